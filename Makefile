@@ -1,0 +1,86 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is bootstrapped here.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON_VERSION := $(shell cat .python-version)
+TOOLS := .tools
+VENV := .venv
+UV := $(TOOLS)/bin/uv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+RUN_PG := .pg
+SHIPPED_GUIDE := guides/data/m3-to-e1.md
+AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
+
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export UV_PYTHON_DOWNLOADS := never
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install system-packages run db test lint bench clean
+
+help:
+	@echo "make run   install, start the private database, load the demo and serve on http://127.0.0.1:8000"
+	@echo "make test  the whole suite on a throwaway PostgreSQL and real Chromium"
+
+# The project's own uv, in a small venv of the pinned Python, so nothing global is needed.
+$(UV):
+	@command -v python$(PYTHON_VERSION) >/dev/null || { echo "Python $(PYTHON_VERSION) is required (see .python-version)"; exit 1; }
+	python$(PYTHON_VERSION) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python python$(PYTHON_VERSION)
+	touch $@
+
+install: system-packages $(VENV)/.synced
+
+# PostgreSQL, Chromium and WeasyPrint's libraries come from Debian's packages when missing.
+system-packages:
+	@missing=""; \
+	command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$(AS_ROOT)" = yes ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Please install these Debian packages first:$$missing"; exit 1; \
+	  fi; \
+	fi
+
+# The app's own database: a private cluster in $(RUN_PG), unless DATABASE_URL points elsewhere.
+db: install
+ifndef DATABASE_URL
+	scripts/pg.sh start $(RUN_PG)
+	psql "$$(scripts/pg.sh url $(RUN_PG) postgres)" -tAc "SELECT 1 FROM pg_database WHERE datname = 'promotions'" | grep -q 1 \
+	  || createdb -h "$(CURDIR)/$(RUN_PG)/sock" -U "$$( [ "$(AS_ROOT)" = yes ] && echo postgres || id -un )" promotions
+endif
+
+run: db
+	@export DATABASE_URL="$${DATABASE_URL:-$$(scripts/pg.sh url $(RUN_PG) promotions)}"; \
+	$(MANAGE) migrate --no-input; \
+	$(MANAGE) import_guide $(SHIPPED_GUIDE) --if-new; \
+	$(MANAGE) load_demo; \
+	echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"; \
+	$(MANAGE) runserver 127.0.0.1:8000
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# The whole suite on a throwaway cluster that is removed afterwards, pass or fail.
+test: install lint
+	@tmp=$$(mktemp -d /tmp/promotions-test.XXXXXX); \
+	trap 'scripts/pg.sh stop "$$tmp"; rm -rf "$$tmp"' EXIT; \
+	PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" scripts/pg.sh start "$$tmp"; \
+	export DATABASE_URL="$$(scripts/pg.sh url "$$tmp" promotions)"; \
+	$(MANAGE) makemigrations --check --dry-run; \
+	$(MANAGE) check --fail-level WARNING; \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	-scripts/pg.sh stop $(RUN_PG)
+	rm -rf $(RUN_PG) $(VENV) $(TOOLS) staticfiles

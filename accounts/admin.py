@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "name", "email", "job_title", "current_level", "is_active"]
+    list_filter = ["current_level", "groups", "is_active", "is_staff"]
+    search_fields = ["username", "name", "email"]
+    list_select_related = ["current_level"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("Person", {"fields": ["name", "email", "job_title", "current_level"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["username", "name", "email", "password1", "password2"]}),
+    ]

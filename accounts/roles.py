@@ -1,0 +1,35 @@
+"""Who someone is in the app. Roles are derived, never stored twice.
+
+HR is membership of a group holding `reviews.manage_cases`; candidate and sponsor follow from the
+cases a person is on.
+"""
+
+from dataclasses import dataclass
+
+HR_GROUP = "HR"
+HR_PERMISSION = "reviews.manage_cases"
+
+
+@dataclass(frozen=True)
+class Roles:
+    hr: bool = False
+    sponsor: bool = False
+    candidate: bool = False
+
+
+def roles_for(user) -> Roles:
+    if not user.is_authenticated:
+        return Roles()
+    cached = getattr(user, "_roles", None)
+    if cached is None:
+        cached = Roles(
+            hr=user.has_perm(HR_PERMISSION),
+            sponsor=user.sponsored_cases.exists(),
+            candidate=user.candidate_cases.exists(),
+        )
+        user._roles = cached
+    return cached
+
+
+def is_hr(user) -> bool:
+    return roles_for(user).hr

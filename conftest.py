@@ -1,0 +1,17 @@
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parent.parent / "shared"
+SEED_GUIDE = SHARED / "seeds" / "000_9726a862c9a2dca9.txt"
+
+
+@pytest.fixture
+def seed_guide_path() -> Path:
+    assert SEED_GUIDE.exists(), f"the user's guide is expected at {SEED_GUIDE}"
+    return SEED_GUIDE
+
+
+@pytest.fixture
+def seed_guide_text(seed_guide_path) -> str:
+    return seed_guide_path.read_text(encoding="utf-8")

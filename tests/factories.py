@@ -1,0 +1,96 @@
+import factory
+from django.contrib.auth.models import Group
+
+from accounts.models import User
+from accounts.roles import HR_GROUP
+from guides.models import Capability, Guide, Indicator, Level, Practice, Question
+
+PASSWORD = "correct-horse-battery"
+
+
+class LevelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Level
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"L{n}")
+    title = factory.LazyAttribute(lambda o: f"Level {o.code}")
+    track = Level.Track.MANAGEMENT
+    rank = factory.Sequence(lambda n: n + 1)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    name = factory.Faker("name")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.django.Password(PASSWORD)
+
+
+class HRFactory(UserFactory):
+    @factory.post_generation
+    def hr_group(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(Group.objects.get(name=HR_GROUP))
+
+
+class GuideFactory(factory.django.DjangoModelFactory):
+    """A small draft guide; call `publish(guide)` once its parts are in place."""
+
+    class Meta:
+        model = Guide
+
+    from_level = factory.SubFactory(LevelFactory, code="M3", title="Head of Engineering", rank=50)
+    to_level = factory.SubFactory(
+        LevelFactory, code="E1", title="Director of Engineering", rank=60, track="executive"
+    )
+    version = factory.Sequence(lambda n: n + 1)
+    slug = factory.LazyAttribute(
+        lambda o: f"{o.from_level.code}-to-{o.to_level.code}-v{o.version}".lower()
+    )
+    title = "Progression Guide: M3 to E1"
+    subtitle = "Head of Engineering to Director of Engineering"
+    overview = "A test overview."
+    shift_from_heading = "M3"
+    shift_to_heading = "E1"
+    question_before = "Before?"
+    question_after = "After?"
+    readiness_intro = "Show it over 12-24+ months."
+    min_months = 12
+    max_months = 24
+    self_assessment_note = "Mostly yes, consistently."
+    timeline_intro = "Usually 3-5+ years."
+    timeline_min_years = 3
+    timeline_max_years = 5
+    closing_note = "A closing note."
+    source_markdown = ""
+
+
+def guide_with_parts(*, capabilities=4, indicators=5, questions=6, **kwargs) -> Guide:
+    guide = GuideFactory(**kwargs)
+    for number in range(1, capabilities + 1):
+        capability = Capability.objects.create(
+            guide=guide, number=number, title=f"Capability {number}", summary="Summary."
+        )
+        Indicator.objects.bulk_create(
+            Indicator(capability=capability, position=p, text=f"Indicator {number}.{p}")
+            for p in range(1, indicators + 1)
+        )
+        Practice.objects.bulk_create(
+            Practice(capability=capability, position=p, text=f"Practice {number}.{p}")
+            for p in range(1, 3)
+        )
+    Question.objects.bulk_create(
+        Question(guide=guide, position=p, text=f"Question {p}?") for p in range(1, questions + 1)
+    )
+    return guide
+
+
+def publish(guide: Guide) -> Guide:
+    guide.status = Guide.Status.PUBLISHED
+    guide.save(update_fields=["status"])
+    return guide
