@@ -4,5 +4,6 @@ from django.contrib.auth.forms import AuthenticationForm
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
-        label="Username", widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+        label="Username",
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )

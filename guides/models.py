@@ -35,6 +35,17 @@ class GuideQuerySet(models.QuerySet):
     def with_levels(self):
         return self.select_related("from_level", "to_level")
 
+    def with_parts(self):
+        return self.with_levels().prefetch_related(
+            "shifts",
+            "capabilities__indicators",
+            "capabilities__practices",
+            "pitfalls",
+            "track_record_steps",
+            "questions",
+            "timeline_points",
+        )
+
 
 class Guide(models.Model):
     """One version of a level guide: everything its Markdown says, as data."""
@@ -167,7 +178,9 @@ class Indicator(GuidePart):
             models.UniqueConstraint(
                 fields=["capability", "position"], name="indicator_unique_position"
             ),
-            models.CheckConstraint(condition=Q(position__gte=1), name="indicator_position_positive"),
+            models.CheckConstraint(
+                condition=Q(position__gte=1), name="indicator_position_positive"
+            ),
         ]
         triggers = freeze_part("indicator", through_capability=True)
 

@@ -37,17 +37,14 @@ def freeze_guide() -> list[pgtrigger.Trigger]:
 def freeze_part(name: str, *, through_capability: bool = False) -> list[pgtrigger.Trigger]:
     """Refuse inserting, changing or deleting a part of a guide that is not a draft."""
     if through_capability:
-        lookup = (
-            "SELECT c.guide_id FROM guides_capability c WHERE c.id = {row}.capability_id"
-        )
+        lookup = "SELECT c.guide_id FROM guides_capability c WHERE c.id = {row}.capability_id"
     else:
         lookup = "SELECT {row}.guide_id"
+    # Built from constants only; no value from outside reaches this SQL.
     check = (
-        "IF EXISTS (SELECT 1 FROM guides_guide g WHERE g.status <> 'draft' AND g.id IN ("
-        + lookup
-        + ")) THEN RAISE EXCEPTION '"
-        + FROZEN_MESSAGE
-        + "' USING ERRCODE = 'check_violation'; END IF;"
+        "IF EXISTS (SELECT 1 FROM guides_guide g WHERE g.status <> 'draft' AND g.id IN ("  # noqa: S608
+        f"{lookup})) THEN RAISE EXCEPTION '{FROZEN_MESSAGE}' USING ERRCODE = 'check_violation';"
+        " END IF;"
     )
     func = (
         "IF TG_OP <> 'INSERT' THEN "

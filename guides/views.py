@@ -15,5 +15,5 @@ def guide_list(request):
 @require_GET
 @login_required
 def guide_detail(request, slug):
-    guide = get_object_or_404(Guide.objects.published().with_levels(), slug=slug)
+    guide = get_object_or_404(Guide.objects.published().with_parts(), slug=slug)
     return render(request, "guides/guide_detail.html", {"guide": guide})

@@ -18,9 +18,12 @@ def test_published_guide_refuses_changes_even_in_raw_sql():
     guide = publish(guide_with_parts())
     with pytest.raises(IntegrityError, match="frozen"), transaction.atomic():
         Guide.objects.filter(pk=guide.pk).update(overview="Moved goalposts.")
-    with pytest.raises(IntegrityError, match="frozen"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE guides_guide SET status = 'draft' WHERE id = %s", [guide.pk])
+    with (
+        pytest.raises(IntegrityError, match="frozen"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE guides_guide SET status = 'draft' WHERE id = %s", [guide.pk])
 
 
 @pytest.mark.parametrize("operation", ["insert", "update", "delete"])
