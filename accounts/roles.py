@@ -33,3 +33,16 @@ def roles_for(user) -> Roles:
 
 def is_hr(user) -> bool:
     return roles_for(user).hr
+
+
+def hr_group():
+    """The HR group with its permission; made here too, since a flushed test database loses it."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name=HR_GROUP)
+    if created:
+        app_label, codename = HR_PERMISSION.split(".")
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return group

@@ -1,8 +1,7 @@
 import factory
-from django.contrib.auth.models import Group
 
 from accounts.models import User
-from accounts.roles import HR_GROUP
+from accounts.roles import hr_group
 from guides.models import Capability, Guide, Indicator, Level, Practice, Question
 
 PASSWORD = "correct-horse-battery"
@@ -35,7 +34,7 @@ class HRFactory(UserFactory):
     @factory.post_generation
     def hr_group(self, create, extracted, **kwargs):
         if create:
-            self.groups.add(Group.objects.get(name=HR_GROUP))
+            self.groups.add(hr_group())
 
 
 class GuideFactory(factory.django.DjangoModelFactory):
