@@ -7,11 +7,10 @@ constants rather than inside the command.
 from dataclasses import dataclass
 
 from axes.utils import reset as reset_lockouts
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.models import User
-from accounts.roles import HR_GROUP
+from accounts.roles import hr_group as get_hr_group
 from guides.models import Level
 
 # Known to everyone who reads the README: that is why load_demo refuses to run with DEBUG off.
@@ -66,7 +65,7 @@ def create_demo_people() -> dict[str, User]:
     work even after someone changed them while trying the app.
     """
     levels = {code: demo_level(code) for code in DEMO_LEVELS}
-    hr_group = Group.objects.get(name=HR_GROUP)
+    hr_group = get_hr_group()
     users = {}
     for person in DEMO_PEOPLE:
         user = User.objects.filter(username=person.username).first() or User(

@@ -15,7 +15,7 @@ SHIPPED_GUIDE = settings.BASE_DIR / "guides" / "data" / "m3-to-e1.md"
 @pytest.fixture
 def demo():
     call_command("import_guide", str(SHIPPED_GUIDE))
-    call_command("load_demo")
+    call_command("load_demo", force=True)
 
 
 def test_candidate_reads_capability_one_of_the_guide(page, demo):
