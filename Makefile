@@ -76,7 +76,7 @@ test: install lint
 	@tmp=$$(mktemp -d /tmp/promotions-test.XXXXXX); \
 	trap 'scripts/pg.sh stop "$$tmp"; rm -rf "$$tmp"' EXIT; \
 	PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" scripts/pg.sh start "$$tmp"; \
-	export DATABASE_URL="$$(scripts/pg.sh url "$$tmp" promotions)"; \
+	export DATABASE_URL="$$(scripts/pg.sh url "$$tmp" promotions)" PRIVATE_STORAGE_ROOT="$$tmp/private"; \
 	$(MANAGE) makemigrations --check --dry-run; \
 	$(MANAGE) check --fail-level WARNING; \
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,5 +1,34 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from reviews.storage import private_storage
+
+MAX_LINKS = 10
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one door to cases: everything a list, page or export may show this person."""
+        from accounts.roles import roles_for
+
+        if not user.is_authenticated:
+            return self.none()
+        if roles_for(user).hr:
+            return self
+        return self.filter(Q(candidate=user) | Q(sponsor=user))
+
+    def active(self):
+        return self.filter(status__in=Case.ACTIVE_STATUSES)
+
+    def with_people(self):
+        return self.select_related("candidate", "sponsor", "guide__from_level", "guide__to_level")
 
 
 class Case(models.Model):
@@ -11,6 +40,8 @@ class Case(models.Model):
         DECIDED = "decided", "Decided"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    ACTIVE_STATUSES = [Status.OPEN, Status.SIGNED_OFF]
+
     candidate = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="candidate_cases"
     )
@@ -20,10 +51,145 @@ class Case(models.Model):
     guide = models.ForeignKey("guides.Guide", on_delete=models.PROTECT, related_name="cases")
     opened_on = models.DateField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    narrative = models.TextField(
+        blank=True,
+        help_text="The candidate's own statement for the committee, in Markdown.",
+    )
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_on", "id"]
         permissions = [("manage_cases", "Can see and manage every case (HR)")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "guide"],
+                condition=Q(status__in=["open", "signed_off"]),
+                name="case_one_active_per_candidate_and_guide",
+                violation_error_message=("This candidate already has an open case on this guide."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(candidate=models.F("sponsor")), name="case_sponsor_is_not_candidate"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.candidate} → {self.guide}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:case_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(case__in=Case.objects.visible_to(user))
+
+
+class Evidence(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    capability = models.ForeignKey(
+        "guides.Capability", on_delete=models.PROTECT, related_name="evidence"
+    )
+    indicators = models.ManyToManyField("guides.Indicator", related_name="evidence", blank=True)
+    title = models.CharField(max_length=200)
+    date = models.DateField("date of the work")
+    summary = models.TextField("what was done", help_text="Markdown.")
+    outcome = models.TextField("business outcome", blank=True, help_text="Markdown.")
+    links = ArrayField(models.URLField(max_length=500), size=MAX_LINKS, default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    search = models.GeneratedField(
+        expression=SearchVector("title", "summary", "outcome", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name_plural = "evidence"
+        indexes = [
+            models.Index(fields=["case", "date"], name="evidence_case_date"),
+            GinIndex(fields=["search"], name="evidence_search"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:evidence_detail", args=[self.case_id, self.pk])
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # The stored name never comes from the uploader; the original name is kept as data only.
+    import uuid
+
+    return f"evidence/{instance.evidence.case_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=private_storage, upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "reviews:attachment_download",
+            args=[self.evidence.case_id, self.evidence_id, self.pk],
+        )
+
+
+class CheckIn(models.Model):
+    """A dated self-assessment against the guide's questions."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="check_ins")
+    date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "date"],
+                name="check_in_one_per_day",
+                violation_error_message="There is already a check-in on this date.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in {self.date}"
+
+
+class Answer(models.Model):
+    class Value(models.TextChoices):
+        YES = "yes", "Yes"
+        PARTLY = "partly", "Partly"
+        NO = "no", "No"
+
+    check_in = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey("guides.Question", on_delete=models.PROTECT, related_name="+")
+    value = models.CharField(max_length=6, choices=Value.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["question__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["check_in", "question"], name="answer_one_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.value}"

@@ -1,0 +1,183 @@
+"""Writes that span models or enforce the workflow of a case."""
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+
+from guides.models import Guide, Indicator
+from reviews.models import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS,
+    Answer,
+    Attachment,
+    Case,
+    CheckIn,
+    Evidence,
+)
+from reviews.uploads import UploadRefused, check_upload, refuse_oversized, safe_name
+
+CASE_LOCKED = "This case is signed off, so its evidence can no longer change."
+CASE_CLOSED = "This case is closed, so its evidence can no longer change."
+
+
+def sponsor_problem(sponsor, guide: Guide) -> str | None:
+    """Why this person cannot sponsor a case on this guide, or None when they can."""
+    level = sponsor.current_level
+    if level is None or level.rank < guide.to_level.rank:
+        held = f"{level.code} {level.title}" if level else "no level"
+        return (
+            f"{sponsor.display_name} holds {held}; a sponsor must be at or above "
+            f"{guide.to_level.code} {guide.to_level.title}, the level this guide leads to."
+        )
+    return None
+
+
+def open_case(*, candidate, sponsor, guide: Guide, opened_on: datetime.date) -> Case:
+    if guide.status != Guide.Status.PUBLISHED:
+        raise ValidationError({"guide": "Cases can only be opened on a published guide."})
+    if candidate.pk == sponsor.pk:
+        raise ValidationError({"sponsor": "A candidate cannot sponsor their own case."})
+    if problem := sponsor_problem(sponsor, guide):
+        raise ValidationError({"sponsor": problem})
+    try:
+        with transaction.atomic():
+            return Case.objects.create(
+                candidate=candidate, sponsor=sponsor, guide=guide, opened_on=opened_on
+            )
+    except IntegrityError as exc:
+        if "case_one_active_per_candidate_and_guide" in str(exc):
+            raise ValidationError(
+                {"candidate": f"{candidate.display_name} already has an open case on this guide."}
+            ) from None
+        raise
+
+
+def ensure_evidence_can_change(case: Case) -> None:
+    if case.status == Case.Status.OPEN:
+        return
+    raise ValidationError(CASE_LOCKED if case.status == Case.Status.SIGNED_OFF else CASE_CLOSED)
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    data: bytes
+
+
+def read_uploads(files: Iterable) -> list[Upload]:
+    """Read uploaded files, refusing any larger than the limit before reading it."""
+    uploads = []
+    for uploaded in files:
+        refuse_oversized(uploaded.name, uploaded.size, max_bytes=MAX_ATTACHMENT_BYTES)
+        uploads.append(Upload(uploaded.name, uploaded.read()))
+    return uploads
+
+
+@transaction.atomic
+def save_evidence(
+    *,
+    case: Case,
+    evidence: Evidence | None,
+    capability,
+    indicators: Sequence[Indicator],
+    title: str,
+    date: datetime.date,
+    summary: str,
+    outcome: str,
+    links: Sequence[str],
+    new_files: Sequence[Upload] = (),
+    remove_attachments: Iterable[Attachment] = (),
+) -> Evidence:
+    """Create or update one evidence item with its indicators and attachments, all or nothing."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    ensure_evidence_can_change(case)
+    if capability.guide_id != case.guide_id:
+        raise ValidationError({"capability": "Choose a capability of this case's guide."})
+    if any(indicator.capability_id != capability.pk for indicator in indicators):
+        raise ValidationError(
+            {"indicators": "Choose only indicators of the capability this evidence is for."}
+        )
+    if date > datetime.date.today():
+        raise ValidationError({"date": "The date of the work cannot be in the future."})
+    kinds = []
+    for upload in new_files:
+        try:
+            kinds.append(check_upload(upload.name, upload.data, max_bytes=MAX_ATTACHMENT_BYTES))
+        except UploadRefused as refused:
+            raise ValidationError({"attachments": str(refused)}) from None
+
+    if evidence is None:
+        evidence = Evidence(case=case)
+    evidence.capability = capability
+    evidence.title = title
+    evidence.date = date
+    evidence.summary = summary
+    evidence.outcome = outcome
+    evidence.links = list(links)
+    evidence.save()
+    evidence.indicators.set(indicators)
+
+    removed = [a for a in remove_attachments if a.evidence_id == evidence.pk]
+    kept = evidence.attachments.exclude(pk__in=[a.pk for a in removed]).count()
+    if kept + len(new_files) > MAX_ATTACHMENTS:
+        raise ValidationError(
+            {"attachments": f"An evidence item can have at most {MAX_ATTACHMENTS} attachments."}
+        )
+    stored_names = []
+    try:
+        for upload, kind in zip(new_files, kinds, strict=True):
+            attachment = Attachment(
+                evidence=evidence,
+                original_name=safe_name(upload.name),
+                content_type=kind.content_type,
+                size=len(upload.data),
+            )
+            attachment.file.save("upload", ContentFile(upload.data), save=False)
+            stored_names.append(attachment.file.name)
+            attachment.save()
+    except Exception:
+        # The rows roll back with the transaction; the files on disk must go too.
+        for name in stored_names:
+            Attachment.file.field.storage.delete(name)
+        raise
+    for attachment in removed:
+        name = attachment.file.name
+        attachment.delete()
+        transaction.on_commit(lambda name=name: Attachment.file.field.storage.delete(name))
+    return evidence
+
+
+@transaction.atomic
+def delete_evidence(*, evidence: Evidence) -> None:
+    case = Case.objects.select_for_update().get(pk=evidence.case_id)
+    ensure_evidence_can_change(case)
+    names = list(evidence.attachments.values_list("file", flat=True))
+    evidence.delete()
+    storage = Attachment.file.field.storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
+@transaction.atomic
+def record_check_in(
+    *, case: Case, date: datetime.date, answers: Mapping[int, tuple[str, str]]
+) -> CheckIn:
+    """A self-assessment: `answers` maps each of the guide's question ids to (value, note)."""
+    if case.status != Case.Status.OPEN:
+        raise ValidationError("Check-ins can only be taken while the case is open.")
+    if date > datetime.date.today():
+        raise ValidationError({"date": "A check-in cannot be dated in the future."})
+    question_ids = set(case.guide.questions.values_list("pk", flat=True))
+    if set(answers) != question_ids:
+        raise ValidationError("Answer every question of the guide.")
+    if CheckIn.objects.filter(case=case, date=date).exists():
+        raise ValidationError({"date": "There is already a check-in on this date."})
+    check_in = CheckIn.objects.create(case=case, date=date)
+    Answer.objects.bulk_create(
+        Answer(check_in=check_in, question_id=qid, value=value, note=note)
+        for qid, (value, note) in answers.items()
+    )
+    return check_in
