@@ -1,0 +1,316 @@
+"""Readiness: the guide's "sustained demonstration" rule as a pure function.
+
+Plain data in, plain data out, no ORM, so the rule can be tested exhaustively without a database
+and run for a whole dashboard of cases in one request. DESIGN.md "Readiness" is the specification.
+"""
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+Status = Literal["not_started", "building", "ready"]
+
+BLOCK_MONTHS = 3
+STALE_AFTER = datetime.timedelta(days=60)
+ANSWERS = frozenset({"yes", "partly", "no"})
+
+
+@dataclass(frozen=True)
+class CapabilitySpec:
+    number: int
+    title: str
+    indicators_total: int
+
+
+@dataclass(frozen=True)
+class GuideSpec:
+    min_months: int
+    max_months: int
+    capabilities: tuple[CapabilitySpec, ...]
+    question_count: int
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    capability: int
+    date: datetime.date
+    indicators: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    date: datetime.date
+    answers: Mapping[int, str]
+
+
+@dataclass(frozen=True)
+class CapabilityReadiness:
+    number: int
+    title: str
+    items: int
+    items_in_window: int
+    sustained: bool
+    first: datetime.date | None
+    last: datetime.date | None
+    indicators_covered: int
+    indicators_total: int
+    months: dict[str, int]
+
+    @property
+    def thin(self) -> bool:
+        return self.indicators_covered * 2 < self.indicators_total
+
+
+@dataclass(frozen=True)
+class SelfAssessment:
+    check_ins_in_window: int
+    mostly_yes: int
+    consistent: bool
+
+
+@dataclass(frozen=True)
+class Readiness:
+    as_of: datetime.date
+    status: Status
+    flags: tuple[str, ...]
+    window_months: int
+    blocks: tuple[tuple[str, str], ...]
+    strip_months: tuple[str, ...]
+    capabilities: tuple[CapabilityReadiness, ...]
+    self_assessment: SelfAssessment
+
+    def as_dict(self, case_id: int) -> dict[str, object]:
+        """The report exactly as `manage.py readiness` prints it (DESIGN.md)."""
+        return {
+            "case": case_id,
+            "as_of": self.as_of.isoformat(),
+            "status": self.status,
+            "flags": list(self.flags),
+            "window": {
+                "months": self.window_months,
+                "blocks": [[first, last] for first, last in self.blocks],
+            },
+            "capabilities": [
+                {
+                    "number": c.number,
+                    "title": c.title,
+                    "items": c.items,
+                    "items_in_window": c.items_in_window,
+                    "sustained": c.sustained,
+                    "first": c.first.isoformat() if c.first else None,
+                    "last": c.last.isoformat() if c.last else None,
+                    "indicators_covered": c.indicators_covered,
+                    "indicators_total": c.indicators_total,
+                    "months": dict(c.months),
+                }
+                for c in self.capabilities
+            ],
+            "self_assessment": {
+                "check_ins_in_window": self.self_assessment.check_ins_in_window,
+                "mostly_yes": self.self_assessment.mostly_yes,
+                "consistent": self.self_assessment.consistent,
+            },
+        }
+
+
+def _month_index(d: datetime.date) -> int:
+    # Months as consecutive integers make window and block arithmetic plain subtraction.
+    return d.year * 12 + d.month - 1
+
+
+def _key_of_index(index: int) -> str:
+    year, month0 = divmod(index, 12)
+    return f"{year:04d}-{month0 + 1:02d}"
+
+
+def month_key(d: datetime.date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def months_ending(as_of: datetime.date, count: int) -> list[str]:
+    """The `count` month keys ending with as_of's month, oldest first."""
+    end = _month_index(as_of)
+    return [_key_of_index(i) for i in range(end - count + 1, end + 1)]
+
+
+class _Tally:
+    """Running counts for one capability, filled in a single pass over the evidence."""
+
+    __slots__ = ("spec", "items", "first", "last", "in_window", "blocks", "indicators", "strip")
+
+    def __init__(self, spec: CapabilitySpec, block_count: int, strip_months: int) -> None:
+        self.spec = spec
+        self.items = 0
+        self.first: datetime.date | None = None
+        self.last: datetime.date | None = None
+        self.in_window = 0
+        self.blocks = [False] * block_count
+        self.indicators: set[int] = set()
+        self.strip = [0] * strip_months
+
+
+def _check_guide(guide: GuideSpec) -> None:
+    if guide.min_months <= 0 or guide.min_months % BLOCK_MONTHS:
+        raise ValueError(
+            f"The evidence window must be a positive multiple of {BLOCK_MONTHS} months, "
+            f"not {guide.min_months}."
+        )
+    if guide.max_months < guide.min_months:
+        raise ValueError(
+            f"max_months ({guide.max_months}) is shorter than the evidence window "
+            f"({guide.min_months})."
+        )
+    numbers = [spec.number for spec in guide.capabilities]
+    if len(set(numbers)) != len(numbers):
+        raise ValueError(f"Capability numbers repeat: {numbers}.")
+
+
+def _check_item(item: EvidenceItem, tally: _Tally | None) -> _Tally:
+    if tally is None:
+        raise ValueError(
+            f"Evidence dated {item.date} is for capability {item.capability}, "
+            "which is not in the guide."
+        )
+    for position in item.indicators:
+        if not 1 <= position <= tally.spec.indicators_total:
+            raise ValueError(
+                f"Evidence dated {item.date} tags indicator {position} of capability "
+                f"{item.capability}, which has {tally.spec.indicators_total}."
+            )
+    return tally
+
+
+def _yes_count(check_in: CheckIn, question_count: int) -> int:
+    yes = 0
+    for question, answer in check_in.answers.items():
+        if not 1 <= question <= question_count:
+            raise ValueError(
+                f"Check-in dated {check_in.date} answers question {question}; "
+                f"the guide has {question_count}."
+            )
+        if answer not in ANSWERS:
+            raise ValueError(f"Check-in dated {check_in.date} has answer {answer!r}.")
+        yes += answer == "yes"
+    return yes
+
+
+def compute_readiness(
+    guide: GuideSpec,
+    evidence: Iterable[EvidenceItem],
+    check_ins: Iterable[CheckIn],
+    as_of: datetime.date,
+) -> Readiness:
+    _check_guide(guide)
+    end = _month_index(as_of)
+    window_start = end - guide.min_months + 1
+    strip_start = end - guide.max_months + 1
+    block_count = guide.min_months // BLOCK_MONTHS
+
+    tallies = {
+        spec.number: _Tally(spec, block_count, guide.max_months) for spec in guide.capabilities
+    }
+    latest: datetime.date | None = None
+    for item in evidence:
+        tally = _check_item(item, tallies.get(item.capability))
+        if item.date > as_of:
+            continue
+        tally.items += 1
+        if tally.first is None or item.date < tally.first:
+            tally.first = item.date
+        if tally.last is None or item.date > tally.last:
+            tally.last = item.date
+        if latest is None or item.date > latest:
+            latest = item.date
+        month = _month_index(item.date)
+        if month >= strip_start:
+            tally.strip[month - strip_start] += 1
+        if month >= window_start:
+            tally.in_window += 1
+            tally.blocks[(month - window_start) // BLOCK_MONTHS] = True
+            tally.indicators.update(item.indicators)
+
+    self_assessment = _self_assessment(guide, check_ins, as_of, window_start, block_count)
+
+    strip_months = tuple(_key_of_index(i) for i in range(strip_start, end + 1))
+    capabilities = tuple(
+        CapabilityReadiness(
+            number=t.spec.number,
+            title=t.spec.title,
+            items=t.items,
+            items_in_window=t.in_window,
+            sustained=all(t.blocks),
+            first=t.first,
+            last=t.last,
+            indicators_covered=len(t.indicators),
+            indicators_total=t.spec.indicators_total,
+            months=dict(zip(strip_months, t.strip, strict=True)),
+        )
+        for t in tallies.values()
+    )
+
+    if latest is None:
+        status: Status = "not_started"
+    elif all(c.sustained for c in capabilities) and self_assessment.consistent:
+        status = "ready"
+    else:
+        status = "building"
+
+    blocks = tuple(
+        (_key_of_index(first), _key_of_index(first + BLOCK_MONTHS - 1))
+        for first in range(window_start, end + 1, BLOCK_MONTHS)
+    )
+    return Readiness(
+        as_of=as_of,
+        status=status,
+        flags=_flags(capabilities, latest, as_of),
+        window_months=guide.min_months,
+        blocks=blocks,
+        strip_months=strip_months,
+        capabilities=capabilities,
+        self_assessment=self_assessment,
+    )
+
+
+def _self_assessment(
+    guide: GuideSpec,
+    check_ins: Iterable[CheckIn],
+    as_of: datetime.date,
+    window_start: int,
+    block_count: int,
+) -> SelfAssessment:
+    blocks = [False] * block_count
+    in_window = 0
+    mostly_yes = 0
+    for check_in in check_ins:
+        # Validate every check-in, not only those in the window, so bad data never hides.
+        yes = _yes_count(check_in, guide.question_count)
+        month = _month_index(check_in.date)
+        if check_in.date > as_of or month < window_start:
+            continue
+        in_window += 1
+        blocks[(month - window_start) // BLOCK_MONTHS] = True
+        # The denominator is the guide's questions: an unanswered question is not a yes.
+        if yes * 2 > guide.question_count:
+            mostly_yes += 1
+    return SelfAssessment(
+        check_ins_in_window=in_window,
+        mostly_yes=mostly_yes,
+        consistent=all(blocks) and mostly_yes == in_window,
+    )
+
+
+def _flags(
+    capabilities: tuple[CapabilityReadiness, ...],
+    latest: datetime.date | None,
+    as_of: datetime.date,
+) -> tuple[str, ...]:
+    flags = []
+    if latest is not None and latest < as_of - STALE_AFTER:
+        flags.append("stale")
+    counts = [c.items_in_window for c in capabilities]
+    most = max(counts, default=0)
+    if most >= 4 and any(count * 4 < most for count in counts):
+        flags.append("lopsided")
+    flags.extend(f"thin:{c.number}" for c in sorted(capabilities, key=lambda c: c.number) if c.thin)
+    return tuple(flags)
