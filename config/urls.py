@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("guides/", include("guides.urls")),
+    path("cases/", include("reviews.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -4,11 +4,20 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.http import require_GET
 
+from accounts.roles import roles_for
+from reviews.models import Case
+
 
 @require_GET
 @login_required
 def home(request):
     """Send each person to where their work is."""
+    roles = roles_for(request.user)
+    if roles.hr:
+        return redirect("reviews:case_list")
+    if roles.candidate:
+        case = Case.objects.filter(candidate=request.user).order_by("-opened_on", "-id").first()
+        return redirect(case)
     return redirect("guides:guide_list")
 
 

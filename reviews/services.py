@@ -56,10 +56,16 @@ def open_case(*, candidate, sponsor, guide: Guide, opened_on: datetime.date) -> 
         raise
 
 
-def ensure_evidence_can_change(case: Case) -> None:
+def locked_message(case: Case) -> str | None:
+    """Why this case's evidence cannot change now, or None while it can."""
     if case.status == Case.Status.OPEN:
-        return
-    raise ValidationError(CASE_LOCKED if case.status == Case.Status.SIGNED_OFF else CASE_CLOSED)
+        return None
+    return CASE_LOCKED if case.status == Case.Status.SIGNED_OFF else CASE_CLOSED
+
+
+def ensure_evidence_can_change(case: Case) -> None:
+    if message := locked_message(case):
+        raise ValidationError(message)
 
 
 @dataclass(frozen=True)

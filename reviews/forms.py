@@ -1,0 +1,231 @@
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from accounts.models import User
+from guides.models import Capability, Guide, Indicator
+from reviews.models import MAX_ATTACHMENTS, MAX_LINKS, Answer, Case
+from reviews.services import sponsor_problem
+from reviews.uploads import ALLOWED_DESCRIPTION, BY_EXTENSION
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CaseForm(forms.Form):
+    candidate = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).select_related("current_level")
+    )
+    guide = forms.ModelChoiceField(
+        queryset=Guide.objects.published().with_levels(), empty_label="Choose a guide"
+    )
+    sponsor = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).select_related("current_level"),
+        help_text="A director at or above the level the guide leads to.",
+    )
+    opened_on = forms.DateField(widget=DateInput(), initial=datetime.date.today)
+
+    def clean(self):
+        data = super().clean()
+        sponsor, guide, candidate = data.get("sponsor"), data.get("guide"), data.get("candidate")
+        if sponsor and guide and (problem := sponsor_problem(sponsor, guide)):
+            self.add_error("sponsor", problem)
+        if sponsor and candidate and sponsor == candidate:
+            self.add_error("sponsor", "A candidate cannot sponsor their own case.")
+        return data
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class LinksField(forms.CharField):
+    """One http or https address per line."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def validate(self, value):
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+    def run_validators(self, value):
+        if len(value) > MAX_LINKS:
+            raise ValidationError(f"Add at most {MAX_LINKS} links ({len(value)} given).")
+        check = URLValidator(schemes=["http", "https"])
+        for link in value:
+            if len(link) > 500:
+                raise ValidationError(f"This link is longer than 500 characters: {link[:60]}…")
+            try:
+                check(link)
+            except ValidationError:
+                raise ValidationError(
+                    f"“{link[:80]}” is not a web address starting with http:// or https://."
+                ) from None
+
+
+class IndicatorChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.text
+
+
+class EvidenceForm(forms.Form):
+    capability = forms.ModelChoiceField(queryset=Capability.objects.none(), empty_label=None)
+    indicators = IndicatorChoiceField(
+        queryset=Indicator.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick what this evidence shows. Only the chosen capability's indicators count.",
+    )
+    title = forms.CharField(max_length=200, help_text="A short name for the work.")
+    date = forms.DateField(
+        label="Date of the work",
+        widget=DateInput(),
+        help_text="When it happened; it can be months back, never in the future.",
+    )
+    summary = forms.CharField(
+        label="What was done",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20_000,
+        help_text="Markdown: **bold**, lists, [links](https://…).",
+    )
+    outcome = forms.CharField(
+        label="Business outcome",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20_000,
+        required=False,
+        help_text="What changed for the business because of it. Markdown.",
+    )
+    links = LinksField(
+        required=False,
+        help_text=f"Up to {MAX_LINKS} web addresses, one per line (http or https).",
+    )
+    attachments = MultipleFileField(
+        required=False,
+        help_text=f"Up to {MAX_ATTACHMENTS} files of at most 10 MB each: {ALLOWED_DESCRIPTION}.",
+    )
+    remove_attachments = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Remove files"
+    )
+
+    def __init__(self, *args, case: Case, evidence=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        capabilities = case.guide.capabilities.all()
+        self.fields["capability"].queryset = capabilities
+        self.fields["capability"].label_from_instance = lambda c: f"{c.number}. {c.title}"
+        self.fields["indicators"].queryset = Indicator.objects.filter(
+            capability__guide=case.guide
+        ).select_related("capability")
+        self.fields["attachments"].widget.attrs["accept"] = ",".join(sorted(BY_EXTENSION))
+        if evidence is not None:
+            self.fields["remove_attachments"].queryset = evidence.attachments.all()
+            self.fields["remove_attachments"].label_from_instance = lambda a: a.original_name
+        else:
+            del self.fields["remove_attachments"]
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > datetime.date.today():
+            raise ValidationError("The date of the work cannot be in the future.")
+        return date
+
+    def clean(self):
+        data = super().clean()
+        capability, indicators = data.get("capability"), data.get("indicators") or []
+        if capability and any(i.capability_id != capability.pk for i in indicators):
+            self.add_error(
+                "indicators", "Choose only indicators of the capability this evidence is for."
+            )
+        return data
+
+    def indicator_groups(self):
+        """The indicator checkboxes grouped under their capability, for the page without script."""
+        by_capability: dict[int, list] = {}
+        capability_of = {i.pk: i.capability for i in self.fields["indicators"].queryset}
+        for checkbox in self["indicators"]:
+            capability = capability_of[int(checkbox.data["value"].value)]
+            by_capability.setdefault(capability.pk, [capability, []])[1].append(checkbox)
+        return list(by_capability.values())
+
+
+class NarrativeForm(forms.Form):
+    narrative = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 14}),
+        required=False,
+        max_length=50_000,
+        help_text="Your own statement for the promotion committee, in Markdown. "
+        "Promotion packets open with it.",
+    )
+
+
+class CheckInForm(forms.Form):
+    date = forms.DateField(widget=DateInput(), initial=datetime.date.today)
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[f"q{question.pk}"] = forms.ChoiceField(
+                label=f"{question.position}. {question.text}",
+                choices=Answer.Value.choices,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"note{question.pk}"] = forms.CharField(
+                label="Note",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > datetime.date.today():
+            raise ValidationError("A check-in cannot be dated in the future.")
+        return date
+
+    def answers(self) -> dict[int, tuple[str, str]]:
+        return {
+            q.pk: (self.cleaned_data[f"q{q.pk}"], self.cleaned_data[f"note{q.pk}"])
+            for q in self.questions
+        }
+
+    def question_rows(self):
+        return [(q, self[f"q{q.pk}"], self[f"note{q.pk}"]) for q in self.questions]
+
+
+class EvidenceFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    capability = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    indicator = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    date_from = forms.DateField(label="From", required=False, widget=DateInput())
+    date_to = forms.DateField(label="To", required=False, widget=DateInput())
+
+    def __init__(self, *args, capabilities, **kwargs):
+        super().__init__(*args, **kwargs)
+        capabilities = list(capabilities)
+        self.fields["capability"].choices = [("", "All capabilities")] + [
+            (c.number, f"{c.number}. {c.title}") for c in capabilities
+        ]
+        self.fields["indicator"].choices = [("", "All indicators")] + [
+            (i.pk, f"{c.number}.{i.position} {i.text[:60]}")
+            for c in capabilities
+            for i in c.indicators.all()
+        ]

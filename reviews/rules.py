@@ -1,0 +1,24 @@
+import rules
+
+from accounts.roles import roles_for
+
+
+@rules.predicate
+def is_hr(user) -> bool:
+    return roles_for(user).hr
+
+
+@rules.predicate
+def is_case_candidate(user, case) -> bool:
+    return case is not None and case.candidate_id == user.pk
+
+
+@rules.predicate
+def is_case_sponsor(user, case) -> bool:
+    return case is not None and case.sponsor_id == user.pk
+
+
+rules.add_perm("reviews.open_case", is_hr)
+rules.add_perm("reviews.view_case", is_case_candidate | is_case_sponsor | is_hr)
+# Only the candidate writes their own evidence, narrative and check-ins.
+rules.add_perm("reviews.write_evidence", is_case_candidate)

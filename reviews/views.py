@@ -1,0 +1,379 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from guides.models import Indicator
+from reviews import services
+from reviews.forms import CaseForm, CheckInForm, EvidenceFilterForm, EvidenceForm, NarrativeForm
+from reviews.heatstrip import heat_strip_table, render_heat_strip
+from reviews.markdown import render_markdown
+from reviews.models import Answer, Attachment, Case
+from reviews.progress import case_readiness
+from reviews.readiness import Readiness
+from reviews.uploads import UploadRefused
+
+EVIDENCE_PAGE_SIZE = 25
+FLAG_SENTENCES = {
+    "stale": "No evidence in the last 60 days.",
+    "lopsided": "Evidence is lopsided: one capability has far more items than another.",
+}
+
+
+def _get_case(request, case_id: int) -> Case:
+    """The case if this person may see it; a 404 otherwise, so outsiders learn nothing."""
+    return get_object_or_404(Case.objects.visible_to(request.user).with_people(), pk=case_id)
+
+
+def _get_writable_case(request, case_id: int) -> Case:
+    case = _get_case(request, case_id)
+    if not request.user.has_perm("reviews.write_evidence", case):
+        raise PermissionDenied("Only the candidate can change their own evidence.")
+    return case
+
+
+def _evidence_queryset(case: Case):
+    return (
+        case.evidence.select_related("capability")
+        .prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.order_by("position")),
+            "attachments",
+        )
+        .order_by("-date", "-id")
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Put a service's refusal next to the fields it names, or at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, problem)
+    else:
+        form.add_error(None, error)
+
+
+def _flag_sentences(readiness: Readiness) -> list[str]:
+    titles = {c.number: c.title for c in readiness.capabilities}
+    sentences = []
+    for flag in readiness.flags:
+        if flag.startswith("thin:"):
+            number = int(flag.split(":", 1)[1])
+            sentences.append(
+                f"Thin evidence for “{titles[number]}”: "
+                "fewer than half of its indicators are shown in the window."
+            )
+        else:
+            sentences.append(FLAG_SENTENCES[flag])
+    return sentences
+
+
+@require_GET
+@login_required
+def case_list(request):
+    if not request.user.has_perm("reviews.open_case"):
+        raise Http404
+    cases = Case.objects.visible_to(request.user).with_people().order_by("-opened_on", "-id")
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    return render(request, "reviews/case_list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_create(request):
+    if not request.user.has_perm("reviews.open_case"):
+        raise Http404
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.open_case(**form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Case opened for {case.candidate.display_name}.")
+            return redirect(case)
+    return render(request, "reviews/case_create.html", {"form": form})
+
+
+@require_GET
+@login_required
+def case_detail(request, case_id):
+    case = _get_case(request, case_id)
+    guide = case.guide
+    capabilities = guide.capabilities.prefetch_related("indicators", "practices")
+    readiness = case_readiness(case)
+    covered = set(
+        Indicator.objects.filter(
+            evidence__case=case,
+            evidence__date__gte=readiness_window_start(readiness),
+            evidence__date__lte=readiness.as_of,
+        ).values_list("pk", flat=True)
+    )
+    cards = []
+    for capability, result in zip(capabilities, readiness.capabilities, strict=True):
+        cards.append(
+            {
+                "capability": capability,
+                "result": result,
+                "uncovered": [i for i in capability.indicators.all() if i.pk not in covered],
+                "work_on": not result.sustained or result.thin,
+            }
+        )
+    recent = list(_evidence_queryset(case)[:5])
+    context = {
+        "case": case,
+        "readiness": readiness,
+        "flags": _flag_sentences(readiness),
+        "heat_strip": render_heat_strip(readiness),
+        "heat_table": heat_strip_table(readiness),
+        "cards": cards,
+        "recent": recent,
+        "evidence_count": case.evidence.count(),
+        "can_write": request.user.has_perm("reviews.write_evidence", case),
+        "months_in_window": min(
+            readiness.window_months, months_between(case.opened_on, readiness.as_of)
+        ),
+    }
+    return render(request, "reviews/case_detail.html", context)
+
+
+def readiness_window_start(readiness: Readiness) -> datetime.date:
+    year, month = (int(part) for part in readiness.blocks[0][0].split("-"))
+    return datetime.date(year, month, 1)
+
+
+def months_between(start: datetime.date, end: datetime.date) -> int:
+    return max(0, (end.year - start.year) * 12 + end.month - start.month + 1)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def narrative_edit(request, case_id):
+    case = _get_writable_case(request, case_id)
+    if not case.is_open:
+        messages.error(
+            request, "This case is no longer open, so its narrative can no longer change."
+        )
+        return redirect(case)
+    form = NarrativeForm(request.POST or None, initial={"narrative": case.narrative})
+    if request.method == "POST" and form.is_valid():
+        case.narrative = form.cleaned_data["narrative"]
+        case.save(update_fields=["narrative"])
+        messages.success(request, "Narrative saved.")
+        return redirect(case)
+    return render(request, "reviews/narrative_edit.html", {"case": case, "form": form})
+
+
+@require_GET
+@login_required
+def evidence_list(request, case_id):
+    case = _get_case(request, case_id)
+    guide = case.guide
+    filters = EvidenceFilterForm(
+        request.GET or None, capabilities=guide.capabilities.prefetch_related("indicators")
+    )
+    items = _evidence_queryset(case)
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["capability"]:
+            items = items.filter(capability__number=data["capability"])
+        if data["indicator"]:
+            items = items.filter(indicators=data["indicator"])
+        if data["date_from"]:
+            items = items.filter(date__gte=data["date_from"])
+        if data["date_to"]:
+            items = items.filter(date__lte=data["date_to"])
+        if data["q"]:
+            items = items.filter(
+                search=SearchQuery(data["q"], config="english", search_type="websearch")
+            )
+    page = Paginator(items, EVIDENCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "case": case,
+        "filters": filters,
+        "page": page,
+        "query": query.urlencode(),
+        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "can_write": request.user.has_perm("reviews.write_evidence", case),
+    }
+    return render(request, "reviews/evidence_list.html", context)
+
+
+@require_GET
+@login_required
+def evidence_detail(request, case_id, evidence_id):
+    case = _get_case(request, case_id)
+    evidence = get_object_or_404(_evidence_queryset(case), pk=evidence_id)
+    context = {
+        "case": case,
+        "evidence": evidence,
+        "can_write": request.user.has_perm("reviews.write_evidence", case) and case.is_open,
+    }
+    return render(request, "reviews/evidence_detail.html", context)
+
+
+def _evidence_form_view(request, case, evidence=None):
+    if not case.is_open:
+        messages.error(request, services.locked_message(case))
+        return redirect(case)
+    initial = None
+    if evidence is not None:
+        initial = {
+            "capability": evidence.capability,
+            "indicators": list(evidence.indicators.all()),
+            "title": evidence.title,
+            "date": evidence.date,
+            "summary": evidence.summary,
+            "outcome": evidence.outcome,
+            "links": "\n".join(evidence.links),
+        }
+    form = EvidenceForm(
+        request.POST or None,
+        request.FILES or None,
+        case=case,
+        evidence=evidence,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.save_evidence(
+                case=case,
+                evidence=evidence,
+                capability=data["capability"],
+                indicators=list(data["indicators"]),
+                title=data["title"],
+                date=data["date"],
+                summary=data["summary"],
+                outcome=data["outcome"],
+                links=data["links"],
+                new_files=services.read_uploads(data["attachments"]),
+                remove_attachments=list(data.get("remove_attachments") or []),
+            )
+        except UploadRefused as refused:
+            form.add_error("attachments", str(refused))
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, f"Saved “{saved.title}”." if evidence else f"Logged “{saved.title}”."
+            )
+            return redirect(saved)
+    context = {"case": case, "form": form, "evidence": evidence}
+    return render(request, "reviews/evidence_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def evidence_create(request, case_id):
+    return _evidence_form_view(request, _get_writable_case(request, case_id))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def evidence_edit(request, case_id, evidence_id):
+    case = _get_writable_case(request, case_id)
+    evidence = get_object_or_404(case.evidence.prefetch_related("indicators"), pk=evidence_id)
+    return _evidence_form_view(request, case, evidence)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def evidence_delete(request, case_id, evidence_id):
+    case = _get_writable_case(request, case_id)
+    evidence = get_object_or_404(case.evidence, pk=evidence_id)
+    if request.method == "POST":
+        try:
+            services.delete_evidence(evidence=evidence)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(case)
+        messages.success(request, f"Deleted “{evidence.title}”.")
+        return redirect("reviews:evidence_list", case.pk)
+    return render(request, "reviews/evidence_delete.html", {"case": case, "evidence": evidence})
+
+
+@require_GET
+@login_required
+def attachment_download(request, case_id, evidence_id, attachment_id):
+    case = _get_case(request, case_id)
+    attachment = get_object_or_404(
+        Attachment, pk=attachment_id, evidence_id=evidence_id, evidence__case=case
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_GET
+@login_required
+def check_in_list(request, case_id):
+    case = _get_case(request, case_id)
+    questions = list(case.guide.questions.all())
+    check_ins = list(
+        case.check_ins.prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.order_by("question__position"))
+        ).annotate(yes_count=Count("answers", filter=Q(answers__value=Answer.Value.YES)))
+    )
+    rows = []
+    for question in questions:
+        cells = []
+        for check_in in check_ins:
+            answer = next((a for a in check_in.answers.all() if a.question_id == question.pk), None)
+            cells.append(answer)
+        rows.append((question, cells))
+    context = {
+        "case": case,
+        "questions": questions,
+        "check_ins": check_ins,
+        "rows": rows,
+        "trend": [(c.date, c.yes_count, len(questions)) for c in check_ins],
+        "can_write": request.user.has_perm("reviews.write_evidence", case) and case.is_open,
+    }
+    return render(request, "reviews/check_in_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def check_in_create(request, case_id):
+    case = _get_writable_case(request, case_id)
+    if not case.is_open:
+        messages.error(request, "Check-ins can only be taken while the case is open.")
+        return redirect(case)
+    form = CheckInForm(request.POST or None, questions=case.guide.questions.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            check_in = services.record_check_in(
+                case=case, date=form.cleaned_data["date"], answers=form.answers()
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Check-in of {check_in.date:%-d %B %Y} saved.")
+            return redirect("reviews:check_in_list", case.pk)
+    return render(request, "reviews/check_in_form.html", {"case": case, "form": form})
+
+
+@require_POST
+@login_required
+def markdown_preview(request):
+    return HttpResponse(render_markdown(request.POST.get("text", "")[:20_000]))
