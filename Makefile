@@ -55,8 +55,7 @@ system-packages:
 db: install
 ifndef DATABASE_URL
 	scripts/pg.sh start $(RUN_PG)
-	psql "$$(scripts/pg.sh url $(RUN_PG) postgres)" -tAc "SELECT 1 FROM pg_database WHERE datname = 'promotions'" | grep -q 1 \
-	  || createdb -h "$(CURDIR)/$(RUN_PG)/sock" -U "$$( [ "$(AS_ROOT)" = yes ] && echo postgres || id -un )" promotions
+	scripts/pg.sh createdb $(RUN_PG) promotions
 endif
 
 run: db
@@ -76,6 +75,7 @@ test: install lint
 	@tmp=$$(mktemp -d /tmp/promotions-test.XXXXXX); \
 	trap 'scripts/pg.sh stop "$$tmp"; rm -rf "$$tmp"' EXIT; \
 	PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" scripts/pg.sh start "$$tmp"; \
+	scripts/pg.sh createdb "$$tmp" promotions; \
 	export DATABASE_URL="$$(scripts/pg.sh url "$$tmp" promotions)" PRIVATE_STORAGE_ROOT="$$tmp/private"; \
 	$(MANAGE) makemigrations --check --dry-run; \
 	$(MANAGE) check --fail-level WARNING; \

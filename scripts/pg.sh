@@ -4,11 +4,12 @@
 #   scripts/pg.sh start DIR   create (first time) and start a cluster whose data and socket live in DIR
 #   scripts/pg.sh stop DIR    stop it
 #   scripts/pg.sh url DIR DB  print the DATABASE_URL of database DB in that cluster
+#   scripts/pg.sh createdb DIR DB  create database DB in that cluster unless it exists
 #
 # PostgreSQL refuses to run as root, so as root the server runs as the "postgres" system user.
 set -euo pipefail
 
-cmd=${1:?usage: pg.sh start|stop|url DIR [DB]}
+cmd=${1:?usage: pg.sh start|stop|url|createdb DIR [DB]}
 dir=$(realpath -m "${2:?usage: pg.sh start|stop|url DIR [DB]}")
 data="$dir/data"
 sock="$dir/sock"
@@ -79,8 +80,16 @@ CONF
     db=${3:?usage: pg.sh url DIR DB}
     echo "postgres://$(superuser)@$(urlencode_path "$sock"):$port/$db"
     ;;
+  createdb)
+    db=${3:?usage: pg.sh createdb DIR DB}
+    bin=$(bindir)
+    if ! "$bin/psql" -h "$sock" -p "$port" -U "$(superuser)" -d postgres -tAc \
+      "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+      "$bin/createdb" -h "$sock" -p "$port" -U "$(superuser)" "$db"
+    fi
+    ;;
   *)
-    echo "usage: pg.sh start|stop|url DIR [DB]" >&2
+    echo "usage: pg.sh start|stop|url|createdb DIR [DB]" >&2
     exit 2
     ;;
 esac
