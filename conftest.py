@@ -15,3 +15,8 @@ def seed_guide_path() -> Path:
 @pytest.fixture
 def seed_guide_text(seed_guide_path) -> str:
     return seed_guide_path.read_text(encoding="utf-8")
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests last: their session-wide browser must not overlap the other tests."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -6,6 +6,8 @@ cases a person is on.
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, Q
+
 HR_GROUP = "HR"
 HR_PERMISSION = "reviews.manage_cases"
 
@@ -18,21 +20,34 @@ class Roles:
 
 
 def roles_for(user) -> Roles:
+    """All three roles in one query, remembered on the user object for the rest of the request."""
     if not user.is_authenticated:
         return Roles()
     cached = getattr(user, "_roles", None)
     if cached is None:
-        cached = Roles(
-            hr=user.has_perm(HR_PERMISSION),
-            sponsor=user.sponsored_cases.exists(),
-            candidate=user.candidate_cases.exists(),
+        from django.contrib.auth.models import Permission
+
+        from accounts.models import User
+        from reviews.models import Case
+
+        app_label, codename = HR_PERMISSION.split(".")
+        permission = Permission.objects.filter(
+            content_type__app_label=app_label, codename=codename
+        ).filter(Q(group__user=OuterRef("pk")) | Q(user=OuterRef("pk")))
+        row = (
+            User.objects.filter(pk=user.pk)
+            .annotate(
+                has_hr=Exists(permission),
+                has_sponsored=Exists(Case.objects.filter(sponsor=OuterRef("pk"))),
+                has_candidacy=Exists(Case.objects.filter(candidate=OuterRef("pk"))),
+            )
+            .values_list("is_superuser", "is_active", "has_hr", "has_sponsored", "has_candidacy")
+            .first()
         )
+        superuser, active, hr, sponsor, candidate = row or (False, False, False, False, False)
+        cached = Roles(hr=active and (superuser or hr), sponsor=sponsor, candidate=candidate)
         user._roles = cached
     return cached
-
-
-def is_hr(user) -> bool:
-    return roles_for(user).hr
 
 
 def hr_group():

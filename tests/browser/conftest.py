@@ -28,7 +28,11 @@ CHROMIUM_ARGS = [
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is expected at {CHROMIUM}: `make test` installs it.")
-    with sync_playwright() as playwright:
+    # Playwright's sync API keeps an event loop running in this thread for as long as the browser
+    # lives, and Django refuses ORM calls under a running loop unless told it is safe. The browser
+    # tests run last (see the root conftest), so this covers them and nothing before them.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
@@ -37,9 +41,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, monkeypatch, request):
-    # Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def page(browser, live_server, request):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
