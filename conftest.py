@@ -20,3 +20,9 @@ def seed_guide_text(seed_guide_path) -> str:
 def pytest_collection_modifyitems(items):
     """Browser tests last: their session-wide browser must not overlap the other tests."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing costs about half a second a password; what is tested here is the app.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
