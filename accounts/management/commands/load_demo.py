@@ -1,17 +1,32 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, DEMO_PEOPLE, create_demo_people
+from reviews.demo import FROM_LEVEL, TO_LEVEL, create_demo_cases
+from reviews.progress import case_readiness
 
 ROLE_LABELS = {"hr": "HR", "sponsor": "Sponsor", "candidate": "Candidate"}
 
 
+def table(rows: list[tuple[str, ...]]) -> str:
+    """Left-aligned columns under a dashed rule; the first row is the header."""
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    rows = [rows[0], tuple("-" * width for width in widths), *rows[1:]]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
 class Command(BaseCommand):
     help = (
-        "Create the people of the fictional demo organisation and print their logins. Safe to run "
-        "repeatedly: existing demo users are updated, not duplicated, and their password is reset "
-        "to the shared demo password every time so the printed logins always work. Refuses to run "
-        "when DEBUG is off unless --force is given."
+        "Create the people of the fictional demo organisation and their cases, and print their "
+        "logins and each case's readiness. Safe to run repeatedly: existing demo users are "
+        "updated, not duplicated, and their password is reset to the shared demo password every "
+        "time so the printed logins always work; the demo candidates' M3 → E1 cases are deleted "
+        "and written afresh, dated up to today. Refuses to run when DEBUG is off unless --force "
+        "is given."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,11 +49,23 @@ class Command(BaseCommand):
             if person.level_code:
                 role = f"{role} ({person.level_code})"
             rows.append((person.username, DEMO_PASSWORD, role, users[person.username].name))
-        widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-        rows.insert(1, tuple("-" * width for width in widths))
-        lines = [
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-            for row in rows
-        ]
         self.stdout.write(f"Demo logins ({len(DEMO_PEOPLE)} people of Example Org):")
-        self.stdout.write("\n".join(lines))
+        self.stdout.write(table(rows))
+        self.write_cases(users)
+
+    def write_cases(self, users) -> None:
+        today = timezone.localdate()
+        cases = create_demo_cases(users, today=today)
+        if not cases:
+            self.stdout.write(
+                f"No published {FROM_LEVEL} → {TO_LEVEL} guide, so no demo cases: import one "
+                "first (manage.py import_guide guides/data/m3-to-e1.md)."
+            )
+            return
+        self.stdout.write(f"\nDemo cases on {cases[0].guide}, readiness as of {today}:")
+        rows = [("Candidate", "Sponsor", "Readiness", "Flags")]
+        for case in cases:
+            readiness = case_readiness(case, as_of=today)
+            flags = ", ".join(readiness.flags) or "-"
+            rows.append((case.candidate.username, case.sponsor.username, readiness.status, flags))
+        self.stdout.write(table(rows))
