@@ -3,12 +3,25 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.forms.utils import pretty_name
 
 from accounts.models import User
 from guides.models import Capability, Guide, Indicator
 from reviews.models import MAX_ATTACHMENTS, MAX_LINKS, Answer, Case
 from reviews.services import sponsor_problem
 from reviews.uploads import ALLOWED_DESCRIPTION, BY_EXTENSION
+
+
+class OptionalMarked:
+    """Labels of optional fields end in "(optional)"; required ones carry no mark."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if not field.required and not isinstance(
+                field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect
+            ):
+                field.label = f"{field.label or pretty_name(name)} (optional)"
 
 
 class DateInput(forms.DateInput):
@@ -18,7 +31,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class CaseForm(forms.Form):
+class CaseForm(OptionalMarked, forms.Form):
     candidate = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True).select_related("current_level")
     )
@@ -86,12 +99,12 @@ class IndicatorChoiceField(forms.ModelMultipleChoiceField):
         return obj.text
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(OptionalMarked, forms.Form):
     capability = forms.ModelChoiceField(queryset=Capability.objects.none(), empty_label=None)
     indicators = IndicatorChoiceField(
         queryset=Indicator.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text="Tick what this evidence shows. Only the chosen capability's indicators count.",
     )
     title = forms.CharField(max_length=200, help_text="A short name for the work.")
@@ -166,7 +179,7 @@ class EvidenceForm(forms.Form):
         return list(by_capability.values())
 
 
-class NarrativeForm(forms.Form):
+class NarrativeForm(OptionalMarked, forms.Form):
     narrative = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 14}),
         required=False,
@@ -176,7 +189,7 @@ class NarrativeForm(forms.Form):
     )
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(OptionalMarked, forms.Form):
     date = forms.DateField(widget=DateInput(), initial=datetime.date.today)
 
     def __init__(self, *args, questions, **kwargs):
@@ -186,7 +199,7 @@ class CheckInForm(forms.Form):
             self.fields[f"q{question.pk}"] = forms.ChoiceField(
                 label=f"{question.position}. {question.text}",
                 choices=Answer.Value.choices,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             )
             self.fields[f"note{question.pk}"] = forms.CharField(
                 label="Note",

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guides.models import Indicator
@@ -131,7 +132,8 @@ def case_detail(request, case_id):
         "case": case,
         "readiness": readiness,
         "flags": _flag_sentences(readiness),
-        "heat_strip": render_heat_strip(readiness),
+        # render_heat_strip escapes every text it draws, so its SVG can go in as it is.
+        "heat_strip": mark_safe(render_heat_strip(readiness)),  # noqa: S308
         "heat_table": heat_strip_table(readiness),
         "cards": cards,
         "recent": recent,
