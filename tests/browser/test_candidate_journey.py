@@ -51,12 +51,18 @@ def test_candidate_logs_evidence_and_takes_a_check_in(page, demo):
     other = evidence.first().case.guide.capabilities.get(number=1).indicators.get(position=1)
     expect(page.get_by_label(other.text)).to_be_hidden()
     page.get_by_label(first_indicator.text).check()
-    page.get_by_role("textbox", name="Title", exact=True).fill("Led the pricing review with the finance team")
+    page.get_by_role("textbox", name="Title", exact=True).fill(
+        "Led the pricing review with the finance team"
+    )
     page.get_by_role("textbox", name="Date of the work").fill(timezone.localdate().isoformat())
-    page.get_by_role("textbox", name="What was done").fill("Chaired **four** sessions with finance and sales.")
+    page.get_by_role("textbox", name="What was done").fill(
+        "Chaired **four** sessions with finance and sales."
+    )
     page.get_by_role("button", name="Preview").first.click()
     expect(page.locator(".markdown-preview strong").first).to_have_text("four")
-    page.get_by_role("textbox", name="Business outcome (optional)").fill("A pricing change the board approved.")
+    page.get_by_role("textbox", name="Business outcome (optional)").fill(
+        "A pricing change the board approved."
+    )
     page.get_by_role("textbox", name="Links (optional)").fill("https://example.org/pricing-review")
     page.get_by_role("button", name="Log evidence").click()
 
