@@ -1,8 +1,12 @@
+import datetime
+
 import factory
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import hr_group
 from guides.models import Capability, Guide, Indicator, Level, Practice, Question
+from reviews.models import Answer, Attachment, Case, CheckIn, Evidence
 
 PASSWORD = "correct-horse-battery"
 
@@ -93,3 +97,83 @@ def publish(guide: Guide) -> Guide:
     guide.status = Guide.Status.PUBLISHED
     guide.save(update_fields=["status"])
     return guide
+
+
+def published_guide(**kwargs) -> Guide:
+    return publish(guide_with_parts(**kwargs))
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """An open case on a published guide, with a sponsor at the guide's target level."""
+
+    class Meta:
+        model = Case
+
+    guide = factory.LazyFunction(published_guide)
+    candidate = factory.SubFactory(UserFactory)
+    sponsor = factory.LazyAttribute(lambda o: UserFactory(current_level=o.guide.to_level))
+    opened_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=400))
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    """An evidence item on its case's first capability unless told; `indicators=[…]` tags it."""
+
+    class Meta:
+        model = Evidence
+        skip_postgeneration_save = True
+
+    case = factory.SubFactory(CaseFactory)
+    capability = factory.LazyAttribute(
+        lambda o: o.case.guide.capabilities.order_by("number").first()
+    )
+    title = factory.Sequence(lambda n: f"Evidence item {n}")
+    date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    summary = "What was done."
+    outcome = "What changed."
+    links = factory.LazyFunction(list)
+
+    @factory.post_generation
+    def indicators(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.indicators.set(extracted)
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    """A small plain-text file, written to private storage: remove it after the test."""
+
+    class Meta:
+        model = Attachment
+
+    evidence = factory.SubFactory(EvidenceFactory)
+    file = factory.django.FileField(data=b"Some notes.\n", filename="notes.txt")
+    original_name = "notes.txt"
+    content_type = "text/plain"
+    size = factory.LazyAttribute(lambda o: o.file.size)
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    """A check-in answering every question of its case's guide.
+
+    `answers="partly"` gives every question that answer; `answers={1: "no"}` sets some by question
+    position and leaves the rest "yes".
+    """
+
+    class Meta:
+        model = CheckIn
+        skip_postgeneration_save = True
+
+    case = factory.SubFactory(CaseFactory)
+    date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=7))
+
+    @factory.post_generation
+    def answers(self, create, extracted, **kwargs):
+        if not create:
+            return
+        if isinstance(extracted, str):
+            values, default = {}, extracted
+        else:
+            values, default = extracted or {}, Answer.Value.YES
+        Answer.objects.bulk_create(
+            Answer(check_in=self, question=question, value=values.get(question.position, default))
+            for question in self.case.guide.questions.all()
+        )

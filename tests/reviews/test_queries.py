@@ -1,0 +1,186 @@
+"""Pages cost the same number of queries with 3 items as with 60."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.models import Attachment, Case
+from tests.factories import (
+    CaseFactory,
+    CheckInFactory,
+    EvidenceFactory,
+    HRFactory,
+    published_guide,
+)
+
+pytestmark = pytest.mark.django_db
+
+SMALL, LARGE = 3, 60
+
+
+def build_case(items: int, check_ins: int) -> Case:
+    """`items` spread over every capability and two years, tagged, some with a file or two."""
+    case = CaseFactory()
+    capabilities = list(case.guide.capabilities.order_by("number").prefetch_related("indicators"))
+    today = timezone.localdate()
+    for n in range(items):
+        capability = capabilities[n % len(capabilities)]
+        indicators = list(capability.indicators.all())
+        evidence = EvidenceFactory(
+            case=case,
+            capability=capability,
+            title=f"Migrated service {n}",
+            date=today - datetime.timedelta(days=12 * n),
+            indicators=indicators[n % 3 : n % 3 + 1 + n % 2],
+        )
+        # Rows only: these pages list files but never open them.
+        for f in range(n % 3):
+            Attachment.objects.create(
+                evidence=evidence,
+                file=f"evidence/{case.pk}/file-{n}-{f}",
+                original_name=f"file-{n}-{f}.pdf",
+                content_type="application/pdf",
+                size=1024,
+            )
+    for n in range(check_ins):
+        CheckInFactory(case=case, date=today - datetime.timedelta(days=90 * n), answers={1: "no"})
+    return case
+
+
+@pytest.fixture
+def small():
+    return build_case(SMALL, check_ins=1)
+
+
+@pytest.fixture
+def large():
+    return build_case(LARGE, check_ins=8)
+
+
+def login(client, case: Case, persona: str):
+    if persona == "hr":
+        client.force_login(HRFactory())
+    else:
+        client.force_login(getattr(case, persona))
+    return client
+
+
+def get(client, case, url_name, params=None):
+    response = client.get(reverse(f"reviews:{url_name}", args=[case.pk]), params or {})
+    assert response.status_code == 200
+    return response
+
+
+# session, user, the viewer's roles (HR, sponsor, candidate) in one query,
+# the case with candidate, sponsor, guide and levels;
+# readiness: capabilities with indicator counts, question count, evidence with indicator
+# positions, check-in answers;
+# indicators covered in the window, capabilities, their indicators, their practices,
+# the latest five items, their indicators, their attachments, the count of all evidence
+CASE_DETAIL_QUERIES = 16
+
+
+@pytest.mark.parametrize("persona", ["candidate", "sponsor", "hr"])
+def test_case_detail_queries_do_not_grow_with_evidence(
+    client, django_assert_num_queries, small, large, persona
+):
+    small_client, large_client = login(client, small, persona), login(Client(), large, persona)
+    with django_assert_num_queries(CASE_DETAIL_QUERIES):
+        small_page = get(small_client, small, "case_detail")
+    with django_assert_num_queries(CASE_DETAIL_QUERIES):
+        large_page = get(large_client, large, "case_detail")
+
+    assert "All evidence (3)" in small_page.text
+    assert "All evidence (60)" in large_page.text
+
+
+# session, user, roles, the case with people and guide;
+# filter choices: capabilities, their indicators;
+# the page: count of matching items, one page of items, their indicators, their attachments
+EVIDENCE_LIST_QUERIES = 10
+
+
+@pytest.mark.parametrize("persona", ["candidate", "sponsor", "hr"])
+def test_evidence_list_queries_do_not_grow_with_evidence(
+    client, django_assert_num_queries, small, large, persona
+):
+    small_client, large_client = login(client, small, persona), login(Client(), large, persona)
+    with django_assert_num_queries(EVIDENCE_LIST_QUERIES):
+        small_page = get(small_client, small, "evidence_list")
+    with django_assert_num_queries(EVIDENCE_LIST_QUERIES):
+        large_page = get(large_client, large, "evidence_list")
+
+    assert len(small_page.context["page"].object_list) == SMALL
+    assert len(large_page.context["page"].object_list) == 25
+
+
+def test_later_pages_of_the_evidence_list_cost_the_same(client, django_assert_num_queries, large):
+    login(client, large, "candidate")
+    with django_assert_num_queries(EVIDENCE_LIST_QUERIES):
+        page = get(client, large, "evidence_list", {"page": 3})
+    assert len(page.context["page"].object_list) == LARGE - 50
+
+
+def test_filtered_evidence_list_queries_do_not_grow_with_evidence(
+    client, django_assert_num_queries, small, large
+):
+    def filters(case):
+        first = case.guide.capabilities.get(number=1)
+        return {
+            "q": "migrations",
+            "capability": 1,
+            "indicator": first.indicators.get(position=1).pk,
+            "date_from": (timezone.localdate() - datetime.timedelta(days=730)).isoformat(),
+            "date_to": timezone.localdate().isoformat(),
+        }
+
+    small_filters, large_filters = filters(small), filters(large)
+    small_client = login(client, small, "candidate")
+    large_client = login(Client(), large, "candidate")
+    with django_assert_num_queries(EVIDENCE_LIST_QUERIES):
+        small_page = get(small_client, small, "evidence_list", small_filters)
+    with django_assert_num_queries(EVIDENCE_LIST_QUERIES):
+        large_page = get(large_client, large, "evidence_list", large_filters)
+
+    assert [e.title for e in small_page.context["page"].object_list] == ["Migrated service 0"]
+    assert large_page.context["page"].paginator.count > 1
+    for item in large_page.context["page"].object_list:
+        assert item.capability.number == 1
+
+
+# session, user, roles, the case with people and guide; the guide's questions,
+# the check-ins with their yes counts, their answers
+CHECK_IN_LIST_QUERIES = 7
+
+
+def test_check_in_history_queries_do_not_grow_with_check_ins(
+    client, django_assert_num_queries, small, large
+):
+    small_client = login(client, small, "candidate")
+    large_client = login(Client(), large, "candidate")
+    with django_assert_num_queries(CHECK_IN_LIST_QUERIES):
+        get(small_client, small, "check_in_list")
+    with django_assert_num_queries(CHECK_IN_LIST_QUERIES):
+        large_page = get(large_client, large, "check_in_list")
+    assert len(large_page.context["check_ins"]) == 8
+
+
+# session, user, roles, count of cases, one page of cases with people, guides and levels
+CASE_LIST_QUERIES = 5
+
+
+def test_case_list_queries_do_not_grow_with_cases(client, django_assert_num_queries):
+    client.force_login(HRFactory())
+    guide = published_guide()
+    CaseFactory.create_batch(SMALL, guide=guide)
+    with django_assert_num_queries(CASE_LIST_QUERIES):
+        small_page = client.get(reverse("reviews:case_list"))
+    CaseFactory.create_batch(LARGE - SMALL, guide=guide)
+    with django_assert_num_queries(CASE_LIST_QUERIES):
+        large_page = client.get(reverse("reviews:case_list"))
+
+    assert len(small_page.context["page"].object_list) == SMALL
+    assert len(large_page.context["page"].object_list) == 50
