@@ -179,9 +179,11 @@ def record_check_in(
     question_ids = set(case.guide.questions.values_list("pk", flat=True))
     if set(answers) != question_ids:
         raise ValidationError("Answer every question of the guide.")
-    if CheckIn.objects.filter(case=case, date=date).exists():
-        raise ValidationError({"date": "There is already a check-in on this date."})
-    check_in = CheckIn.objects.create(case=case, date=date)
+    try:
+        with transaction.atomic():
+            check_in = CheckIn.objects.create(case=case, date=date)
+    except IntegrityError:
+        raise ValidationError({"date": "There is already a check-in on this date."}) from None
     Answer.objects.bulk_create(
         Answer(check_in=check_in, question_id=qid, value=value, note=note)
         for qid, (value, note) in answers.items()

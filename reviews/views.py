@@ -293,6 +293,9 @@ def evidence_edit(request, case_id, evidence_id):
 def evidence_delete(request, case_id, evidence_id):
     case = _get_writable_case(request, case_id)
     evidence = get_object_or_404(case.evidence, pk=evidence_id)
+    if not case.is_open:
+        messages.error(request, services.locked_message(case))
+        return redirect(case)
     if request.method == "POST":
         try:
             services.delete_evidence(evidence=evidence)
