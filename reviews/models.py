@@ -1,3 +1,5 @@
+import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -31,6 +33,7 @@ class CaseQuerySet(models.QuerySet):
         return self.select_related("candidate", "sponsor", "guide__from_level", "guide__to_level")
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Case(models.Model):
     """One candidate working towards one guide version, with one sponsor."""
 
@@ -89,6 +92,12 @@ class EvidenceQuerySet(models.QuerySet):
         return self.filter(case__in=Case.objects.visible_to(user))
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["search", "updated_at"],
+)
 class Evidence(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
     capability = models.ForeignKey(
@@ -193,3 +202,94 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.value}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Feedback(models.Model):
+    """One message in the thread on an evidence item."""
+
+    class Kind(models.TextChoices):
+        ENDORSE = "endorse", "Endorse"
+        QUESTION = "question", "Question"
+        NEEDS_MORE = "needs_more", "Needs more"
+        REPLY = "reply", "Reply"
+
+    SPONSOR_KINDS = [Kind.ENDORSE, Kind.QUESTION, Kind.NEEDS_MORE]
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="feedback")
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="feedback")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback_given"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "feedback"
+        indexes = [models.Index(fields=["case", "created_at"], name="feedback_case_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.author}"
+
+
+class SignOff(models.Model):
+    """The sponsor's decision on readiness. Append-only: the database refuses UPDATE and DELETE."""
+
+    class Decision(models.TextChoices):
+        READY = "ready", "Ready"
+        NOT_READY = "not_ready", "Not ready"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="sign_offs")
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sign_offs"
+    )
+    decision = models.CharField(max_length=9, choices=Decision.choices)
+    rationale = models.TextField()
+    override = models.BooleanField(
+        default=False, help_text="Signed ready although readiness was not ready."
+    )
+    override_reason = models.TextField(blank=True)
+    readiness_status = models.CharField(max_length=12)
+    packet_sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(decision="ready"),
+                name="sign_off_one_ready_per_case",
+            ),
+            models.CheckConstraint(
+                condition=Q(override=False) | ~Q(override_reason=""),
+                name="sign_off_override_has_reason",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="sign_off_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} by {self.signer} on {self.created_at:%Y-%m-%d}"
+
+
+class Notification(models.Model):
+    """A mail that was sent, by the event it was for: the same event is never mailed twice."""
+
+    key = models.CharField(max_length=200, unique=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    subject = models.CharField(max_length=200)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return self.key
