@@ -62,6 +62,9 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 def _flag_sentences(readiness: Readiness) -> list[str]:
+    if readiness.status == "not_started":
+        # Every capability is thin before the first item; one sentence says it better than four.
+        return ["No evidence yet, so every capability is still thin."]
     titles = {c.number: c.title for c in readiness.capabilities}
     sentences = []
     for flag in readiness.flags:
