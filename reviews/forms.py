@@ -225,11 +225,30 @@ class CheckInForm(OptionalMarked, forms.Form):
 
 
 class EvidenceFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=200)
-    capability = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    indicator = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    date_from = forms.DateField(label="From", required=False, widget=DateInput())
-    date_to = forms.DateField(label="To", required=False, widget=DateInput())
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+    )
+    capability = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    indicator = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    date_from = forms.DateField(
+        label="From", required=False, widget=DateInput(attrs={"class": "form-control"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=DateInput(attrs={"class": "form-control"})
+    )
 
     def __init__(self, *args, capabilities, **kwargs):
         super().__init__(*args, **kwargs)
