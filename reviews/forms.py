@@ -7,7 +7,7 @@ from django.forms.utils import pretty_name
 
 from accounts.models import User
 from guides.models import Capability, Guide, Indicator
-from reviews.models import MAX_ATTACHMENTS, MAX_LINKS, Answer, Case
+from reviews.models import MAX_ATTACHMENTS, MAX_LINKS, Answer, Case, Feedback, SignOff
 from reviews.services import sponsor_problem
 from reviews.uploads import ALLOWED_DESCRIPTION, BY_EXTENSION
 
@@ -261,3 +261,46 @@ class EvidenceFilterForm(forms.Form):
             for c in capabilities
             for i in c.indicators.all()
         ]
+
+
+class FeedbackForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Your response",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        choices=[],
+    )
+    text = forms.CharField(
+        label="Message",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, sponsor: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sponsor:
+            kinds = [*Feedback.SPONSOR_KINDS, Feedback.Kind.REPLY]
+            self.fields["kind"].choices = [(k.value, k.label) for k in kinds]
+        else:
+            self.fields["kind"].choices = [(Feedback.Kind.REPLY.value, "Reply")]
+            self.fields["kind"].initial = Feedback.Kind.REPLY
+            self.fields["kind"].widget = forms.HiddenInput()
+
+
+class SignOffForm(OptionalMarked, forms.Form):
+    decision = forms.ChoiceField(
+        choices=SignOff.Decision.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10_000,
+        help_text="What the committee should know about your decision.",
+    )
+    override_reason = forms.CharField(
+        label="Reason for overriding readiness",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10_000,
+        help_text="Needed only to sign ready while readiness is not Ready.",
+    )
+    expected_sign_offs = forms.IntegerField(widget=forms.HiddenInput(), min_value=0)

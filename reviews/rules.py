@@ -22,3 +22,8 @@ rules.add_perm("reviews.open_case", is_hr)
 rules.add_perm("reviews.view_case", is_case_candidate | is_case_sponsor | is_hr)
 # Only the candidate writes their own evidence, narrative and check-ins.
 rules.add_perm("reviews.write_evidence", is_case_candidate)
+# Endorse, question or ask for more: the sponsor's verdicts on an item.
+rules.add_perm("reviews.give_verdict", is_case_sponsor)
+rules.add_perm("reviews.reply", is_case_candidate | is_case_sponsor)
+rules.add_perm("reviews.sign_off", is_case_sponsor)
+rules.add_perm("reviews.view_history", is_case_sponsor | is_hr)

@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
@@ -17,6 +17,8 @@ from reviews.models import (
     Case,
     CheckIn,
     Evidence,
+    Feedback,
+    SignOff,
 )
 from reviews.uploads import UploadRefused, check_upload, refuse_oversized, safe_name
 
@@ -189,3 +191,89 @@ def record_check_in(
         for qid, (value, note) in answers.items()
     )
     return check_in
+
+
+def give_feedback(*, evidence: Evidence, author, kind: str, text: str) -> Feedback:
+    """A message in an evidence item's thread: the sponsor's verdicts, or a reply."""
+    case = evidence.case
+    if kind in Feedback.SPONSOR_KINDS and author.pk != case.sponsor_id:
+        raise PermissionDenied("Only the case's sponsor can endorse, question or ask for more.")
+    if kind == Feedback.Kind.REPLY and author.pk not in (case.candidate_id, case.sponsor_id):
+        raise PermissionDenied("Only the candidate and the sponsor take part in the thread.")
+    if case.status != Case.Status.OPEN:
+        # What a ready sign-off signed must not change afterwards, threads included.
+        raise ValidationError(
+            "This case is signed off or closed, so its feedback threads are closed too."
+        )
+    if not text.strip():
+        raise ValidationError({"text": "Write a message."})
+    return Feedback.objects.create(
+        case=case, evidence=evidence, author=author, kind=kind, text=text.strip()
+    )
+
+
+def override_problem(readiness_status: str, decision: str, override_reason: str) -> str | None:
+    """Why this sign-off needs an override reason it lacks, or None."""
+    if decision != SignOff.Decision.READY or readiness_status == "ready":
+        return None
+    if override_reason.strip():
+        return None
+    return (
+        f"Readiness is “{readiness_status.replace('_', ' ')}”, not “ready”. "
+        "To sign ready anyway, say why you are overriding it."
+    )
+
+
+SIGNED_MEANWHILE = (
+    "Someone signed off this case while you were reviewing it. Nothing was saved; "
+    "read the latest sign-off below before deciding again."
+)
+
+
+def sign_off(
+    *,
+    case: Case,
+    signer,
+    decision: str,
+    rationale: str,
+    override_reason: str = "",
+    expected_sign_offs: int,
+) -> SignOff:
+    """The sponsor's decision, stored with the hash of the packet as it stands now.
+
+    `expected_sign_offs` is how many sign-offs the sponsor saw when deciding: a sign-off made
+    meanwhile, in another tab or by another person, makes this one refuse rather than pile up.
+    """
+    from reviews.packets import build_packet, packet_sha256
+    from reviews.progress import case_readiness
+
+    with transaction.atomic():
+        case = Case.objects.select_for_update().with_people().get(pk=case.pk)
+        if case.sponsor_id != signer.pk:
+            raise PermissionDenied("Only the case's sponsor can sign it off.")
+        if case.sign_offs.count() != expected_sign_offs:
+            raise ValidationError(SIGNED_MEANWHILE)
+        if case.status != Case.Status.OPEN:
+            raise ValidationError("This case is already signed off.")
+        if decision not in SignOff.Decision.values:
+            raise ValidationError({"decision": "Choose ready or not ready."})
+        if not rationale.strip():
+            raise ValidationError({"rationale": "Give the reasons for your decision."})
+        readiness = case_readiness(case)
+        override = decision == SignOff.Decision.READY and readiness.status != "ready"
+        if problem := override_problem(readiness.status, decision, override_reason):
+            raise ValidationError({"override_reason": problem})
+        signed = SignOff.objects.create(
+            case=case,
+            signer=signer,
+            decision=decision,
+            rationale=rationale.strip(),
+            override=override,
+            override_reason=override_reason.strip() if override else "",
+            readiness_status=readiness.status,
+            packet_sha256=packet_sha256(build_packet(case)),
+        )
+        if decision == SignOff.Decision.READY:
+            case.status = Case.Status.SIGNED_OFF
+            case.save(update_fields=["status"])
+        return signed

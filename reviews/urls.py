@@ -30,6 +30,14 @@ urlpatterns = [
         views.attachment_download,
         name="attachment_download",
     ),
+    path("<int:case_id>/review/", views.case_review, name="case_review"),
+    path("<int:case_id>/sign-off/", views.sign_off_create, name="sign_off_create"),
+    path("<int:case_id>/history/", views.case_history, name="case_history"),
+    path(
+        "<int:case_id>/evidence/<int:evidence_id>/feedback/",
+        views.feedback_create,
+        name="feedback_create",
+    ),
     path("<int:case_id>/check-ins/", views.check_in_list, name="check_in_list"),
     path("<int:case_id>/check-ins/new/", views.check_in_create, name="check_in_create"),
 ]

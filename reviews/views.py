@@ -8,20 +8,33 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from pghistory.models import MiddlewareEvents
 
 from guides.models import Indicator
 from reviews import services
-from reviews.forms import CaseForm, CheckInForm, EvidenceFilterForm, EvidenceForm, NarrativeForm
+from reviews.forms import (
+    CaseForm,
+    CheckInForm,
+    EvidenceFilterForm,
+    EvidenceForm,
+    FeedbackForm,
+    NarrativeForm,
+    SignOffForm,
+)
 from reviews.heatstrip import heat_strip_table, render_heat_strip
 from reviews.markdown import render_markdown
-from reviews.models import Answer, Attachment, Case
+from reviews.models import Answer, Attachment, Case, Feedback
 from reviews.progress import case_readiness
 from reviews.readiness import Readiness
 from reviews.uploads import UploadRefused
 
 EVIDENCE_PAGE_SIZE = 25
+FEEDBACK_KINDS = [(kind.value, kind.label) for kind in Feedback.SPONSOR_KINDS] + [
+    (Feedback.Kind.REPLY.value, Feedback.Kind.REPLY.label)
+]
 FLAG_SENTENCES = {
     "stale": "No evidence in the last 60 days.",
     "lopsided": "Evidence is lopsided: one capability has far more items than another.",
@@ -131,6 +144,10 @@ def case_detail(request, case_id):
             }
         )
     recent = list(_evidence_queryset(case)[:5])
+    latest_feedback = list(
+        case.feedback.select_related("author", "evidence").order_by("-created_at", "-id")[:5]
+    )
+    sign_offs = list(case.sign_offs.select_related("signer"))
     context = {
         "case": case,
         "readiness": readiness,
@@ -140,6 +157,9 @@ def case_detail(request, case_id):
         "heat_table": heat_strip_table(readiness),
         "cards": cards,
         "recent": recent,
+        "latest_feedback": latest_feedback,
+        "sign_offs": sign_offs,
+        "can_sign": request.user.has_perm("reviews.sign_off", case) and case.is_open,
         "evidence_count": case.evidence.count(),
         "can_write": request.user.has_perm("reviews.write_evidence", case),
         "months_in_window": min(
@@ -217,10 +237,14 @@ def evidence_list(request, case_id):
 @login_required
 def evidence_detail(request, case_id, evidence_id):
     case = _get_case(request, case_id)
-    evidence = get_object_or_404(_evidence_queryset(case), pk=evidence_id)
+    evidence = get_object_or_404(
+        _evidence_queryset(case).prefetch_related(_feedback_prefetch()), pk=evidence_id
+    )
     context = {
         "case": case,
         "evidence": evidence,
+        "item": evidence,
+        "feedback_kinds": FEEDBACK_KINDS,
         "can_write": request.user.has_perm("reviews.write_evidence", case) and case.is_open,
     }
     return render(request, "reviews/evidence_detail.html", context)
@@ -385,3 +409,158 @@ def check_in_create(request, case_id):
 @login_required
 def markdown_preview(request):
     return HttpResponse(render_markdown(request.POST.get("text", "")[:20_000]))
+
+
+def _feedback_prefetch():
+    return Prefetch(
+        "feedback", queryset=Feedback.objects.select_related("author").order_by("created_at", "id")
+    )
+
+
+@require_GET
+@login_required
+def case_review(request, case_id):
+    """Evidence grouped by capability and indicator, each item with its feedback thread."""
+    case = _get_case(request, case_id)
+    capabilities = list(case.guide.capabilities.prefetch_related("indicators"))
+    items = list(_evidence_queryset(case).prefetch_related(_feedback_prefetch()))
+    groups = []
+    for capability in capabilities:
+        mine = [item for item in items if item.capability_id == capability.pk]
+        by_indicator = [
+            (indicator, [i for i in mine if indicator in i.indicators.all()])
+            for indicator in capability.indicators.all()
+        ]
+        untagged = [item for item in mine if not item.indicators.all()]
+        groups.append({"capability": capability, "indicators": by_indicator, "untagged": untagged})
+    context = {
+        "case": case,
+        "groups": groups,
+        "evidence_count": len(items),
+        "feedback_kinds": FEEDBACK_KINDS,
+    }
+    return render(request, "reviews/case_review.html", context)
+
+
+@require_POST
+@login_required
+def feedback_create(request, case_id, evidence_id):
+    case = _get_case(request, case_id)
+    if not request.user.has_perm("reviews.reply", case):
+        raise PermissionDenied("Only the candidate and the sponsor take part in the thread.")
+    evidence = get_object_or_404(case.evidence.select_related("case"), pk=evidence_id)
+    form = FeedbackForm(request.POST, sponsor=request.user.has_perm("reviews.give_verdict", case))
+    back = request.POST.get("next")
+    target = back if back in _thread_pages(case, evidence) else evidence.get_absolute_url()
+    if not form.is_valid():
+        messages.error(request, "Choose a response and write a message.")
+        return redirect(target)
+    try:
+        services.give_feedback(
+            evidence=evidence,
+            author=request.user,
+            kind=form.cleaned_data["kind"],
+            text=form.cleaned_data["text"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Your message is in the thread.")
+    return redirect(f"{target}#thread-{evidence.pk}")
+
+
+def _thread_pages(case, evidence) -> set[str]:
+    return {
+        evidence.get_absolute_url(),
+        reverse("reviews:case_review", args=[case.pk]),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def sign_off_create(request, case_id):
+    case = _get_case(request, case_id)
+    if not request.user.has_perm("reviews.sign_off", case):
+        raise PermissionDenied("Only the case's sponsor can sign it off.")
+    readiness = case_readiness(case)
+    sign_offs = list(case.sign_offs.select_related("signer"))
+    form = SignOffForm(request.POST or None, initial={"expected_sign_offs": len(sign_offs)})
+    confirming = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        problem = services.override_problem(
+            readiness.status, data["decision"], data["override_reason"]
+        )
+        if problem:
+            form.add_error("override_reason", problem)
+        elif request.POST.get("confirm") != "yes":
+            confirming = True
+        else:
+            try:
+                signed = services.sign_off(case=case, signer=request.user, **data)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    _add_errors(form, error)
+                else:
+                    messages.error(request, " ".join(error.messages))
+                    return redirect("reviews:sign_off_create", case.pk)
+            else:
+                messages.success(
+                    request,
+                    "Signed off as ready. The case is now locked."
+                    if signed.decision == "ready"
+                    else "Signed off as not ready yet. The case stays open.",
+                )
+                return redirect(case)
+    context = {
+        "case": case,
+        "form": form,
+        "readiness": readiness,
+        "sign_offs": sign_offs,
+        "confirming": confirming,
+        "can_sign": case.is_open,
+    }
+    return render(request, "reviews/sign_off.html", context)
+
+
+@require_GET
+@login_required
+def case_history(request, case_id):
+    case = _get_case(request, case_id)
+    if not request.user.has_perm("reviews.view_history", case):
+        raise PermissionDenied("The history is for the sponsor and the people team.")
+    events = list(
+        MiddlewareEvents.objects.references(case)
+        .select_related("user")
+        .order_by("-pgh_created_at", "-pgh_id")[:200]
+    )
+    rows = [_history_row(event) for event in events]
+    return render(request, "reviews/case_history.html", {"case": case, "rows": rows})
+
+
+HISTORY_HIDDEN_FIELDS = {"id", "pgh_obj", "pgh_obj_id", "pgh_context", "pgh_created_at"}
+
+
+def _history_row(event) -> dict:
+    model = event.pgh_model.rsplit(".", 1)[-1].removesuffix("Event").lower()
+    label = {"insert": "created", "update": "changed", "delete": "deleted"}.get(
+        event.pgh_label, event.pgh_label
+    )
+    data = event.pgh_data or {}
+    if event.pgh_label == "update" and event.pgh_diff:
+        changes = [
+            (field, before, after)
+            for field, (before, after) in event.pgh_diff.items()
+            if field not in HISTORY_HIDDEN_FIELDS
+        ]
+    else:
+        changes = []
+    what = data.get("title") or data.get("kind") or data.get("status") or ""
+    return {
+        "at": event.pgh_created_at,
+        "who": event.user.display_name if event.user else "the system",
+        "model": model,
+        "label": label,
+        "what": what,
+        "changes": changes,
+    }

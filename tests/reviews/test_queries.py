@@ -79,8 +79,9 @@ def get(client, case, url_name, params=None):
 # readiness: capabilities with indicator counts, question count, evidence with indicator
 # positions, check-in answers;
 # indicators covered in the window, capabilities, their indicators, their practices,
-# the latest five items, their indicators, their attachments, the count of all evidence
-CASE_DETAIL_QUERIES = 16
+# the latest five items, their indicators, their attachments, the latest feedback with
+# authors and items, the sign-offs with signers, the count of all evidence
+CASE_DETAIL_QUERIES = 18
 
 
 @pytest.mark.parametrize("persona", ["candidate", "sponsor", "hr"])
