@@ -22,7 +22,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from guides.models import Guide
-from reviews.models import Answer, Attachment, Case, CheckIn, Evidence
+from reviews.models import Answer, Attachment, Case, CheckIn, Evidence, Feedback
 from reviews.services import open_case
 
 FROM_LEVEL = "M3"
@@ -547,10 +547,13 @@ def answers_for(rng: random.Random, yes: int, question_ids: Sequence[int]) -> li
 
 def delete_demo_cases(candidates: Sequence[User]) -> None:
     """Remove the demo candidates' cases on any M3 → E1 version, attachment files included."""
+    # A signed case cannot be deleted (sign-offs are append-only), so one signed while trying
+    # the app is kept as it is.
     cases = Case.objects.filter(
         candidate__in=candidates,
         guide__from_level__code=FROM_LEVEL,
         guide__to_level__code=TO_LEVEL,
+        sign_offs__isnull=True,
     )
     names = list(Attachment.objects.filter(evidence__case__in=cases).values_list("file", flat=True))
     cases.delete()
@@ -592,6 +595,10 @@ def create_demo_cases(people: dict[str, User], *, today: datetime.date) -> list[
         name = make_plan.__name__.removeprefix("plan_")
         rng = random.Random(f"{name}:{today.isoformat()}")
         plan = make_plan(rng, today, numbers, guide, len(question_ids))
+        kept = Case.objects.active().filter(candidate=people[plan.candidate], guide=guide).first()
+        if kept is not None:
+            cases.append(kept)
+            continue
         case = open_case(
             candidate=people[plan.candidate],
             sponsor=people[plan.sponsor],
@@ -644,4 +651,43 @@ def create_demo_cases(people: dict[str, User], *, today: datetime.date) -> list[
         for answer in given:
             answer.check_in = check_in
     Answer.objects.bulk_create(answer for given in answers for answer in given)
+    Feedback.objects.bulk_create(demo_feedback(evidence))
     return cases
+
+
+SPONSOR_LINES = (
+    (Feedback.Kind.ENDORSE, "This is exactly the kind of outcome the committee looks for."),
+    (Feedback.Kind.ENDORSE, "Good: the business result is clear and you owned it end to end."),
+    (Feedback.Kind.QUESTION, "Who made the final call here, you or the steering group?"),
+    (Feedback.Kind.QUESTION, "Can you put a number on the revenue effect?"),
+    (Feedback.Kind.NEEDS_MORE, "Add the follow-up: what happened a quarter later?"),
+    (Feedback.Kind.NEEDS_MORE, "Link the decision record so a reader can see the trade-offs."),
+)
+CANDIDATE_REPLIES = (
+    "I made it, after one round with finance. I have added the memo.",
+    "About four per cent on renewals; the finance dashboard is linked now.",
+    "Fair point, I will add the quarter-later numbers once they close.",
+)
+
+
+def demo_feedback(evidence: Sequence[Evidence]) -> list[Feedback]:
+    """A few threads on the demo items: sponsor verdicts, some answered by the candidate."""
+    feedback = []
+    for index, item in enumerate(evidence):
+        if index % 6:
+            continue
+        kind, text = SPONSOR_LINES[(index // 6) % len(SPONSOR_LINES)]
+        feedback.append(
+            Feedback(case=item.case, evidence=item, author=item.case.sponsor, kind=kind, text=text)
+        )
+        if kind != Feedback.Kind.ENDORSE and (index // 6) % 2:
+            feedback.append(
+                Feedback(
+                    case=item.case,
+                    evidence=item,
+                    author=item.case.candidate,
+                    kind=Feedback.Kind.REPLY,
+                    text=CANDIDATE_REPLIES[(index // 12) % len(CANDIDATE_REPLIES)],
+                )
+            )
+    return feedback

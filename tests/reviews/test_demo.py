@@ -170,3 +170,22 @@ def test_without_a_published_guide_cases_are_skipped():
     output = load_demo()
     assert "no demo cases" in output
     assert not Case.objects.exists()
+
+
+def test_a_case_signed_while_trying_the_app_survives_a_rerun(guide):
+    from reviews.models import Feedback, SignOff
+    from reviews.services import sign_off
+
+    load_demo()
+    ada = Case.objects.get(candidate__username="ada")
+    sign_off(
+        case=ada,
+        signer=ada.sponsor,
+        decision=SignOff.Decision.READY,
+        rationale="Tried in the demo.",
+        expected_sign_offs=0,
+    )
+    load_demo()
+    assert Case.objects.get(candidate__username="ada").pk == ada.pk
+    assert Case.objects.filter(candidate__username__in=DEMO_CANDIDATES).count() == 4
+    assert Feedback.objects.filter(kind=Feedback.Kind.REPLY).exists()
