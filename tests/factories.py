@@ -6,7 +6,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import hr_group
 from guides.models import Capability, Guide, Indicator, Level, Practice, Question
-from reviews.models import Answer, Attachment, Case, CheckIn, Evidence
+from reviews.models import Answer, Attachment, Case, CheckIn, Evidence, Feedback, SignOff
 
 PASSWORD = "correct-horse-battery"
 
@@ -177,3 +177,30 @@ class CheckInFactory(factory.django.DjangoModelFactory):
             Answer(check_in=self, question=question, value=values.get(question.position, default))
             for question in self.case.guide.questions.all()
         )
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    """The case's sponsor endorsing an evidence item unless told otherwise."""
+
+    class Meta:
+        model = Feedback
+
+    evidence = factory.SubFactory(EvidenceFactory)
+    case = factory.LazyAttribute(lambda o: o.evidence.case)
+    author = factory.LazyAttribute(lambda o: o.evidence.case.sponsor)
+    kind = Feedback.Kind.ENDORSE
+    text = "Good, this shows the outcome clearly."
+
+
+class SignOffFactory(factory.django.DjangoModelFactory):
+    """A row only, as the sign-off service would leave it; set the case's status yourself."""
+
+    class Meta:
+        model = SignOff
+
+    case = factory.SubFactory(CaseFactory)
+    signer = factory.LazyAttribute(lambda o: o.case.sponsor)
+    decision = SignOff.Decision.READY
+    rationale = "Sustained evidence across every capability."
+    readiness_status = "ready"
+    packet_sha256 = "0" * 64

@@ -1,0 +1,280 @@
+"""The sponsoring director's dashboard: one row per candidate they sponsor.
+
+Cost is fixed whatever the number of cases: one query for the cases with their people, guide,
+last evidence date, sign-off date and count of items awaiting feedback, then the four queries of
+`readiness_for_cases`. Sorting and filtering by readiness happen here, in Python, afterwards.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
+from django.utils.safestring import SafeString, mark_safe
+
+from reviews.heatstrip import render_heat_strip
+from reviews.models import Case, Evidence, Feedback, SignOff
+from reviews.progress import readiness_for_cases, today
+from reviews.readiness import Readiness
+
+STATUSES = {"ready": "Ready", "building": "Building", "not_started": "Not started"}
+FLAGS = {"stale": "Stale", "lopsided": "Lopsided", "thin": "Thin"}
+# Progress order, so sorting by status ascending goes from not started to ready.
+STATUS_ORDER = {"not_started": 0, "building": 1, "ready": 2}
+SHORT_TITLE_CHARS = 24
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    # The direction of a sortable column's first click: names A→Z, numbers and dates largest
+    # first; None for a column that does not sort.
+    first_dir: str | None = None
+
+
+COLUMNS = (
+    Column("name", "Candidate", "asc"),
+    Column("guide", "Guide"),
+    Column("months", "Months open", "desc"),
+    Column("status", "Readiness", "asc"),
+    Column("flags", "Flags"),
+    Column("strip", "Evidence by month"),
+    Column("last", "Last evidence", "desc"),
+    Column("awaiting", "Awaiting your feedback", "desc"),
+)
+SORT_KEYS = {column.key: column for column in COLUMNS if column.first_dir}
+DEFAULT_SORT = "name"
+DIRECTION_WORDS = {"asc": "ascending", "desc": "descending"}
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Row:
+    case: Case
+    months_open: int
+    readiness: Readiness
+    flags: tuple[Flag, ...]
+    heat_strip: SafeString
+    last_evidence: datetime.date | None
+    awaiting: int
+    signed_off_at: datetime.datetime | None
+
+    @property
+    def status(self) -> str:
+        return self.readiness.status
+
+    @property
+    def closed(self) -> bool:
+        return self.case.status not in Case.ACTIVE_STATUSES
+
+
+def months_open(opened_on: datetime.date, as_of: datetime.date) -> int:
+    """Whole calendar months from opening to as_of: 6 Jan → 5 Feb is 0, → 6 Feb is 1."""
+    months = (as_of.year - opened_on.year) * 12 + as_of.month - opened_on.month
+    if as_of.day < opened_on.day:
+        months -= 1
+    return max(0, months)
+
+
+def short_title(title: str) -> str:
+    if len(title) <= SHORT_TITLE_CHARS:
+        return title
+    return title[: SHORT_TITLE_CHARS - 1].rstrip() + "…"
+
+
+def flags_for(readiness: Readiness) -> tuple[Flag, ...]:
+    titles = {c.number: c.title for c in readiness.capabilities}
+    flags = []
+    thin = []
+    for code in readiness.flags:
+        if code == "stale":
+            flags.append(Flag(code, "Stale", "No evidence in the last 60 days."))
+        elif code == "lopsided":
+            flags.append(Flag(code, "Lopsided", "One capability has far more items than another."))
+        else:
+            thin.append(int(code.split(":", 1)[1]))
+    if thin and len(thin) == len(titles) > 1:
+        # A case with no evidence in the window is thin everywhere: one word says it.
+        flags.append(
+            Flag(
+                "thin",
+                "Thin: every capability",
+                "Fewer than half of every capability's indicators are shown in the window.",
+            )
+        )
+    else:
+        flags.extend(
+            Flag(
+                f"thin:{number}",
+                f"Thin: {short_title(titles[number])}",
+                f"Fewer than half of the indicators of “{titles[number]}” are shown in the window.",
+            )
+            for number in thin
+        )
+    return tuple(flags)
+
+
+def has_flag(readiness: Readiness, flag: str) -> bool:
+    if flag == "thin":
+        return any(code.startswith("thin:") for code in readiness.flags)
+    return flag in readiness.flags
+
+
+def sponsored_cases(user, as_of: datetime.date):
+    """Every case this person sponsors, with what a row shows that SQL can count."""
+    sponsor_feedback = Feedback.objects.filter(evidence=OuterRef("pk"), author=user)
+    awaiting = (
+        Evidence.objects.filter(case=OuterRef("pk"))
+        .filter(~Exists(sponsor_feedback))
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    ready_sign_off = SignOff.objects.filter(
+        case=OuterRef("pk"), decision=SignOff.Decision.READY
+    ).values("created_at")[:1]
+    return (
+        Case.objects.filter(sponsor=user)
+        .with_people()
+        .annotate(
+            # Items dated after as_of are ignored, as readiness ignores them.
+            last_evidence=Max("evidence__date", filter=Q(evidence__date__lte=as_of)),
+            awaiting=Coalesce(Subquery(awaiting, output_field=IntegerField()), Value(0)),
+            signed_off_at=Subquery(ready_sign_off),
+        )
+        .order_by("id")
+    )
+
+
+def _choice(params: QueryDict, name: str, allowed) -> str:
+    value = params.get(name, "")
+    return value if value in allowed else ""
+
+
+def _sort_key(sort: str):
+    if sort == "months":
+        return lambda row: row.months_open
+    if sort == "status":
+        return lambda row: STATUS_ORDER[row.status]
+    if sort == "last":
+        return lambda row: row.last_evidence or datetime.date.min
+    if sort == "awaiting":
+        return lambda row: row.awaiting
+    return lambda row: row.case.candidate.display_name.casefold()
+
+
+def _query(filters: dict[str, str], **changes: str) -> str:
+    query = QueryDict(mutable=True)
+    for name, value in {**filters, **changes}.items():
+        if value:
+            query[name] = value
+    return "?" + query.urlencode() if query else "?"
+
+
+def _headers(filters: dict[str, str], sort: str, direction: str) -> list[dict]:
+    headers = []
+    for column in COLUMNS:
+        if not column.first_dir:
+            headers.append({"key": column.key, "label": column.label, "href": None})
+            continue
+        current = column.key == sort
+        next_dir = ("desc" if direction == "asc" else "asc") if current else column.first_dir
+        headers.append(
+            {
+                "key": column.key,
+                "label": column.label,
+                "href": _query(filters, sort=column.key, dir=next_dir),
+                "aria_sort": DIRECTION_WORDS[direction] if current else None,
+                "arrow": ("▲" if direction == "asc" else "▼") if current else "",
+                "action": f"sort {DIRECTION_WORDS[next_dir]}",
+            }
+        )
+    return headers
+
+
+def dashboard_context(user, params: QueryDict, *, as_of: datetime.date | None = None) -> dict:
+    """Template context of reviews/dashboard.html for a sponsor, from the request's GET."""
+    as_of = as_of or today()
+    status = _choice(params, "status", STATUSES)
+    flag = _choice(params, "flag", FLAGS)
+    closed = "1" if params.get("closed") == "1" else ""
+    sort = _choice(params, "sort", SORT_KEYS) or DEFAULT_SORT
+    direction = _choice(params, "dir", DIRECTION_WORDS) or SORT_KEYS[sort].first_dir
+
+    # Closed cases are dropped here rather than in SQL, so that a sponsor whose every case is
+    # closed is told so without a second query.
+    every_case = list(sponsored_cases(user, as_of))
+    in_scope = [c for c in every_case if closed or c.status in Case.ACTIVE_STATUSES]
+    readiness = readiness_for_cases(in_scope, as_of)
+
+    rows = [
+        Row(
+            case=case,
+            months_open=months_open(case.opened_on, as_of),
+            readiness=readiness[case.pk],
+            flags=flags_for(readiness[case.pk]),
+            # render_heat_strip escapes every text it draws, so its SVG can go in as it is.
+            heat_strip=mark_safe(render_heat_strip(readiness[case.pk], small=True)),  # noqa: S308
+            last_evidence=case.last_evidence,
+            awaiting=case.awaiting,
+            signed_off_at=case.signed_off_at,
+        )
+        for case in in_scope
+    ]
+
+    summary = [
+        {"key": key, "count": n, "label": label.lower()}
+        for key, label in STATUSES.items()
+        if (n := sum(row.status == key for row in rows))
+    ]
+    stale = sum(has_flag(row.readiness, "stale") for row in rows)
+    if stale:
+        summary.append({"key": "stale", "count": stale, "label": "stale"})
+
+    shown = [
+        row
+        for row in rows
+        if (not status or row.status == status) and (not flag or has_flag(row.readiness, flag))
+    ]
+    # Sorted by name first, so rows that tie on the chosen column stay in name order.
+    shown.sort(key=_sort_key("name"))
+    shown.sort(key=_sort_key(sort), reverse=direction == "desc")
+
+    filters = {"status": status, "flag": flag, "closed": closed}
+    return {
+        "as_of": as_of,
+        "rows": shown,
+        "summary": summary,
+        "in_scope_count": len(rows),
+        "has_cases": bool(every_case),
+        "closed_count": len(every_case) - sum(c.status in Case.ACTIVE_STATUSES for c in every_case),
+        "filters": filters,
+        "filtered": bool(status or flag),
+        "status_choices": list(STATUSES.items()),
+        "flag_choices": list(FLAGS.items()),
+        "sort": sort,
+        "dir": direction,
+        "sort_label": SORT_KEYS[sort].label,
+        "dir_word": DIRECTION_WORDS[direction],
+        "headers": _headers(filters, sort, direction),
+        "clear_url": _query({"closed": closed}, sort=sort, dir=direction),
+        "show_closed_url": _query(filters, closed="1", sort=sort, dir=direction),
+    }
