@@ -1,0 +1,47 @@
+"""Background work, run by the django-tasks-db worker: `manage.py db_worker`.
+
+Notifications run every `NOTIFICATION_INTERVAL`: each run sends what is due, then queues the next
+one with `run_after`. `manage.py send_notifications --schedule` starts the cycle once (for example
+on deploy); it is safe to repeat, as at most one run is ever waiting.
+"""
+
+import datetime
+import zlib
+
+from django.db import connection, transaction
+from django.tasks import TaskResult, TaskResultStatus, task
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from reviews.notifications import send_due_notifications
+
+NOTIFICATION_INTERVAL = datetime.timedelta(hours=1)
+# Serialises "is a run waiting? if not, queue one" between the worker and the command.
+SCHEDULE_LOCK = zlib.crc32(b"reviews.tasks.schedule_notifications")
+
+
+@task
+def send_notifications_task() -> dict[str, int]:
+    try:
+        return send_due_notifications()
+    finally:
+        # Queued even when this run fails, so one bad run does not end the cycle.
+        schedule_notifications(run_after=timezone.now() + NOTIFICATION_INTERVAL)
+
+
+def waiting_runs():
+    return DBTaskResult.objects.filter(
+        task_path=send_notifications_task.module_path, status=TaskResultStatus.READY
+    )
+
+
+@transaction.atomic
+def schedule_notifications(*, run_after: datetime.datetime | None = None) -> TaskResult | None:
+    """Queue a run of the notifications (now, or at `run_after`) unless one is already waiting."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEDULE_LOCK])
+    if waiting_runs().exists():
+        return None
+    if run_after is None:
+        return send_notifications_task.enqueue()
+    return send_notifications_task.using(run_after=run_after).enqueue()
