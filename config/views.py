@@ -15,6 +15,8 @@ def home(request):
     roles = roles_for(request.user)
     if roles.hr:
         return redirect("reviews:case_list")
+    if roles.sponsor:
+        return redirect("reviews:dashboard")
     if roles.candidate:
         case = Case.objects.filter(candidate=request.user).order_by("-opened_on", "-id").first()
         return redirect(case)

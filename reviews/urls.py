@@ -7,6 +7,7 @@ app_name = "reviews"
 urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("new/", views.case_create, name="case_create"),
+    path("sponsored/", views.dashboard, name="dashboard"),
     path("preview/", views.markdown_preview, name="markdown_preview"),
     path("<int:case_id>/", views.case_detail, name="case_detail"),
     path("<int:case_id>/narrative/", views.narrative_edit, name="narrative_edit"),

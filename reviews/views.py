@@ -15,6 +15,7 @@ from pghistory.models import MiddlewareEvents
 
 from guides.models import Indicator
 from reviews import services
+from reviews.dashboard import dashboard_context
 from reviews.forms import (
     CaseForm,
     CheckInForm,
@@ -90,6 +91,13 @@ def _flag_sentences(readiness: Readiness) -> list[str]:
         else:
             sentences.append(FLAG_SENTENCES[flag])
     return sentences
+
+
+@require_GET
+@login_required
+def dashboard(request):
+    """Every case this person sponsors, with readiness over time."""
+    return render(request, "reviews/dashboard.html", dashboard_context(request.user, request.GET))
 
 
 @require_GET

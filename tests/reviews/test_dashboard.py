@@ -466,3 +466,25 @@ def test_queries_do_not_grow_with_the_number_of_cases(rf, django_assert_num_quer
     assert one_page.count("<tr>") == 2
     assert many_page.count("<tr>") == 51
     assert "Signed off <time" in many_page
+
+
+def test_dashboard_page_queries_are_the_same_for_1_and_50_cases(client, django_assert_num_queries):
+    """Through the URL: session and user, then the six queries of dashboard_context."""
+    from django.urls import reverse
+
+    from tests.factories import CaseFactory, EvidenceFactory, UserFactory, published_guide
+
+    guide = published_guide()
+    counts = []
+    for size in (1, 50):
+        sponsor = UserFactory(current_level=guide.to_level)
+        for _ in range(size):
+            EvidenceFactory(case=CaseFactory(guide=guide, sponsor=sponsor))
+        client.force_login(sponsor)
+        # session, user, roles, cases with aggregates, then readiness: capabilities,
+        # question counts, evidence with indicator positions, check-in answers
+        with django_assert_num_queries(8):
+            response = client.get(reverse("reviews:dashboard"))
+        assert response.status_code == 200
+        counts.append(response.text.count('class="heat-strip heat-strip-small"'))
+    assert counts == [1, 50]
