@@ -213,6 +213,8 @@ if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
     }
+# Where the app is served, for links in mail (no request to take it from in the worker).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Promotion reviews <reviews@localhost>")
 
 # No inline scripts or styles anywhere: every script is a static file, and a nonce covers the rare
