@@ -293,3 +293,27 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Decision(models.Model):
+    """HR's final decision on a case, after sign-off."""
+
+    class Outcome(models.TextChoices):
+        PROMOTED = "promoted", "Promoted"
+        NOT_YET = "not_yet", "Not yet"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="decision")
+    outcome = models.CharField(max_length=9, choices=Outcome.choices)
+    effective_date = models.DateField()
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} from {self.effective_date}"

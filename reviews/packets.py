@@ -14,7 +14,7 @@ from collections import defaultdict
 from django.db.models import Prefetch
 
 from guides.models import Indicator
-from reviews.models import Answer, Case, Evidence
+from reviews.models import Answer, Case, Decision, Evidence
 from reviews.progress import case_readiness
 
 FORMAT = "promotion-packet/1"
@@ -103,8 +103,21 @@ def build_packet(case: Case, *, as_of: datetime.date | None = None) -> dict:
         "check_ins": check_ins,
         "feedback": feedback,
         "sign_offs": sign_offs,
-        "decision": None,
+        "decision": _decision(case),
         "readiness": case_readiness(case, as_of).as_dict(case.pk),
+    }
+
+
+def _decision(case: Case) -> dict | None:
+    decision = Decision.objects.filter(case=case).select_related("decided_by").first()
+    if decision is None:
+        return None
+    return {
+        "outcome": decision.outcome,
+        "effective_date": decision.effective_date.isoformat(),
+        "note": decision.note,
+        "decided_by": decision.decided_by.username,
+        "at": _timestamp(decision.created_at),
     }
 
 
