@@ -7,7 +7,15 @@ from django.forms.utils import pretty_name
 
 from accounts.models import User
 from guides.models import Capability, Guide, Indicator
-from reviews.models import MAX_ATTACHMENTS, MAX_LINKS, Answer, Case, Feedback, SignOff
+from reviews.models import (
+    MAX_ATTACHMENTS,
+    MAX_LINKS,
+    Answer,
+    Case,
+    Decision,
+    Feedback,
+    SignOff,
+)
 from reviews.services import sponsor_problem
 from reviews.uploads import ALLOWED_DESCRIPTION, BY_EXTENSION
 
@@ -304,3 +312,64 @@ class SignOffForm(OptionalMarked, forms.Form):
         help_text="Needed only to sign ready while readiness is not Ready.",
     )
     expected_sign_offs = forms.IntegerField(widget=forms.HiddenInput(), min_value=0)
+
+
+class SponsorForm(forms.Form):
+    sponsor = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).select_related("current_level"),
+        help_text="A director at or above the level the guide leads to.",
+    )
+
+
+class DecisionForm(OptionalMarked, forms.Form):
+    outcome = forms.ChoiceField(
+        choices=Decision.Outcome.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    effective_date = forms.DateField(widget=DateInput(), initial=datetime.date.today)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
+
+
+class CaseFilterForm(forms.Form):
+    guide = forms.ModelChoiceField(
+        queryset=Guide.objects.with_levels(),
+        required=False,
+        empty_label="All guides",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    status = forms.ChoiceField(
+        choices=[("", "All statuses"), *Case.Status.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    sponsor = forms.ModelChoiceField(
+        queryset=User.objects.filter(sponsored_cases__isnull=False).distinct(),
+        required=False,
+        empty_label="All sponsors",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    readiness = forms.ChoiceField(
+        choices=[
+            ("", "Any readiness"),
+            ("ready", "Ready"),
+            ("building", "Building"),
+            ("not_started", "Not started"),
+        ],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    flag = forms.ChoiceField(
+        choices=[("", "Any flag"), ("stale", "Stale"), ("lopsided", "Lopsided"), ("thin", "Thin")],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class PacketUploadForm(forms.Form):
+    packet = forms.FileField(
+        label="Packet file (JSON)",
+        help_text="A promotion-packet/1 JSON file, as this app exports it.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )

@@ -16,6 +16,7 @@ from reviews.models import (
     Attachment,
     Case,
     CheckIn,
+    Decision,
     Evidence,
     Feedback,
     SignOff,
@@ -277,3 +278,56 @@ def sign_off(
             case.status = Case.Status.SIGNED_OFF
             case.save(update_fields=["status"])
         return signed
+
+
+def reassign_sponsor(*, case: Case, sponsor) -> Case:
+    with transaction.atomic():
+        case = Case.objects.select_for_update().with_people().get(pk=case.pk)
+        if case.status != Case.Status.OPEN:
+            # The sponsor is part of what a ready sign-off signed.
+            raise ValidationError("Only an open case can change sponsor.")
+        if sponsor.pk == case.candidate_id:
+            raise ValidationError({"sponsor": "A candidate cannot sponsor their own case."})
+        if problem := sponsor_problem(sponsor, case.guide):
+            raise ValidationError({"sponsor": problem})
+        case.sponsor = sponsor
+        case.save(update_fields=["sponsor"])
+        return case
+
+
+def withdraw_case(*, case: Case) -> Case:
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.status not in Case.ACTIVE_STATUSES:
+            raise ValidationError("This case is already closed.")
+        case.status = Case.Status.WITHDRAWN
+        case.save(update_fields=["status"])
+        return case
+
+
+def record_decision(
+    *, case: Case, outcome: str, effective_date: datetime.date, note: str, decided_by
+) -> Decision:
+    """HR's decision after a ready sign-off; a promotion moves the candidate to the new level."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().with_people().get(pk=case.pk)
+        if case.status != Case.Status.SIGNED_OFF:
+            raise ValidationError("A decision is recorded after the sponsor signs the case off.")
+        if outcome not in Decision.Outcome.values:
+            raise ValidationError({"outcome": "Choose promoted, not yet or withdrawn."})
+        decision = Decision.objects.create(
+            case=case,
+            outcome=outcome,
+            effective_date=effective_date,
+            note=note.strip(),
+            decided_by=decided_by,
+        )
+        case.status = (
+            Case.Status.WITHDRAWN if outcome == Decision.Outcome.WITHDRAWN else Case.Status.DECIDED
+        )
+        case.save(update_fields=["status"])
+        if outcome == Decision.Outcome.PROMOTED:
+            candidate = case.candidate
+            candidate.current_level = case.guide.to_level
+            candidate.save(update_fields=["current_level"])
+        return decision

@@ -1,4 +1,5 @@
 import datetime
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,9 +7,10 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pghistory.models import MiddlewareEvents
@@ -16,19 +18,25 @@ from pghistory.models import MiddlewareEvents
 from guides.models import Indicator
 from reviews import services
 from reviews.dashboard import dashboard_context
+from reviews.filters import filter_cases
 from reviews.forms import (
+    CaseFilterForm,
     CaseForm,
     CheckInForm,
+    DecisionForm,
     EvidenceFilterForm,
     EvidenceForm,
     FeedbackForm,
     NarrativeForm,
+    PacketUploadForm,
     SignOffForm,
+    SponsorForm,
 )
 from reviews.heatstrip import heat_strip_table, render_heat_strip
 from reviews.markdown import render_markdown
-from reviews.models import Answer, Attachment, Case, Feedback
-from reviews.progress import case_readiness
+from reviews.models import Answer, Attachment, Case, Decision, Feedback
+from reviews.packets import build_packet
+from reviews.progress import case_readiness, readiness_for_cases
 from reviews.readiness import Readiness
 from reviews.uploads import UploadRefused
 
@@ -100,21 +108,41 @@ def dashboard(request):
     return render(request, "reviews/dashboard.html", dashboard_context(request.user, request.GET))
 
 
+CASE_PAGE_SIZE = 50
+
+
+def _require_hr(request) -> None:
+    if not request.user.has_perm("reviews.open_case"):
+        raise Http404
+
+
 @require_GET
 @login_required
 def case_list(request):
-    if not request.user.has_perm("reviews.open_case"):
-        raise Http404
+    _require_hr(request)
+    filters = CaseFilterForm(request.GET or None)
     cases = Case.objects.visible_to(request.user).with_people().order_by("-opened_on", "-id")
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    return render(request, "reviews/case_list.html", {"page": page})
+    if filters.is_valid():
+        cases = filter_cases(cases, filters.cleaned_data)
+    page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    readiness = readiness_for_cases(page.object_list)
+    rows = [(case, readiness[case.pk]) for case in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filters": filters,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+    }
+    return render(request, "reviews/case_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def case_create(request):
-    if not request.user.has_perm("reviews.open_case"):
-        raise Http404
+    _require_hr(request)
     form = CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -572,3 +600,148 @@ def _history_row(event) -> dict:
         "what": what,
         "changes": changes,
     }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_manage(request, case_id):
+    """HR's actions on one case: reassign the sponsor, withdraw, record the decision."""
+    _require_hr(request)
+    case = _get_case(request, case_id)
+    action = request.POST.get("action")
+    sponsor_form = SponsorForm(
+        request.POST if action == "sponsor" else None, initial={"sponsor": case.sponsor}
+    )
+    decision_form = DecisionForm(request.POST if action == "decision" else None)
+    done = None
+    if action == "withdraw":
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, "Tick the box to confirm the withdrawal.")
+            return redirect("reviews:case_manage", case.pk)
+        try:
+            services.withdraw_case(case=case)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Case withdrawn.")
+        return redirect("reviews:case_manage", case.pk)
+    if action == "sponsor" and sponsor_form.is_valid():
+        done = _attempt(
+            sponsor_form,
+            lambda: services.reassign_sponsor(case=case, **sponsor_form.cleaned_data),
+        )
+        if done:
+            messages.success(request, f"Sponsor is now {done.sponsor.display_name}.")
+    if action == "decision" and decision_form.is_valid():
+        done = _attempt(
+            decision_form,
+            lambda: services.record_decision(
+                case=case, decided_by=request.user, **decision_form.cleaned_data
+            ),
+        )
+        if done:
+            messages.success(request, f"Decision recorded: {done.get_outcome_display()}.")
+    if done:
+        return redirect("reviews:case_manage", case.pk)
+    context = {
+        "case": case,
+        "sponsor_form": sponsor_form,
+        "decision_form": decision_form,
+        "decision": Decision.objects.filter(case=case).select_related("decided_by").first(),
+        "sign_offs": list(case.sign_offs.select_related("signer")),
+    }
+    return render(request, "reviews/case_manage.html", context)
+
+
+def _attempt(form, action):
+    """Run a service; its refusal goes onto the form and the result is None."""
+    try:
+        return action()
+    except ValidationError as error:
+        _add_errors(form, error)
+        return None
+
+
+@require_GET
+@login_required
+def packet_download(request, case_id, fmt):
+    """One case's packet, for anyone who may see the case."""
+    case = _get_case(request, case_id)
+    name = f"packet-{case.candidate.username}-{case.pk}"
+    if fmt == "json":
+        body = json.dumps(build_packet(case), indent=2, ensure_ascii=False)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    else:
+        from reviews.packet_pdf import render_packet_pdf
+
+        response = HttpResponse(render_packet_pdf(case), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _hr_filtered_cases(request):
+    filters = CaseFilterForm(request.GET or None)
+    cases = Case.objects.visible_to(request.user).with_people().order_by("-opened_on", "-id")
+    if filters.is_valid():
+        cases = filter_cases(cases, filters.cleaned_data)
+    return cases
+
+
+@require_GET
+@login_required
+def cycle_export(request, kind):
+    """The filtered case list as one download: packets in a ZIP, or spreadsheets."""
+    _require_hr(request)
+    from reviews import exports
+
+    cases = _hr_filtered_cases(request)
+    stamp = timezone.localdate().isoformat()
+    if kind == "zip":
+        response = StreamingHttpResponse(exports.cycle_zip(cases), content_type="application/zip")
+        filename = f"promotion-packets-{stamp}.zip"
+    elif kind == "xlsx":
+        response = HttpResponse(
+            exports.write_xlsx(
+                {
+                    "Cases": (exports.CASE_COLUMNS, exports.case_rows(cases)),
+                    "Evidence": (exports.EVIDENCE_COLUMNS, exports.evidence_rows(cases)),
+                }
+            ),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        filename = f"promotion-cases-{stamp}.xlsx"
+    else:
+        rows, header = (
+            (exports.case_rows(cases), exports.CASE_COLUMNS)
+            if kind == "cases-csv"
+            else (exports.evidence_rows(cases), exports.EVIDENCE_COLUMNS)
+        )
+        response = StreamingHttpResponse(
+            exports.write_csv(rows, header), content_type="text/csv; charset=utf-8"
+        )
+        filename = f"promotion-{kind.removesuffix('-csv')}-{stamp}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_import(request):
+    """HR uploads a packet JSON to open a case from it; a bad file is refused whole."""
+    _require_hr(request)
+    from reviews.packet_import import PacketRefused, import_packet, load_packet_file
+
+    form = PacketUploadForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["packet"]
+        try:
+            case = import_packet(load_packet_file(upload.read()), imported_by=request.user)
+        except PacketRefused as refused:
+            problems = refused.problems
+        else:
+            messages.success(
+                request, f"Imported a case for {case.candidate.display_name} from the packet."
+            )
+            return redirect(case)
+    return render(request, "reviews/case_import.html", {"form": form, "problems": problems})
