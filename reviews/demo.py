@@ -574,6 +574,8 @@ def create_demo_cases(people: dict[str, User], *, today: datetime.date) -> list[
     if guide is None:
         return []
     delete_demo_cases([people[username] for username in DEMO_CANDIDATES])
+    # Before ben's current case: an open case would stop the older one from being opened.
+    ensure_decided_case(people, guide, today=today)
 
     capabilities = list(guide.capabilities.order_by("number").prefetch_related("indicators"))
     numbers = [capability.number for capability in capabilities]
@@ -653,6 +655,70 @@ def create_demo_cases(people: dict[str, User], *, today: datetime.date) -> list[
     Answer.objects.bulk_create(answer for given in answers for answer in given)
     Feedback.objects.bulk_create(demo_feedback(evidence))
     return cases
+
+
+DECIDED_TITLES = (
+    "Ran the first cross-team incident review for the payments outage",
+    "Took over the hiring plan for the platform group",
+    "Wrote the case for retiring the old reporting stack",
+    "Presented the engineering budget to the finance committee",
+    "Set up the staff engineers' architecture forum",
+    "Led the vendor review for the data warehouse",
+)
+
+
+def ensure_decided_case(people: dict[str, User], guide: Guide, *, today: datetime.date) -> Case:
+    """Ben's earlier case: signed off and decided "not yet" about two years ago.
+
+    Made once and then kept: its sign-off is append-only, as every sign-off is.
+    """
+    from reviews.services import record_decision, sign_off
+
+    ben, sam, hana = people["ben"], people["sam"], people["hana"]
+    existing = Case.objects.filter(
+        candidate=ben,
+        guide__from_level__code=FROM_LEVEL,
+        guide__to_level__code=TO_LEVEL,
+        status=Case.Status.DECIDED,
+    ).first()
+    if existing is not None:
+        return existing
+    opened_on = today.replace(day=1) - datetime.timedelta(days=3 * 365)
+    case = open_case(candidate=ben, sponsor=sam, guide=guide, opened_on=opened_on)
+    capabilities = list(guide.capabilities.order_by("number").prefetch_related("indicators"))
+    items = Evidence.objects.bulk_create(
+        Evidence(
+            case=case,
+            capability=capabilities[index % len(capabilities)],
+            title=title,
+            date=opened_on + datetime.timedelta(days=45 * (index + 1)),
+            summary="Work from Ben's first case, kept as it was signed.",
+            outcome="Recorded for the committee of that year.",
+        )
+        for index, title in enumerate(DECIDED_TITLES)
+    )
+    Through = Evidence.indicators.through
+    Through.objects.bulk_create(
+        Through(evidence_id=item.pk, indicator_id=item.capability.indicators.all()[0].pk)
+        for item in items
+    )
+    sign_off(
+        case=case,
+        signer=sam,
+        decision="ready",
+        rationale="Strong delivery; the committee should weigh the executive exposure.",
+        override_reason="Put forward for the annual cycle at the candidate's request.",
+        expected_sign_offs=0,
+    )
+    record_decision(
+        case=case,
+        outcome="not_yet",
+        effective_date=opened_on + datetime.timedelta(days=365),
+        note="Not yet: too little evidence of executive participation. A new case follows.",
+        decided_by=hana,
+    )
+    case.refresh_from_db()
+    return case
 
 
 SPONSOR_LINES = (

@@ -33,8 +33,10 @@ def load_demo() -> str:
 
 
 def demo_cases() -> dict[str, Case]:
-    cases = Case.objects.filter(candidate__username__in=DEMO_CANDIDATES).select_related(
-        "candidate", "sponsor", "guide"
+    cases = (
+        Case.objects.active()
+        .filter(candidate__username__in=DEMO_CANDIDATES)
+        .select_related("candidate", "sponsor", "guide")
     )
     return {case.candidate.username: case for case in cases}
 
@@ -97,7 +99,8 @@ def test_running_twice_keeps_exactly_four_demo_cases(guide):
     load_demo()
     first = Evidence.objects.count()
     load_demo()
-    assert Case.objects.count() == 4
+    assert Case.objects.active().count() == 4
+    assert Case.objects.filter(status=Case.Status.DECIDED).count() == 1
     assert set(demo_cases()) == set(DEMO_CANDIDATES)
     assert Evidence.objects.count() == first
 
@@ -108,7 +111,8 @@ def test_a_new_guide_version_moves_the_demo_cases_to_it(guide):
     load_demo()
     newer = Guide.objects.get(version=2)
     assert {case.guide for case in demo_cases().values()} == {newer}
-    assert Case.objects.count() == 4
+    assert Case.objects.active().count() == 4
+    assert Case.objects.filter(status=Case.Status.DECIDED).count() == 1
 
 
 def test_rerun_leaves_other_peoples_cases_alone(guide):
@@ -122,7 +126,7 @@ def test_rerun_leaves_other_peoples_cases_alone(guide):
     )
     load_demo()
     assert Case.objects.filter(pk=theirs.pk).exists()
-    assert Case.objects.count() == 5
+    assert Case.objects.active().count() == 5
 
 
 def test_nothing_is_dated_after_today_or_before_the_case_opened(guide):
@@ -187,5 +191,14 @@ def test_a_case_signed_while_trying_the_app_survives_a_rerun(guide):
     )
     load_demo()
     assert Case.objects.get(candidate__username="ada").pk == ada.pk
-    assert Case.objects.filter(candidate__username__in=DEMO_CANDIDATES).count() == 4
+    assert Case.objects.active().filter(candidate__username__in=DEMO_CANDIDATES).count() == 4
     assert Feedback.objects.filter(kind=Feedback.Kind.REPLY).exists()
+
+
+def test_an_older_case_is_signed_off_and_decided(guide):
+    load_demo()
+    load_demo()
+    decided = Case.objects.get(status=Case.Status.DECIDED)
+    assert decided.candidate.username == "ben"
+    assert decided.sign_offs.get().decision == "ready"
+    assert decided.decision.outcome == "not_yet"

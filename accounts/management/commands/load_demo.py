@@ -3,7 +3,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, DEMO_PEOPLE, create_demo_people
-from reviews.demo import FROM_LEVEL, TO_LEVEL, create_demo_cases
+from reviews.demo import DEMO_CANDIDATES, FROM_LEVEL, TO_LEVEL, create_demo_cases
+from reviews.models import Case
 from reviews.progress import case_readiness
 
 ROLE_LABELS = {"hr": "HR", "sponsor": "Sponsor", "candidate": "Candidate"}
@@ -69,3 +70,10 @@ class Command(BaseCommand):
             flags = ", ".join(readiness.flags) or "-"
             rows.append((case.candidate.username, case.sponsor.username, readiness.status, flags))
         self.stdout.write(table(rows))
+        for earlier in Case.objects.filter(
+            candidate__username__in=DEMO_CANDIDATES, status=Case.Status.DECIDED
+        ).select_related("candidate", "decision"):
+            self.stdout.write(
+                f"Earlier case: {earlier.candidate.username}, opened {earlier.opened_on}, signed "
+                f"off and decided “{earlier.decision.get_outcome_display().lower()}”."
+            )
