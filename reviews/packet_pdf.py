@@ -1,0 +1,457 @@
+"""The promotion packet as a PDF for the committee (WeasyPrint).
+
+The PDF is drawn from the JSON packet (`build_packet`), so both say the same thing; the ORM only
+adds what the packet names by number or username: capability and indicator texts, questions,
+people's names, attachment names, and the override reasons of sign-offs. Everything a person wrote
+is escaped by the template or goes through `render_markdown`, and the URL fetcher serves the
+project's static files and nothing else, so no content can make the renderer reach out.
+"""
+
+import datetime
+import mimetypes
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.staticfiles import finders
+from django.db.models import Prefetch, Q
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from accounts.models import User
+from guides.models import Capability, Indicator
+from reviews.heatstrip import FONT_FAMILY, month_name, render_heat_strip
+from reviews.markdown import render_markdown
+from reviews.models import Case, Decision, Evidence, Feedback, SignOff
+from reviews.packets import build_packet, packet_sha256
+from reviews.readiness import (
+    CapabilityReadiness,
+    Readiness,
+    SelfAssessment,
+    month_key,
+    months_ending,
+)
+
+# The documents' own origin. ".invalid" never resolves (RFC 2606), and only the fetcher below
+# knows what lives there: the project's static files under /static/.
+ORIGIN = "https://packet.invalid"
+STATIC_PREFIX = "/static/"
+STYLESHEET = "css/packet.css"
+
+# Check-ins per table: more columns than this do not fit across A4.
+CHECK_INS_PER_TABLE = 8
+
+STATUS_LABELS = {"ready": "Ready", "building": "Building", "not_started": "Not started"}
+FLAG_SENTENCES = {
+    "stale": "No evidence in the last 60 days.",
+    "lopsided": "Evidence is lopsided: one capability has far more items than another.",
+}
+ATTEMPTS = 3
+
+
+class FetchRefused(ValueError):
+    """A resource the packet may not load: anything but the project's own static files."""
+
+
+class StaticFilesOnly(URLFetcher):
+    """WeasyPrint's fetcher, cut down to the project's static files; every other URL is refused.
+
+    A refusal is an ordinary fetch error: WeasyPrint logs it and renders without the resource.
+    """
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        path = static_path(url)
+        if path is None:
+            raise FetchRefused(f"The packet loads only its own static files, not {url!r}.")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            url, body=path.read_bytes(), headers={"Content-Type": content_type}
+        )
+
+
+def static_path(url: str) -> Path | None:
+    """The file behind a packet URL, or None when the URL is not one of our static files."""
+    parts = urlsplit(url)
+    if f"{parts.scheme}://{parts.netloc}" != ORIGIN or not parts.path.startswith(STATIC_PREFIX):
+        return None
+    relative = unquote(parts.path.removeprefix(STATIC_PREFIX))
+    segments = relative.split("/")
+    if not relative or any(s in ("", ".", "..") or "\\" in s for s in segments):
+        return None
+    found = finders.find(relative)
+    return Path(found) if isinstance(found, str) else None
+
+
+def render_packet_pdf(case: Case, *, as_of: datetime.date | None = None) -> bytes:
+    """The packet of one case as an A4 PDF; `case` should come with candidate, sponsor, guide."""
+    html = render_packet_html(case, as_of=as_of)
+    return HTML(string=html, base_url=f"{ORIGIN}/", url_fetcher=StaticFilesOnly()).write_pdf()
+
+
+def render_packet_html(case: Case, *, as_of: datetime.date | None = None) -> str:
+    return render_to_string("reviews/packet/pdf.html", packet_context(case, as_of=as_of))
+
+
+# --- Reading -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Extras:
+    """What the packet leaves out, read in the packet's own order."""
+
+    evidence: list[tuple[str, datetime.date, list[str]]]
+    sign_offs: list[tuple[str, str, str, str]]
+
+
+def _read_extras(case: Case) -> _Extras:
+    evidence = (
+        Evidence.objects.filter(case=case)
+        .order_by("date", "id")
+        .annotate(
+            attachment_names=ArrayAgg(
+                "attachments__original_name",
+                filter=Q(attachments__isnull=False),
+                order_by="attachments__id",
+                default=[],
+            )
+        )
+        .values_list("title", "date", "attachment_names")
+    )
+    sign_offs = SignOff.objects.filter(case=case).order_by("created_at", "id")
+    return _Extras(
+        evidence=list(evidence),
+        sign_offs=list(
+            sign_offs.values_list(
+                "signer__username", "decision", "override_reason", "readiness_status"
+            )
+        ),
+    )
+
+
+def _lines_up(packet: dict, extras: _Extras) -> bool:
+    # Extras are matched to the packet by position; a change between the two reads (an item
+    # added while the case is open) would pair the wrong rows, so they are read again.
+    items = [(item["title"], item["date"]) for item in packet["evidence"]]
+    if items != [(title, date.isoformat()) for title, date, _ in extras.evidence]:
+        return False
+    signed = [(s["signer"], s["decision"]) for s in packet["sign_offs"]]
+    return signed == [(signer, decision) for signer, decision, _, _ in extras.sign_offs]
+
+
+def _read(case: Case, as_of: datetime.date | None) -> tuple[dict, _Extras]:
+    for _ in range(ATTEMPTS):
+        packet = build_packet(case, as_of=as_of)
+        extras = _read_extras(case)
+        if _lines_up(packet, extras):
+            return packet, extras
+    raise RuntimeError("The case kept changing while its packet was read; try again.")
+
+
+def _readiness(report: dict, max_months: int) -> Readiness:
+    """The packet's readiness report back as the `Readiness` the heat strip draws."""
+    as_of = datetime.date.fromisoformat(report["as_of"])
+
+    def day(value: str | None) -> datetime.date | None:
+        return datetime.date.fromisoformat(value) if value else None
+
+    return Readiness(
+        as_of=as_of,
+        status=report["status"],
+        flags=tuple(report["flags"]),
+        window_months=report["window"]["months"],
+        blocks=tuple((first, last) for first, last in report["window"]["blocks"]),
+        strip_months=tuple(months_ending(as_of, max_months)),
+        capabilities=tuple(
+            CapabilityReadiness(
+                number=c["number"],
+                title=c["title"],
+                items=c["items"],
+                items_in_window=c["items_in_window"],
+                sustained=c["sustained"],
+                first=day(c["first"]),
+                last=day(c["last"]),
+                indicators_covered=c["indicators_covered"],
+                indicators_total=c["indicators_total"],
+                months=c["months"],
+            )
+            for c in report["capabilities"]
+        ),
+        self_assessment=SelfAssessment(**report["self_assessment"]),
+    )
+
+
+# --- Shaping for the template ------------------------------------------------------------------
+
+
+@dataclass
+class _Item:
+    anchor: str
+    title: str
+    date: datetime.date
+    indicators: list[str]
+    summary: SafeString
+    outcome: SafeString
+    links: list[str]
+    attachments: list[str]
+    feedback: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class _IndicatorGroup:
+    label: str
+    text: str
+    items: list[_Item] = field(default_factory=list)
+    # Items shown in full under an earlier indicator of theirs, referred to here by page.
+    see_also: list[_Item] = field(default_factory=list)
+
+
+@dataclass
+class _CapabilityGroup:
+    anchor: str
+    number: int
+    title: str
+    indicators: dict[int, _IndicatorGroup]
+    items: list[_Item] = field(default_factory=list)
+    untagged: list[_Item] = field(default_factory=list)
+
+
+def _timestamp(value: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _flag_sentences(readiness: Readiness) -> list[str]:
+    if readiness.status == "not_started":
+        return ["No evidence yet, so every capability is still thin."]
+    titles = {c.number: c.title for c in readiness.capabilities}
+    sentences = []
+    for flag in readiness.flags:
+        if flag.startswith("thin:"):
+            title = titles[int(flag.split(":", 1)[1])]
+            sentences.append(
+                f"Thin evidence for “{title}”: fewer than half of its indicators are shown in "
+                "the window."
+            )
+        else:
+            sentences.append(FLAG_SENTENCES[flag])
+    return sentences
+
+
+def _names(packet: dict) -> dict[str, str]:
+    names = {p["username"]: p["name"] for p in (packet["candidate"], packet["sponsor"])}
+    wanted = {m["author"] for m in packet["feedback"]} | {s["signer"] for s in packet["sign_offs"]}
+    if packet["decision"]:
+        wanted.add(packet["decision"]["decided_by"])
+    if wanted - names.keys():
+        for user in User.objects.filter(username__in=wanted - names.keys()):
+            names[user.username] = user.display_name
+    return names
+
+
+def _evidence_groups(
+    packet: dict, capabilities: list[Capability], items: list[_Item]
+) -> list[_CapabilityGroup]:
+    groups = {
+        c.number: _CapabilityGroup(
+            anchor=f"evidence-{c.number}",
+            number=c.number,
+            title=c.title,
+            indicators={
+                i.position: _IndicatorGroup(label=f"{c.number}.{i.position}", text=i.text)
+                for i in c.indicators.all()
+            },
+        )
+        for c in capabilities
+    }
+    for raw, item in zip(packet["evidence"], items, strict=True):
+        group = groups[raw["capability"]]
+        group.items.append(item)
+        first, *others = raw["indicators"] or [None]
+        if first is None:
+            group.untagged.append(item)
+            continue
+        group.indicators[first].items.append(item)
+        for position in others:
+            group.indicators[position].see_also.append(item)
+    return list(groups.values())
+
+
+def _items(packet: dict, extras: _Extras, names: dict[str, str]) -> list[_Item]:
+    items = []
+    for index, (raw, (_, _, attachments)) in enumerate(
+        zip(packet["evidence"], extras.evidence, strict=True)
+    ):
+        items.append(
+            _Item(
+                anchor=f"item-{index + 1}",
+                title=raw["title"],
+                date=datetime.date.fromisoformat(raw["date"]),
+                indicators=[f"{raw['capability']}.{p}" for p in raw["indicators"]],
+                summary=render_markdown(raw["summary"]),
+                outcome=render_markdown(raw["outcome"]),
+                links=list(raw["links"]),
+                attachments=attachments,
+            )
+        )
+    kinds = dict(Feedback.Kind.choices)
+    for message in packet["feedback"]:
+        items[message["evidence"]].feedback.append(
+            {
+                "author": names.get(message["author"], message["author"]),
+                "kind": message["kind"],
+                "kind_label": kinds.get(message["kind"], message["kind"]),
+                "text": message["text"],
+                "at": _timestamp(message["at"]),
+            }
+        )
+    return items
+
+
+def _uncovered(packet: dict, readiness: Readiness, capabilities: list[Capability]) -> dict:
+    """Per capability number, the texts of indicators no item in the window tags."""
+    first_month = readiness.blocks[0][0] if readiness.blocks else month_key(readiness.as_of)
+    covered = {
+        (item["capability"], position)
+        for item in packet["evidence"]
+        if first_month <= item["date"][:7] and item["date"] <= readiness.as_of.isoformat()
+        for position in item["indicators"]
+    }
+    return {
+        c.number: [i.text for i in c.indicators.all() if (c.number, i.position) not in covered]
+        for c in capabilities
+    }
+
+
+def _heat_strip(readiness: Readiness) -> SafeString:
+    # The browser's font stack would fall back to a second sans-serif in the PDF; the packet
+    # sets everything in DejaVu Sans.
+    svg = render_heat_strip(readiness).replace(
+        f'font-family="{escape(FONT_FAMILY)}"', 'font-family="DejaVu Sans"', 1
+    )
+    return mark_safe(svg)  # noqa: S308 — render_heat_strip escapes every text it draws
+
+
+def _yes_count(check_in: dict, question_count: int) -> dict:
+    count = sum(1 for value in check_in["answers"].values() if value == "yes")
+    return {
+        "date": datetime.date.fromisoformat(check_in["date"]),
+        "count": count,
+        "mostly": count * 2 > question_count,
+    }
+
+
+def _check_in_tables(packet: dict, questions: list) -> list[dict]:
+    check_ins = packet["check_ins"]
+    tables = []
+    for start in range(0, len(check_ins), CHECK_INS_PER_TABLE):
+        chunk = check_ins[start : start + CHECK_INS_PER_TABLE]
+        tables.append(
+            {
+                "dates": [datetime.date.fromisoformat(c["date"]) for c in chunk],
+                "rows": [
+                    {
+                        "number": q.position,
+                        "text": q.text,
+                        "answers": [c["answers"].get(str(q.position), "") for c in chunk],
+                    }
+                    for q in questions
+                ],
+                "yes_counts": [_yes_count(c, len(questions)) for c in chunk],
+            }
+        )
+    return tables
+
+
+def _check_in_notes(packet: dict) -> list[dict]:
+    return [
+        {
+            "date": datetime.date.fromisoformat(c["date"]),
+            "notes": sorted((int(n), text) for n, text in c["notes"].items()),
+        }
+        for c in packet["check_ins"]
+        if c["notes"]
+    ]
+
+
+def packet_context(case: Case, *, as_of: datetime.date | None = None) -> dict:
+    packet, extras = _read(case, as_of)
+    guide = case.guide
+    capabilities = list(
+        guide.capabilities.order_by("number").prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.order_by("position"))
+        )
+    )
+    questions = list(guide.questions.order_by("position"))
+    readiness = _readiness(packet["readiness"], guide.max_months)
+    names = _names(packet)
+    digest = packet_sha256(packet)
+
+    items = _items(packet, extras, names)
+    uncovered = _uncovered(packet, readiness, capabilities)
+
+    sign_offs = [
+        {
+            "decision": raw["decision"],
+            "signer": names.get(raw["signer"], raw["signer"]),
+            "rationale": raw["rationale"],
+            "override": raw["override"],
+            "override_reason": override_reason,
+            "readiness_then": STATUS_LABELS.get(readiness_then, readiness_then),
+            "packet_sha256": raw["packet_sha256"],
+            "matches": raw["packet_sha256"] == digest,
+            "at": _timestamp(raw["at"]),
+        }
+        for raw, (_, _, override_reason, readiness_then) in zip(
+            packet["sign_offs"], extras.sign_offs, strict=True
+        )
+    ]
+    decision = packet["decision"]
+    if decision:
+        decision = {
+            "outcome": Decision.Outcome(decision["outcome"]).label,
+            "effective_date": datetime.date.fromisoformat(decision["effective_date"]),
+            "note": decision["note"],
+            "decided_by": names.get(decision["decided_by"], decision["decided_by"]),
+            "at": _timestamp(decision["at"]),
+        }
+
+    return {
+        "packet": packet,
+        "stylesheet": f"{STATIC_PREFIX}{STYLESHEET}",
+        "candidate": packet["candidate"],
+        "sponsor": packet["sponsor"],
+        "guide": guide,
+        "opened_on": datetime.date.fromisoformat(packet["opened_on"]),
+        "case_status": Case.Status(packet["status"]).label,
+        "as_of": readiness.as_of,
+        "packet_sha256": digest,
+        "ready_sign_off": next((s for s in sign_offs if s["decision"] == "ready"), None),
+        "latest_sign_off": sign_offs[-1] if sign_offs else None,
+        "readiness": readiness,
+        "flags": _flag_sentences(readiness),
+        "heat_strip": _heat_strip(readiness),
+        "readiness_rows": [
+            {"result": c, "uncovered": uncovered.get(c.number, [])} for c in readiness.capabilities
+        ],
+        "blocks": [
+            f"{month_name(first)} to {month_name(last)}" for first, last in readiness.blocks
+        ],
+        "sustained_count": sum(1 for c in readiness.capabilities if c.sustained),
+        "question_count": len(questions),
+        "narrative": render_markdown(packet["narrative"]) if packet["narrative"].strip() else "",
+        "capabilities": capabilities,
+        "evidence_count": len(items),
+        "evidence_groups": _evidence_groups(packet, capabilities, items),
+        "check_in_tables": _check_in_tables(packet, questions),
+        "recent_check_ins": [
+            _yes_count(c, len(questions)) for c in packet["check_ins"][-CHECK_INS_PER_TABLE:]
+        ],
+        "check_in_notes": _check_in_notes(packet),
+        "feedback_items": [item for item in items if item.feedback],
+        "feedback_count": len(packet["feedback"]),
+        "sign_offs": sign_offs,
+        "decision": decision,
+    }

@@ -1,0 +1,282 @@
+"""The packet PDF: what a committee reads, drawn from the JSON packet, fetching nothing."""
+
+import datetime
+import io
+import logging
+import re
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from reviews import services
+from reviews.models import Attachment, Case
+from reviews.packet_pdf import (
+    ORIGIN,
+    FetchRefused,
+    StaticFilesOnly,
+    packet_context,
+    render_packet_pdf,
+)
+from reviews.packets import build_packet, packet_sha256
+from tests.factories import (
+    CaseFactory,
+    CheckInFactory,
+    EvidenceFactory,
+    FeedbackFactory,
+    HRFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SMALL, LARGE = 3, 60
+
+
+def pdf_pages(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def squeezed(text: str) -> str:
+    # Hashes and long URLs wrap across lines in the extracted text.
+    return re.sub(r"\s+", "", text)
+
+
+def with_people(case: Case) -> Case:
+    """The case as the download view hands it over."""
+    return Case.objects.with_people().get(pk=case.pk)
+
+
+def build_case(items: int) -> Case:
+    """`items` spread over every capability and two years, tagged, with files, links, feedback."""
+    case = CaseFactory(candidate=UserFactory(name="Ada Lovelace"))
+    capabilities = list(case.guide.capabilities.order_by("number").prefetch_related("indicators"))
+    today = timezone.localdate()
+    for n in range(items):
+        capability = capabilities[n % len(capabilities)]
+        indicators = sorted(capability.indicators.all(), key=lambda i: i.position)
+        evidence = EvidenceFactory(
+            case=case,
+            capability=capability,
+            title=f"Migrated service {n}",
+            date=today - datetime.timedelta(days=12 * n),
+            summary=f"Moved **service {n}** to the new platform.",
+            links=[f"https://wiki.example.org/services/{n}"],
+            indicators=indicators[n % 3 : n % 3 + 1 + n % 2],
+        )
+        for f in range(n % 3):
+            Attachment.objects.create(
+                evidence=evidence,
+                file=f"evidence/{case.pk}/file-{n}-{f}",
+                original_name=f"file-{n}-{f}.pdf",
+                content_type="application/pdf",
+                size=1024,
+            )
+        if n % 4 == 0:
+            FeedbackFactory(evidence=evidence, text=f"Endorsed item {n}.")
+    for n in range(4):
+        CheckInFactory(case=case, date=today - datetime.timedelta(days=90 * n), answers={1: "no"})
+    return with_people(case)
+
+
+def sign(case: Case, decision: str = "ready", **kwargs):
+    return services.sign_off(
+        case=case,
+        signer=case.sponsor,
+        decision=decision,
+        rationale=kwargs.pop("rationale", "Strong, sustained evidence."),
+        expected_sign_offs=case.sign_offs.count(),
+        **kwargs,
+    )
+
+
+def test_pdf_holds_the_candidate_every_capability_and_the_packet_hash():
+    case = build_case(SMALL)
+    pages = pdf_pages(render_packet_pdf(case))
+    text = "\n".join(pages)
+    assert "Ada Lovelace" in pages[0]
+    assert "M3 Head of Engineering → E1 Director of Engineering, version" in pages[0]
+    for title in case.guide.capabilities.values_list("title", flat=True):
+        assert title in text
+    assert packet_sha256(build_packet(case)) in squeezed(pages[0])
+
+
+def test_pdf_shows_evidence_with_links_as_text_files_by_name_and_feedback():
+    case = build_case(SMALL)
+    text = "\n".join(pdf_pages(render_packet_pdf(case)))
+    assert "Migrated service 2" in text
+    assert "https://wiki.example.org/services/2" in squeezed(text)
+    assert "file-2-1.pdf" in text
+    assert "Endorsed item 0." in text
+    assert "No decision recorded yet" in text
+
+
+def test_ready_sign_off_hash_and_decision_are_in_the_pdf():
+    case = build_case(SMALL)
+    signed = sign(case, override_reason="Promoted on the strength of the board work.")
+    services.record_decision(
+        case=case,
+        outcome="promoted",
+        effective_date=datetime.date(2027, 1, 1),
+        note="",
+        decided_by=HRFactory(),
+    )
+    pages = pdf_pages(render_packet_pdf(with_people(case)))
+    cover, text = squeezed(pages[0]), "\n".join(pages)
+    assert cover.count(signed.packet_sha256) == 2  # the packet's own hash, and the signed one
+    assert "Matches this packet" in pages[0]
+    assert "Promoted on the strength of the board work." in text
+    assert "Promoted, effective 1 January 2027" in pages[0]
+
+
+def test_a_sign_off_of_different_content_is_shown_as_differing():
+    case = build_case(SMALL)
+    sign(case, decision="not_ready", rationale="Not yet.")
+    EvidenceFactory(case=case, title="Added after the sign-off")
+    text = "\n".join(pdf_pages(render_packet_pdf(with_people(case))))
+    assert "Differs from this packet" in text
+
+
+def test_markdown_payloads_are_not_active_content():
+    case = CaseFactory(
+        narrative="Hello <script>alert('narrative')</script> [me](javascript:alert(1))"
+    )
+    EvidenceFactory(
+        case=case,
+        summary=(
+            "<script>alert('x')</script> [click](javascript:alert(2)) "
+            '<img src="http://example.org/track.png" onerror="alert(3)"> '
+            '<a href="JaVaScRiPt:alert(4)">hidden</a>'
+        ),
+        outcome='<iframe src="file:///etc/passwd"></iframe> Saved [money](https://example.org/ok).',
+    )
+    pdf = render_packet_pdf(with_people(case))
+    text = "\n".join(pdf_pages(pdf)).lower()
+    assert "javascript:" not in text
+    assert "alert(" not in text
+    assert b"/JavaScript" not in pdf and b"/JS " not in pdf
+    uris = [
+        annotation.get_object()["/A"].get("/URI")
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for annotation in page.get("/Annots", [])
+        if "/A" in annotation.get_object()
+    ]
+    assert all(uri is None or uri.startswith(("http://", "https://")) for uri in uris)
+    assert "https://example.org/ok" in uris
+
+
+def test_pdf_has_pages_with_a_running_header_and_page_x_of_y_footer():
+    case = build_case(SMALL)
+    pages = pdf_pages(render_packet_pdf(case))
+    assert len(pages) > 3
+    assert f"Page 2 of {len(pages)}" in pages[1]
+    assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
+    assert "Ada Lovelace" in pages[1]  # the running header
+    assert "Page 1 of" not in pages[0]  # the cover stands alone
+
+
+def test_contents_give_each_chapter_its_page_number():
+    case = build_case(SMALL)
+    pdf = render_packet_pdf(case)
+    pages = pdf_pages(pdf)
+    contents = PdfReader(io.BytesIO(pdf)).pages[1].extract_text(extraction_mode="layout")
+    entries = re.findall(r"^\s*(\S.*?)\s+[. ]*\.\s+(\d+)\s*$", contents, re.MULTILINE)
+    titles = [title for title, _ in entries]
+    assert titles[:5] == [
+        "Summary",
+        "The candidate’s narrative",
+        "The guide in brief",
+        "Readiness",
+        "Evidence",
+    ]
+    assert "4. Capability 4" in titles and titles[-1] == "Sign-offs and decision"
+    for title, page in entries:
+        assert title in pages[int(page) - 1], f"{title!r} is not on page {page}"
+
+
+def test_an_empty_case_still_renders_with_its_empty_states():
+    case = with_people(CaseFactory())
+    text = "\n".join(pdf_pages(render_packet_pdf(case)))
+    assert "Not started" in text
+    assert "has not written a narrative" in text
+    assert "No evidence for this indicator." in text
+    assert "No check-ins yet." in text
+    assert "No feedback on any item." in text
+    assert "Not signed off yet." in text
+    assert "No decision recorded yet." in text
+
+
+def test_an_item_with_several_indicators_is_shown_once_and_referred_to_from_the_others():
+    case = CaseFactory()
+    capability = case.guide.capabilities.get(number=1)
+    second, third = capability.indicators.filter(position__in=[2, 3]).order_by("position")
+    EvidenceFactory(case=case, capability=capability, indicators=[third, second])
+    group = packet_context(with_people(case))["evidence_groups"][0]
+    assert [len(group.indicators[p].items) for p in (1, 2, 3)] == [0, 1, 0]
+    assert group.indicators[3].see_also == group.indicators[2].items
+
+
+def test_flags_are_plain_sentences_and_uncovered_indicators_are_named():
+    case = CaseFactory()
+    capability = case.guide.capabilities.get(number=1)
+    EvidenceFactory(
+        case=case, capability=capability, indicators=[capability.indicators.get(position=1)]
+    )
+    text = "\n".join(pdf_pages(render_packet_pdf(with_people(case))))
+    assert "Thin evidence for “Capability 1”" in text
+    assert "1. capability 1: not shown in the window" in text.lower()  # an upper-case label
+    assert "Indicator 1.2" in text and "Indicator 1.5" in text
+
+
+def test_self_assessment_table_counts_yes_answers():
+    case = CaseFactory()
+    CheckInFactory(case=case, answers={1: "no", 2: "partly", 3: "no"})
+    text = "\n".join(pdf_pages(render_packet_pdf(with_people(case))))
+    assert "3 of 6" in text
+    assert "Partly" in text
+
+
+def test_the_fetcher_refuses_external_and_file_urls():
+    fetcher = StaticFilesOnly()
+    for url in (
+        "http://example.org/x",
+        "https://example.org/static/css/packet.css",
+        "file:///etc/passwd",
+        f"{ORIGIN}/etc/passwd",
+        f"{ORIGIN}/static/../../../../etc/passwd",
+        f"{ORIGIN}/static/css/%2e%2e/%2e%2e/manage.py",
+        "data:text/css,body{}",
+    ):
+        with pytest.raises(FetchRefused):
+            fetcher.fetch(url)
+
+
+def test_the_fetcher_serves_the_packet_stylesheet():
+    response = StaticFilesOnly().fetch(f"{ORIGIN}/static/css/packet.css")
+    assert response.content_type == "text/css"
+    assert b"@page" in response.read()
+
+
+def test_a_smuggled_image_is_refused_while_rendering(caplog):
+    from weasyprint import HTML
+
+    html = '<p>x</p><img src="http://example.org/x.png"><img src="file:///etc/passwd">'
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        HTML(string=html, base_url=f"{ORIGIN}/", url_fetcher=StaticFilesOnly()).write_pdf()
+    refusals = [r.getMessage() for r in caplog.records if "only its own static" in r.getMessage()]
+    assert len(refusals) == 2
+
+
+# Whatever the number of items, rendering reads:
+#  1 evidence, 2 their indicators, 3 answers, 4 check-ins, 5 feedback, 6 sign-offs, 7 decision,
+#  8–11 readiness (capabilities, question count, evidence, answers)   — build_packet
+#  12 evidence titles with attachment names, 13 sign-offs' reasons — lined up with the packet
+#  14 capabilities, 15 their indicators, 16 questions                 — the guide's texts
+PACKET_PDF_QUERIES = 16
+
+
+@pytest.mark.parametrize("items", [SMALL, LARGE])
+def test_query_count_does_not_grow_with_items(items, django_assert_num_queries):
+    case = build_case(items)
+    with django_assert_num_queries(PACKET_PDF_QUERIES):
+        render_packet_pdf(case)
