@@ -169,8 +169,9 @@ def test_check_in_history_queries_do_not_grow_with_check_ins(
     assert len(large_page.context["check_ins"]) == 8
 
 
-# session, user, roles, count of cases, one page of cases with people, guides and levels
-CASE_LIST_QUERIES = 5
+# session, user, roles, filter choices (guides, sponsors), count, one page of cases with
+# people, guides and levels, and readiness: capabilities, questions, evidence, answers
+CASE_LIST_QUERIES = 11
 
 
 def test_case_list_queries_do_not_grow_with_cases(client, django_assert_num_queries):
