@@ -16,6 +16,7 @@ from reviews.models import (
     Feedback,
     SignOff,
 )
+from reviews.packet_import import MAX_PACKET_BYTES
 from reviews.services import sponsor_problem
 from reviews.uploads import ALLOWED_DESCRIPTION, BY_EXTENSION
 
@@ -373,3 +374,13 @@ class PacketUploadForm(forms.Form):
         help_text="A promotion-packet/1 JSON file, as this app exports it.",
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
     )
+
+    def clean_packet(self):
+        packet = self.cleaned_data["packet"]
+        if packet.size > MAX_PACKET_BYTES:
+            limit = MAX_PACKET_BYTES // (1024 * 1024)
+            raise ValidationError(
+                f"The file is {packet.size / (1024 * 1024):.1f} MB; packets of at most "
+                f"{limit} MB can be imported."
+            )
+        return packet

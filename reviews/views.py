@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pghistory.models import MiddlewareEvents
 
 from guides.models import Indicator
-from reviews import services
+from reviews import exports, services
 from reviews.dashboard import dashboard_context
 from reviews.filters import filter_cases
 from reviews.forms import (
@@ -35,6 +35,8 @@ from reviews.forms import (
 from reviews.heatstrip import heat_strip_table, render_heat_strip
 from reviews.markdown import render_markdown
 from reviews.models import Answer, Attachment, Case, Decision, Feedback
+from reviews.packet_import import PacketRefused, import_packet_file
+from reviews.packet_pdf import render_packet_pdf
 from reviews.packets import build_packet
 from reviews.progress import case_readiness, readiness_for_cases
 from reviews.readiness import Readiness
@@ -109,6 +111,8 @@ def dashboard(request):
 
 
 CASE_PAGE_SIZE = 50
+# An import's problems shown on the page; the rest are counted.
+SHOWN_PROBLEMS = 50
 
 
 def _require_hr(request) -> None:
@@ -672,8 +676,6 @@ def packet_download(request, case_id, fmt):
         body = json.dumps(build_packet(case), indent=2, ensure_ascii=False)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
     else:
-        from reviews.packet_pdf import render_packet_pdf
-
         response = HttpResponse(render_packet_pdf(case), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
@@ -692,8 +694,6 @@ def _hr_filtered_cases(request):
 def cycle_export(request, kind):
     """The filtered case list as one download: packets in a ZIP, or spreadsheets."""
     _require_hr(request)
-    from reviews import exports
-
     cases = _hr_filtered_cases(request)
     stamp = timezone.localdate().isoformat()
     if kind == "zip":
@@ -729,14 +729,12 @@ def cycle_export(request, kind):
 def case_import(request):
     """HR uploads a packet JSON to open a case from it; a bad file is refused whole."""
     _require_hr(request)
-    from reviews.packet_import import PacketRefused, import_packet, load_packet_file
-
     form = PacketUploadForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["packet"]
         try:
-            case = import_packet(load_packet_file(upload.read()), imported_by=request.user)
+            case = import_packet_file(upload.read(), imported_by=request.user)
         except PacketRefused as refused:
             problems = refused.problems
         else:
@@ -744,4 +742,10 @@ def case_import(request):
                 request, f"Imported a case for {case.candidate.display_name} from the packet."
             )
             return redirect(case)
-    return render(request, "reviews/case_import.html", {"form": form, "problems": problems})
+    context = {
+        "form": form,
+        "problems": problems[:SHOWN_PROBLEMS],
+        "problem_count": len(problems),
+        "more_problems": max(0, len(problems) - SHOWN_PROBLEMS),
+    }
+    return render(request, "reviews/case_import.html", context)

@@ -2,12 +2,16 @@
 
 import copy
 import datetime
+import html
 import json
+import re
 import threading
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connections, transaction
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -633,6 +637,71 @@ def test_import_case_command_lists_every_problem(packet, tmp_path):
         "$.candidate: a candidate is required",
     ]
     assert row_counts() == before
+
+
+# The upload page
+
+
+def upload(client, raw: bytes):
+    file = SimpleUploadedFile("packet.json", raw, content_type="application/json")
+    return client.post(reverse("reviews:case_import"), {"packet": file})
+
+
+def test_hr_uploads_a_packet_and_lands_on_the_new_case(client, packet):
+    client.force_login(HRFactory())
+    response = upload(client, json.dumps(packet).encode())
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert response.url == case.get_absolute_url()
+    assert case.candidate.username == "ada"
+    assert case.evidence.count() == len(packet["evidence"])
+
+
+def test_a_refused_upload_lists_each_problem_with_its_path_and_writes_nothing(client, packet):
+    client.force_login(HRFactory())
+    packet["format"] = "v2"
+    packet["evidence"][0]["date"] = (TODAY + datetime.timedelta(days=3)).isoformat()
+    before = row_counts()
+    response = upload(client, json.dumps(packet).encode())
+    assert response.status_code == 200
+    assert row_counts() == before
+    problems = _problem_items(response)
+    assert problems == [f"{p.path}: {p.message}" for p in validate_packet(packet)]
+    assert len(problems) == 2
+    assert "Nothing was saved. Fix 2 problems" in response.text
+
+
+def test_an_upload_with_very_many_problems_shows_the_first_fifty_and_counts_the_rest(
+    client, packet
+):
+    client.force_login(HRFactory())
+    bad = dict(packet["evidence"][0], capability=99)
+    packet["evidence"] = [bad] * 80
+    response = upload(client, json.dumps(packet).encode())
+    count = len(validate_packet(packet))
+    assert count == 80
+    assert len(_problem_items(response)) == 50
+    assert f"({count} in all, the first 50 shown)" in response.text
+    assert f"and {count - 50} more." in response.text
+    assert not Case.objects.exists()
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(client, settings):
+    client.force_login(HRFactory())
+    raw = b" " * (MAX_PACKET_BYTES + 1)
+    response = upload(client, raw)
+    assert response.status_code == 200
+    assert "packets of at most 20 MB can be imported" in response.text
+    assert not Case.objects.exists()
+
+
+def _problem_items(response) -> list[str]:
+    """The text of each listed problem on the upload page."""
+    listing = re.search(r'<ul class="[^"]*packet-problems">(.*?)</ul>', response.text, re.S)
+    if listing is None:
+        return []
+    items = re.findall(r"<li>(.*?)</li>", listing.group(1), re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", item)) for item in items]
 
 
 # Two imports at once
