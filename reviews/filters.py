@@ -3,13 +3,15 @@
 from django.db.models import QuerySet
 
 from reviews.models import Case
-from reviews.progress import readiness_for_cases
-from reviews.readiness import Readiness
+from reviews.progress import refresh_snapshots, today
 
 
 def filter_cases(cases: QuerySet, data: dict) -> QuerySet:
-    """Cases matching the filter form's cleaned data; readiness filters are computed, then kept
-    as an id list so the result stays a queryset that exports can stream."""
+    """Cases matching the filter form's cleaned data, as a queryset that exports can stream.
+
+    Readiness filters read today's readiness snapshots in SQL, after bringing those of the
+    matching cases up to date (usually none: the daily task and every page showing a case keep
+    them fresh)."""
     if data.get("guide"):
         cases = cases.filter(guide=data["guide"])
     if data.get("status"):
@@ -18,22 +20,13 @@ def filter_cases(cases: QuerySet, data: dict) -> QuerySet:
         cases = cases.filter(sponsor=data["sponsor"])
     wanted_status, wanted_flag = data.get("readiness"), data.get("flag")
     if wanted_status or wanted_flag:
-        readiness = readiness_for_cases(cases.select_related("guide"))
-        keep = [
-            case_id
-            for case_id, report in readiness.items()
-            if matches(report, status=wanted_status, flag=wanted_flag)
-        ]
-        cases = cases.filter(pk__in=keep)
+        refresh_snapshots(cases)
+        cases = cases.filter(readiness_snapshot__as_of=today())
+        if wanted_status:
+            cases = cases.filter(readiness_snapshot__status=wanted_status)
+        if wanted_flag:
+            cases = cases.filter(readiness_snapshot__flag_kinds__contains=[wanted_flag])
     return cases
-
-
-def matches(report: Readiness, *, status: str | None, flag: str | None) -> bool:
-    if status and report.status != status:
-        return False
-    if flag == "thin":
-        return any(f.startswith("thin:") for f in report.flags)
-    return not flag or flag in report.flags
 
 
 def hr_cases() -> QuerySet:

@@ -33,7 +33,12 @@ class CaseQuerySet(models.QuerySet):
         return self.select_related("candidate", "sponsor", "guide__from_level", "guide__to_level")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["data_version"],
+)
 class Case(models.Model):
     """One candidate working towards one guide version, with one sponsor."""
 
@@ -58,6 +63,9 @@ class Case(models.Model):
         blank=True,
         help_text="The candidate's own statement for the committee, in Markdown.",
     )
+    # Bumped by database triggers (migration 0006) whenever the case's evidence, its indicators,
+    # check-ins or answers change, so a readiness snapshot knows whether it still holds.
+    data_version = models.BigIntegerField(default=0, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -317,3 +325,31 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} from {self.effective_date}"
+
+
+class ReadinessSnapshot(models.Model):
+    """A case's readiness as of one day, kept while the data it was computed from is unchanged.
+
+    Readiness is a pure function of the guide (frozen once published), the evidence, the check-ins
+    and the day. A snapshot is used only for its own day and only while `data_version` equals the
+    case's, which triggers bump on every change; it is a cache, never a source of truth.
+    """
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="readiness_snapshot"
+    )
+    as_of = models.DateField()
+    data_version = models.BigIntegerField()
+    status = models.CharField(max_length=12)
+    # Flag kinds without their capability numbers ("thin", not "thin:3"), for filtering in SQL.
+    flag_kinds = ArrayField(models.CharField(max_length=20), default=list)
+    report = models.JSONField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["as_of", "status"], name="readiness_day_status"),
+            GinIndex(fields=["flag_kinds"], name="readiness_flag_kinds"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Readiness of case {self.case_id} as of {self.as_of}: {self.status}"

@@ -5,11 +5,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from guides.models import Capability, Question
-from reviews.models import Answer, Case, Evidence
+from reviews.models import Answer, Case, Evidence, ReadinessSnapshot
 from reviews.readiness import (
     CapabilitySpec,
     CheckIn,
@@ -56,9 +56,84 @@ def guide_specs(guide_ids: Iterable[int], guides: dict) -> dict[int, GuideSpec]:
 def readiness_for_cases(
     cases: Iterable[Case], as_of: datetime.date | None = None
 ) -> dict[int, Readiness]:
-    """Readiness of each case, keyed by case id, in four queries whatever the number of cases."""
-    as_of = as_of or today()
+    """Readiness of each case, keyed by case id, in a fixed number of queries for any cases.
+
+    As of today, a case's snapshot is used while it holds (one query for all of them); the cases
+    without one are computed together (four queries) and their snapshots written (one more).
+    Any other day is computed and not kept.
+    """
     cases = list(cases)
+    if not cases:
+        return {}
+    if as_of is not None and as_of != today():
+        return compute_readiness_for_cases(cases, as_of)
+    as_of = today()
+    results = {}
+    versions = {case.pk: case.data_version for case in cases}
+    snapshots = ReadinessSnapshot.objects.filter(case_id__in=versions, as_of=as_of).values_list(
+        "case_id", "data_version", "report"
+    )
+    for case_id, version, report in snapshots:
+        if version == versions[case_id]:
+            results[case_id] = Readiness.from_snapshot(report)
+    stale = [case for case in cases if case.pk not in results]
+    if stale:
+        computed = compute_readiness_for_cases(stale, as_of)
+        save_snapshots(stale, computed)
+        results.update(computed)
+    return results
+
+
+def save_snapshots(cases: Iterable[Case], readiness: dict[int, Readiness]) -> None:
+    """Keep each case's readiness, tagged with the data version it was computed from."""
+    ReadinessSnapshot.objects.bulk_create(
+        [
+            ReadinessSnapshot(
+                case_id=case.pk,
+                as_of=readiness[case.pk].as_of,
+                data_version=case.data_version,
+                status=readiness[case.pk].status,
+                flag_kinds=sorted({flag.split(":")[0] for flag in readiness[case.pk].flags}),
+                report=readiness[case.pk].to_snapshot(),
+            )
+            for case in cases
+        ],
+        update_conflicts=True,
+        unique_fields=["case"],
+        update_fields=["as_of", "data_version", "status", "flag_kinds", "report"],
+    )
+
+
+def refresh_snapshots(cases: QuerySet, *, batch_size: int = 500) -> int:
+    """Bring today's snapshots of these cases up to date; returns how many were computed.
+
+    Used before filtering cases by readiness in SQL, and by the daily task so that the first
+    filter of the day finds them ready.
+    """
+    as_of = today()
+    fresh = ReadinessSnapshot.objects.filter(
+        case=OuterRef("pk"), as_of=as_of, data_version=F("case__data_version")
+    )
+    stale = cases.exclude(Exists(fresh)).select_related("guide").order_by("pk")
+    computed = 0
+    batch: list[Case] = []
+    for case in stale.iterator(chunk_size=batch_size):
+        batch.append(case)
+        if len(batch) == batch_size:
+            save_snapshots(batch, compute_readiness_for_cases(batch, as_of))
+            computed += len(batch)
+            batch = []
+    if batch:
+        save_snapshots(batch, compute_readiness_for_cases(batch, as_of))
+        computed += len(batch)
+    return computed
+
+
+def compute_readiness_for_cases(
+    cases: list[Case], as_of: datetime.date | None = None
+) -> dict[int, Readiness]:
+    """Readiness of each case computed from its data, in four queries whatever the number."""
+    as_of = as_of or today()
     if not cases:
         return {}
     ids = [case.pk for case in cases]

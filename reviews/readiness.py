@@ -113,6 +113,42 @@ class Readiness:
             },
         }
 
+    def to_snapshot(self) -> dict[str, object]:
+        """`as_dict` with what it leaves implicit, so `from_snapshot` gives this report back."""
+        return {**self.as_dict(0), "strip_months": list(self.strip_months)}
+
+    @classmethod
+    def from_snapshot(cls, data: Mapping) -> "Readiness":
+        date = datetime.date.fromisoformat
+
+        def optional_date(value: str | None) -> datetime.date | None:
+            return date(value) if value else None
+
+        return cls(
+            as_of=date(data["as_of"]),
+            status=data["status"],
+            flags=tuple(data["flags"]),
+            window_months=data["window"]["months"],
+            blocks=tuple((first, last) for first, last in data["window"]["blocks"]),
+            strip_months=tuple(data["strip_months"]),
+            capabilities=tuple(
+                CapabilityReadiness(
+                    number=c["number"],
+                    title=c["title"],
+                    items=c["items"],
+                    items_in_window=c["items_in_window"],
+                    sustained=c["sustained"],
+                    first=optional_date(c["first"]),
+                    last=optional_date(c["last"]),
+                    indicators_covered=c["indicators_covered"],
+                    indicators_total=c["indicators_total"],
+                    months=dict(c["months"]),
+                )
+                for c in data["capabilities"]
+            ),
+            self_assessment=SelfAssessment(**data["self_assessment"]),
+        )
+
 
 def _month_index(d: datetime.date) -> int:
     # Months as consecutive integers make window and block arithmetic plain subtraction.

@@ -13,7 +13,9 @@ from django.tasks import TaskResult, TaskResultStatus, task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from reviews.models import Case
 from reviews.notifications import send_due_notifications
+from reviews.progress import refresh_snapshots
 
 NOTIFICATION_INTERVAL = datetime.timedelta(hours=1)
 # Serialises "is a run waiting? if not, queue one" between the worker and the command.
@@ -22,8 +24,11 @@ SCHEDULE_LOCK = zlib.crc32(b"reviews.tasks.schedule_notifications")
 
 @task
 def send_notifications_task() -> dict[str, int]:
+    """The hourly run: notifications due, then today's readiness snapshots of active cases, so
+    that the first readiness filter of a new day finds them computed."""
     try:
-        return send_due_notifications()
+        sent = send_due_notifications()
+        return {**sent, "readiness_refreshed": refresh_snapshots(Case.objects.active())}
     finally:
         # Queued even when this run fails, so one bad run does not end the cycle.
         schedule_notifications(run_after=timezone.now() + NOTIFICATION_INTERVAL)

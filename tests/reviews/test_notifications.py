@@ -17,7 +17,7 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from reviews.models import Case, Evidence, Feedback, Notification
+from reviews.models import Case, Evidence, Feedback, Notification, ReadinessSnapshot
 from reviews.notifications import send_due_notifications
 from reviews.tasks import NOTIFICATION_INTERVAL, send_notifications_task
 from tests.factories import (
@@ -376,11 +376,14 @@ def test_task_sends_and_queues_its_next_run_an_interval_later(guide, mailoutbox)
 
     assert counts["feedback"] == 1
     assert len(mailoutbox) == 1
+    # It also keeps today's readiness of every active case ready for HR's filters.
+    assert counts["readiness_refreshed"] == Case.objects.active().count() > 0
+    assert ReadinessSnapshot.objects.count() == Case.objects.active().count()
     [next_run] = waiting()
     assert before + NOTIFICATION_INTERVAL <= next_run.run_after
     assert next_run.run_after <= timezone.now() + NOTIFICATION_INTERVAL
 
-    send_notifications_task.call()
+    assert send_notifications_task.call()["readiness_refreshed"] == 0
     assert [run.pk for run in waiting()] == [next_run.pk]
 
 

@@ -269,10 +269,11 @@ def test_a_smuggled_image_is_refused_while_rendering(caplog):
 
 # Whatever the number of items, rendering reads:
 #  1 evidence, 2 their indicators, 3 answers, 4 check-ins, 5 feedback, 6 sign-offs, 7 decision,
-#  8–11 readiness (capabilities, question count, evidence, answers)   — build_packet
-#  12 evidence titles with attachment names, 13 sign-offs' reasons — lined up with the packet
-#  14 capabilities, 15 their indicators, 16 questions                 — the guide's texts
-PACKET_PDF_QUERIES = 16
+#  8 today's readiness snapshot, and the first time 9–12 readiness computed (capabilities,
+#  question count, evidence, answers) and 13 its snapshot written     — build_packet
+#  14 evidence titles with attachment names, 15 sign-offs' reasons — lined up with the packet
+#  16 capabilities, 17 their indicators, 18 questions                 — the guide's texts
+PACKET_PDF_QUERIES = 18
 
 
 @pytest.mark.parametrize("items", [SMALL, LARGE])
