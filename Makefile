@@ -17,7 +17,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install system-packages run db test lint bench clean
+.PHONY: help install system-packages run db test lint bench clean backup restore
 
 help:
 	@echo "make run   install, start the private database, load the demo and serve on http://127.0.0.1:8000"
@@ -79,7 +79,26 @@ test: install lint
 	export DATABASE_URL="$$(scripts/pg.sh url "$$tmp" promotions)" PRIVATE_STORAGE_ROOT="$$tmp/private"; \
 	$(MANAGE) makemigrations --check --dry-run; \
 	$(MANAGE) check --fail-level WARNING; \
+	DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  ALLOWED_HOSTS=reviews.example.org SITE_URL=https://reviews.example.org \
+	  $(MANAGE) check --deploy --fail-level WARNING; \
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# A pg_dump (custom format) of the app's database, DATABASE_URL or else the one of `make run`,
+# into backups/promotions-YYYYmmdd-HHMMSS.dump.
+backup: db
+	@export DATABASE_URL="$${DATABASE_URL:-$$(scripts/pg.sh url $(RUN_PG) promotions)}"; \
+	scripts/backup.sh
+
+# Replace what is in that database with a backup: make restore FILE=backups/promotions-….dump
+ifneq ($(filter restore,$(MAKECMDGOALS)),)
+ifndef FILE
+$(error usage: make restore FILE=backups/promotions-YYYYmmdd-HHMMSS.dump)
+endif
+endif
+restore: db
+	@export DATABASE_URL="$${DATABASE_URL:-$$(scripts/pg.sh url $(RUN_PG) promotions)}"; \
+	scripts/restore.sh "$(FILE)"
 
 clean:
 	-scripts/pg.sh stop $(RUN_PG)

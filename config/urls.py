@@ -9,6 +9,7 @@ urlpatterns = [
     path("guides/", include("guides.urls")),
     path("cases/", include("reviews.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
 ]
 
 handler404 = "config.views.page_not_found"

@@ -1,11 +1,17 @@
+import logging
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseServerError
+from django.db import DatabaseError, connection
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.roles import roles_for
 from reviews.models import Case
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -21,6 +27,24 @@ def home(request):
         case = Case.objects.filter(candidate=request.user).order_by("-opened_on", "-id").first()
         return redirect(case)
     return redirect("guides:guide_list")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """For load balancers and orchestrators: 200 while the database answers, 503 while it does not.
+
+    No login and no session: a probe has neither, and a web process that cannot reach the
+    database should be taken out of rotation rather than serve errors.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        logger.warning("Health check: the database is unavailable: %s", error)
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def page_not_found(request, exception):
