@@ -1,0 +1,59 @@
+import datetime
+import time
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from reviews.seeding import seed
+
+DEFAULT_PASSWORD = "seed-pass-2026"
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill an empty database with a large fictional organisation for load and speed tests: "
+        "M3 candidates with cases on the published M3 → E1 guide, E1 sponsors and one HR person "
+        "(usernames seed-…), evidence spread over the months before --as-of, quarterly "
+        "check-ins, feedback, sign-offs, decisions and a few attachments. The same --seed and "
+        "--as-of always write the same data. Every person shares one password."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--candidates", type=int, default=200)
+        parser.add_argument("--sponsors", type=int, default=10)
+        parser.add_argument("--months", type=int, default=24)
+        parser.add_argument("--items-per-month", type=int, default=6)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--as-of",
+            type=datetime.date.fromisoformat,
+            help="The day the data leads up to, YYYY-MM-DD (default: today)",
+        )
+        parser.add_argument("--password", default=DEFAULT_PASSWORD)
+
+    def handle(self, *args, **options) -> None:
+        as_of = options["as_of"] or timezone.localdate()
+        started = time.monotonic()
+        try:
+            result = seed(
+                candidates=options["candidates"],
+                sponsors=options["sponsors"],
+                months=options["months"],
+                items_per_month=options["items_per_month"],
+                seed=options["seed"],
+                as_of=as_of,
+                password=options["password"],
+                progress=lambda message: (
+                    self.stderr.write(message) if options["verbosity"] > 1 else None
+                ),
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        elapsed = time.monotonic() - started
+        counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in result.counts.items())
+        self.stdout.write(f"Seeded up to {as_of} in {elapsed:.1f} s: {counts}.")
+        self.stdout.write(
+            f"Log in as {result.hr.username} (HR), {result.sponsors[0].username} (sponsor) or "
+            f"{result.candidates[0].username} (candidate) with the password "
+            f"{options['password']!r}."
+        )
