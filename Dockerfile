@@ -14,9 +14,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/app/.venv/bin:$PATH \
     PRIVATE_STORAGE_ROOT=/var/lib/promotions/private
 
-# WeasyPrint draws packet PDFs through Pango; DejaVu is the packet's font.
+# WeasyPrint draws packet PDFs through Pango and subsets their fonts with HarfBuzz; DejaVu is the
+# packet's font.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
