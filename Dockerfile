@@ -43,6 +43,6 @@ RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin app \
 USER app
 
 EXPOSE 8000
-# Three workers suit two cores; set GUNICORN_CMD_ARGS="--workers N" to change it.
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", \
-     "--access-logfile", "-"]
+# gunicorn runs WEB_CONCURRENCY workers: about two per core, so three suit a small machine.
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--timeout", "60", "--access-logfile", "-"]
