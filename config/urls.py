@@ -5,6 +5,7 @@ from config import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
     path("accounts/", include("accounts.urls")),
     path("guides/", include("guides.urls")),
     path("cases/", include("reviews.urls")),

@@ -47,6 +47,13 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@require_GET
+@login_required
+def about(request):
+    """A page of the base template and one paragraph: the cheapest page a logged-in person sees."""
+    return render(request, "about.html")
+
+
 def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 

@@ -1,6 +1,7 @@
 """Pages cost the same number of queries with 3 items as with 60."""
 
 import datetime
+import json
 
 import pytest
 from django.test import Client
@@ -12,7 +13,9 @@ from tests.factories import (
     CaseFactory,
     CheckInFactory,
     EvidenceFactory,
+    FeedbackFactory,
     HRFactory,
+    SignOffFactory,
     published_guide,
 )
 
@@ -201,3 +204,82 @@ def test_case_list_queries_do_not_grow_with_cases(client, django_assert_num_quer
 
     assert len(small_page.context["page"].object_list) == SMALL
     assert len(large_page.context["page"].object_list) == 50
+
+
+# session, user, roles (for the navigation)
+FLOOR_QUERIES = 3
+
+
+def test_floor_page_queries_do_not_grow_with_evidence(
+    client, django_assert_num_queries, small, large
+):
+    small_client = login(client, small, "candidate")
+    large_client = login(Client(), large, "candidate")
+    with django_assert_num_queries(FLOOR_QUERIES):
+        small_page = small_client.get(reverse("about"))
+    with django_assert_num_queries(FLOOR_QUERIES):
+        large_page = large_client.get(reverse("about"))
+    assert small_page.status_code == large_page.status_code == 200
+    assert "<h1" in large_page.text
+
+
+# session, user, roles, the guide with its levels; its shifts, capabilities, their indicators,
+# their practices, pitfalls, track-record steps, questions, timeline points
+GUIDE_QUERIES = 12
+
+
+def test_guide_page_queries_do_not_grow_with_its_parts(client, django_assert_num_queries):
+    small_guide = published_guide(capabilities=2, indicators=2, questions=2)
+    large_guide = published_guide(capabilities=8, indicators=9, questions=12)
+    client.force_login(HRFactory())
+    with django_assert_num_queries(GUIDE_QUERIES):
+        small_page = client.get(small_guide.get_absolute_url())
+    with django_assert_num_queries(GUIDE_QUERIES):
+        large_page = client.get(large_guide.get_absolute_url())
+    assert small_page.status_code == large_page.status_code == 200
+    assert len(large_page.context["guide"].capabilities.all()) == 8
+
+
+# session, user, roles, the case with people and guide; evidence with capabilities, their
+# indicators, check-in answers with questions, check-ins, feedback with authors, sign-offs with
+# signers, the decision, readiness (snapshot)
+PACKET_JSON_QUERIES = 12
+# the JSON packet's, then for the pages: evidence titles with attachment names, sign-offs with
+# signers' names, the guide's capabilities, their indicators, its questions
+PACKET_PDF_QUERIES = 17
+
+
+def add_thread_and_sign_off(case: Case) -> None:
+    for item in case.evidence.all()[:3]:
+        FeedbackFactory(evidence=item)
+        FeedbackFactory(evidence=item, author=case.candidate, kind="reply", text="Added.")
+    SignOffFactory(case=case, decision="not_ready", readiness_status="building")
+
+
+@pytest.mark.parametrize("fmt", ["json", "pdf"])
+def test_packet_queries_do_not_grow_with_evidence(
+    client, django_assert_num_queries, small, large, fmt
+):
+    add_thread_and_sign_off(small)
+    add_thread_and_sign_off(large)
+    small_client = login(client, small, "candidate")
+    large_client = login(Client(), large, "candidate")
+    queries = PACKET_JSON_QUERIES if fmt == "json" else PACKET_PDF_QUERIES
+    small_url = reverse("reviews:packet_download", args=[small.pk, fmt])
+    large_url = reverse("reviews:packet_download", args=[large.pk, fmt])
+    with django_assert_num_queries(queries + READINESS_COLD):
+        small_client.get(small_url)
+    with django_assert_num_queries(queries + READINESS_COLD):
+        large_client.get(large_url)
+    with django_assert_num_queries(queries):
+        small_packet = small_client.get(small_url)
+    with django_assert_num_queries(queries):
+        large_packet = large_client.get(large_url)
+
+    assert small_packet.status_code == large_packet.status_code == 200
+    if fmt == "json":
+        assert len(json.loads(small_packet.content)["evidence"]) == SMALL
+        assert len(json.loads(large_packet.content)["evidence"]) == LARGE
+        assert len(json.loads(large_packet.content)["feedback"]) == 6
+    else:
+        assert large_packet.content.startswith(b"%PDF")
