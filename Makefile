@@ -22,6 +22,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 help:
 	@echo "make run   install, start the private database, load the demo and serve on http://127.0.0.1:8000"
 	@echo "make test  the whole suite on a throwaway PostgreSQL and real Chromium"
+	@echo "make bench seed 2,000 candidates on a throwaway PostgreSQL, time every page, write BENCHMARKS.md"
 
 # The project's own uv, in a small venv of the pinned Python, so nothing global is needed.
 $(UV):
@@ -99,6 +100,18 @@ endif
 restore: db
 	@export DATABASE_URL="$${DATABASE_URL:-$$(scripts/pg.sh url $(RUN_PG) promotions)}"; \
 	scripts/restore.sh "$(FILE)"
+
+# Speed on a large organisation, on a throwaway cluster removed afterwards; BENCH_ARGS=--quick tries
+# the harness on small data.
+bench: install
+	@tmp=$$(mktemp -d /tmp/promotions-bench.XXXXXX); \
+	trap 'scripts/pg.sh stop "$$tmp"; rm -rf "$$tmp"' EXIT; \
+	PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" scripts/pg.sh start "$$tmp"; \
+	scripts/pg.sh createdb "$$tmp" bench_full; \
+	scripts/pg.sh createdb "$$tmp" bench_tenth; \
+	export BENCH_FULL_URL="$$(scripts/pg.sh url "$$tmp" bench_full)" \
+	  BENCH_TENTH_URL="$$(scripts/pg.sh url "$$tmp" bench_tenth)" PRIVATE_STORAGE_ROOT="$$tmp/private"; \
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	-scripts/pg.sh stop $(RUN_PG)
