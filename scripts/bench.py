@@ -536,6 +536,8 @@ def seed_database(env: dict[str, str], size: dict, as_of: str) -> dict:
         "--items-per-month=6",
         "--seed=1",
         f"--as-of={as_of}",
+        # DEBUG is off here, as deployed; the database is thrown away afterwards.
+        "--force",
     )
     seconds = time.perf_counter() - started
     match = re.search(r": ([\d,]+ people.*?)\.\n", output)

@@ -260,11 +260,22 @@ def test_the_command_reports_what_it_wrote_and_refuses_to_seed_twice():
     out = io.StringIO()
     call_command(
         "seed_demo", "--candidates=4", "--sponsors=2", "--months=3", "--as-of=2026-11-18",
-        stdout=out,
+        "--force", stdout=out,
     )  # fmt: skip
     assert "4 cases" in out.getvalue()
     assert "seed-hr" in out.getvalue()
     assert User.objects.get(username="seed-candidate-0003").check_password("seed-pass-2026")
 
     with pytest.raises(CommandError, match="already exist"):
-        call_command("seed_demo", "--candidates=4", "--sponsors=2", stdout=io.StringIO())
+        call_command("seed_demo", "--candidates=4", "--sponsors=2", "--force", stdout=io.StringIO())
+
+
+def test_the_command_refuses_to_run_with_debug_off_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo", "--candidates=2", "--sponsors=1", stdout=io.StringIO())
+    assert not User.objects.exists()
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--candidates=2", "--sponsors=1", "--months=3", stdout=io.StringIO())
+    assert Case.objects.count() == 2

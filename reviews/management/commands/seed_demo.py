@@ -1,6 +1,7 @@
 import datetime
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -15,7 +16,8 @@ class Command(BaseCommand):
         "M3 candidates with cases on the published M3 → E1 guide, E1 sponsors and one HR person "
         "(usernames seed-…), evidence spread over the months before --as-of, quarterly "
         "check-ins, feedback, sign-offs, decisions and a few attachments. The same --seed and "
-        "--as-of always write the same data. Every person shares one password."
+        "--as-of always write the same data. Every person shares one published password, so it "
+        "refuses to run when DEBUG is off unless --force is given."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -30,8 +32,18 @@ class Command(BaseCommand):
             help="The day the data leads up to, YYYY-MM-DD (default: today)",
         )
         parser.add_argument("--password", default=DEFAULT_PASSWORD)
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even when DEBUG is off (a throwaway database for benchmarks only).",
+        )
 
     def handle(self, *args, **options) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "Refusing to seed while DEBUG is off: every seeded person shares a published "
+                "password. Use --force only on a throwaway database."
+            )
         as_of = options["as_of"] or timezone.localdate()
         started = time.monotonic()
         try:
