@@ -1,0 +1,304 @@
+"""Every URL of the app, every persona, GET and POST, against an explicit table of outcomes.
+
+The URLconf is walked, not listed by hand: a named URL missing from EXPECTED fails the test, so a
+new view fails closed until someone decides who may reach it. Each request runs in a savepoint
+that is rolled back, so one persona's POST (a deletion, say) cannot change what the next sees.
+Every page a persona may read is also searched for the other case's people and evidence: no
+list, page or export shows one person's data to someone outside their case.
+"""
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from reviews.models import Attachment, Case, CheckIn, Evidence, Feedback, SignOff
+from tests.factories import (
+    AttachmentFactory,
+    CaseFactory,
+    CheckInFactory,
+    EvidenceFactory,
+    FeedbackFactory,
+    HRFactory,
+    SignOffFactory,
+    UserFactory,
+    published_guide,
+)
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "candidate", "other_candidate", "sponsor", "other_sponsor", "hr"]
+METHODS = ["GET", "POST"]
+
+# Outcomes: a status code, "login" (302 to the login page) or "redirect" (302 anywhere else).
+LOGIN = "login"
+REDIRECT = "redirect"
+# Only Django's admin is left out of the walk, apart from its index: its own tests cover it.
+SKIPPED_NAMESPACES = {"admin"}
+INCLUDED_SKIPPED = {"admin:index"}
+
+
+def everyone(outcome):
+    return dict.fromkeys(PERSONAS, outcome)
+
+
+def people(outcome, anonymous=LOGIN):
+    """Any logged-in person gets `outcome`; anonymous is sent to log in."""
+    return {**everyone(outcome), "anonymous": anonymous}
+
+
+def hr_only(outcome):
+    # HR pages are 404 to everyone else: they do not learn the page exists.
+    return {**people(404), "hr": outcome}
+
+
+def case_readers(outcome):
+    """The candidate, the sponsor and HR read the case; the other people get 404."""
+    return {
+        "anonymous": LOGIN,
+        "candidate": outcome,
+        "other_candidate": 404,
+        "sponsor": outcome,
+        "other_sponsor": 404,
+        "hr": outcome,
+    }
+
+
+def case_writer(outcome):
+    """Only the candidate writes; the sponsor and HR see the case, so they get 403, not 404."""
+    return {**case_readers(403), "candidate": outcome}
+
+
+ALL_405 = everyone(405)
+
+EXPECTED = {
+    "home": {"GET": people(REDIRECT), "POST": ALL_405},
+    "about": {"GET": people(200), "POST": ALL_405},
+    "healthz": {"GET": everyone(200), "POST": ALL_405},
+    "admin:index": {"GET": everyone(REDIRECT), "POST": everyone(REDIRECT)},
+    "accounts:login": {"GET": people(REDIRECT, 200), "POST": people(REDIRECT, 200)},
+    "accounts:logout": {"GET": ALL_405, "POST": everyone(REDIRECT)},
+    "accounts:password_change": {"GET": people(200), "POST": people(200)},
+    "accounts:password_change_done": {"GET": people(200), "POST": people(405)},
+    "accounts:password_reset": {"GET": everyone(200), "POST": everyone(200)},
+    "accounts:password_reset_done": {"GET": everyone(200), "POST": ALL_405},
+    "accounts:password_reset_confirm": {"GET": everyone(200), "POST": everyone(200)},
+    "accounts:password_reset_complete": {"GET": everyone(200), "POST": ALL_405},
+    "guides:guide_list": {"GET": people(200), "POST": ALL_405},
+    "guides:guide_detail": {"GET": people(200), "POST": ALL_405},
+    "reviews:case_list": {"GET": hr_only(200), "POST": ALL_405},
+    "reviews:case_create": {"GET": hr_only(200), "POST": hr_only(200)},
+    "reviews:dashboard": {"GET": people(200), "POST": ALL_405},
+    "reviews:case_import": {"GET": hr_only(200), "POST": hr_only(200)},
+    "reviews:cycle_export": {"GET": hr_only(200), "POST": ALL_405},
+    "reviews:markdown_preview": {"GET": ALL_405, "POST": people(200)},
+    "reviews:case_detail": {"GET": case_readers(200), "POST": ALL_405},
+    # An empty narrative is refused on the form itself.
+    "reviews:narrative_edit": {"GET": case_writer(200), "POST": case_writer(200)},
+    "reviews:evidence_list": {"GET": case_readers(200), "POST": ALL_405},
+    "reviews:evidence_create": {"GET": case_writer(200), "POST": case_writer(200)},
+    "reviews:evidence_detail": {"GET": case_readers(200), "POST": ALL_405},
+    "reviews:evidence_edit": {"GET": case_writer(200), "POST": case_writer(200)},
+    "reviews:evidence_delete": {"GET": case_writer(200), "POST": case_writer(REDIRECT)},
+    "reviews:attachment_download": {"GET": case_readers(200), "POST": ALL_405},
+    "reviews:case_review": {"GET": case_readers(200), "POST": ALL_405},
+    "reviews:case_manage": {"GET": hr_only(200), "POST": hr_only(200)},
+    "reviews:packet_download": {"GET": case_readers(200), "POST": ALL_405},
+    "reviews:sign_off_create": {
+        "GET": {**case_readers(403), "sponsor": 200},
+        "POST": {**case_readers(403), "sponsor": 200},
+    },
+    "reviews:case_history": {
+        "GET": {**case_readers(200), "candidate": 403},
+        "POST": ALL_405,
+    },
+    # An empty message is refused on the thread's page, so the writers are sent back there.
+    "reviews:feedback_create": {
+        "GET": ALL_405,
+        "POST": {**case_readers(REDIRECT), "hr": 403},
+    },
+    "reviews:check_in_list": {"GET": case_readers(200), "POST": ALL_405},
+    "reviews:check_in_create": {"GET": case_writer(200), "POST": case_writer(200)},
+}
+
+
+def named_patterns(resolver=None, namespace="", params=()):
+    """(full name, URL parameter names) of every named pattern, through every include."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        names = params + tuple(_parameters(entry.pattern))
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from named_patterns(entry, inner, names)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", names
+
+
+def _parameters(pattern):
+    if hasattr(pattern, "converters") and pattern.converters:
+        return list(pattern.converters)
+    regex = getattr(pattern, "regex", None)
+    return list(regex.groupindex) if regex is not None else []
+
+
+def checked_patterns():
+    found = {}
+    for name, params in named_patterns():
+        namespace = name.split(":", 1)[0] if ":" in name else ""
+        if namespace in SKIPPED_NAMESPACES and name not in INCLUDED_SKIPPED:
+            continue
+        found.setdefault(name, params)
+    return found
+
+
+OTHER_TITLE = "Quarterly plan for the Zanzibar office"
+OTHER_NARRATIVE = "Narrative kept between Quentin and his sponsor"
+OWN_TITLE = "Migration of the billing platform"
+
+
+@pytest.fixture
+def world():
+    guide = published_guide()
+    candidate = UserFactory(username="carla", name="Carla Example")
+    sponsor = UserFactory(username="simon", name="Simon Example", current_level=guide.to_level)
+    other_candidate = UserFactory(username="quentin", name="Quentin Zedexample")
+    other_sponsor = UserFactory(
+        username="olga", name="Olga Yardexample", current_level=guide.to_level
+    )
+    case = CaseFactory(guide=guide, candidate=candidate, sponsor=sponsor)
+    other_case = CaseFactory(
+        guide=guide,
+        candidate=other_candidate,
+        sponsor=other_sponsor,
+        narrative=OTHER_NARRATIVE,
+    )
+    evidence = EvidenceFactory(case=case, title=OWN_TITLE)
+    attachment = AttachmentFactory(evidence=evidence)
+    other_evidence = EvidenceFactory(case=other_case, title=OTHER_TITLE)
+    other_attachment = AttachmentFactory(
+        evidence=other_evidence, original_name="zanzibar-budget.txt"
+    )
+    FeedbackFactory(evidence=evidence)
+    FeedbackFactory(evidence=other_evidence, text="Zanzibar feedback from Olga")
+    CheckInFactory(case=case)
+    CheckInFactory(case=other_case)
+    SignOffFactory(case=other_case, decision=SignOff.Decision.NOT_READY, rationale="Zanzibar gap")
+    users = {
+        "candidate": candidate,
+        "other_candidate": other_candidate,
+        "sponsor": sponsor,
+        "other_sponsor": other_sponsor,
+        "hr": HRFactory(username="hanna", name="Hanna Example"),
+    }
+    yield {
+        "guide": guide,
+        "case": case,
+        "evidence": evidence,
+        "attachment": attachment,
+        "users": users,
+    }
+    for item in (attachment, other_attachment):
+        item.file.delete(save=False)
+
+
+def url_arguments(world):
+    return {
+        "slug": world["guide"].slug,
+        "case_id": world["case"].pk,
+        "evidence_id": world["evidence"].pk,
+        "attachment_id": world["attachment"].pk,
+        "kind": "evidence-csv",
+        "fmt": "json",
+        "uidb64": "MQ",
+        "token": "not-a-token",
+    }
+
+
+# Each persona's secrets: what the people outside their case must never see.
+SECRETS = {
+    "mine": [OWN_TITLE, "Carla Example", "Simon Example"],
+    "other": [OTHER_TITLE, OTHER_NARRATIVE, "Quentin Zedexample", "Olga Yardexample", "Zanzibar"],
+}
+MUST_NOT_SEE = {
+    "candidate": SECRETS["other"],
+    "sponsor": SECRETS["other"],
+    "other_candidate": SECRETS["mine"],
+    "other_sponsor": SECRETS["mine"],
+    "anonymous": SECRETS["mine"] + SECRETS["other"],
+}
+
+
+def snapshot(case):
+    """What a refused request must leave untouched."""
+    case = Case.objects.get(pk=case.pk)
+    return (
+        Case.objects.count(),
+        Evidence.objects.count(),
+        Attachment.objects.count(),
+        Feedback.objects.count(),
+        CheckIn.objects.count(),
+        SignOff.objects.count(),
+        case.narrative,
+        case.status,
+        case.sponsor_id,
+    )
+
+
+def body_of(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode("utf-8", errors="replace")
+
+
+def outcome_of(response):
+    if response.status_code == 302:
+        login = reverse("accounts:login")
+        return LOGIN if response["Location"].startswith(login + "?next=") else REDIRECT
+    return response.status_code
+
+
+def test_every_named_url_has_an_expected_outcome():
+    """New views fail closed: naming a URL means deciding who may reach it."""
+    found = set(checked_patterns())
+    assert found - set(EXPECTED) == set(), "add these URLs to EXPECTED"
+    assert set(EXPECTED) - found == set(), "these URLs in EXPECTED no longer exist"
+
+
+def test_access_matrix(world, capsys):
+    arguments = url_arguments(world)
+    patterns = checked_patterns()
+    mismatches = []
+    leaks = []
+    checked = 0
+    for name in sorted(patterns):
+        url = reverse(name, kwargs={p: arguments[p] for p in patterns[name]})
+        for method in METHODS:
+            for persona in PERSONAS:
+                expected = EXPECTED[name][method][persona]
+                client = Client()
+                if persona != "anonymous":
+                    client.force_login(world["users"][persona])
+                before = snapshot(world["case"])
+                with transaction.atomic():
+                    response = client.generic(method, url)
+                    got = outcome_of(response)
+                    body = body_of(response) if got == 200 else ""
+                    after = snapshot(world["case"])
+                    transaction.set_rollback(True)
+                checked += 1
+                if got != expected:
+                    mismatches.append(f"{method} {name} as {persona}: {got}, expected {expected}")
+                if got in (LOGIN, 403, 404, 405) and after != before:
+                    mismatches.append(f"{method} {name} as {persona} was refused yet wrote")
+                leaks += [
+                    f"{method} {name} as {persona} shows {secret!r}"
+                    for secret in MUST_NOT_SEE.get(persona, [])
+                    if secret in body
+                ]
+    with capsys.disabled():
+        print(
+            f"\naccess matrix: {len(patterns)} URLs x {len(PERSONAS)} personas x "
+            f"{len(METHODS)} methods = {checked} requests checked"
+        )
+    assert checked == len(patterns) * len(PERSONAS) * len(METHODS)
+    assert mismatches == []
+    assert leaks == []
