@@ -51,11 +51,8 @@ class _Runnable(HTMLParser):
         for name, value in attrs:
             value = value or ""
             squashed = browser_url(value).lower()
-            if (
-                name.startswith("on")
-                or name in URL_ATTRIBUTES
-                and squashed.startswith(SCRIPT_SCHEMES)
-            ):
+            script_url = name in URL_ATTRIBUTES and squashed.startswith(SCRIPT_SCHEMES)
+            if name.startswith("on") or script_url:
                 self.found.append(f"<{tag} {name}={value!r}>")
             elif name == "style" and ("expression(" in squashed or "javascript:" in squashed):
                 self.found.append(f"<{tag} style={value!r}>")
