@@ -2,6 +2,7 @@
 of them in a form that can run."""
 
 import datetime
+import json
 from html.parser import HTMLParser
 
 from django.test import Client
@@ -9,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import Case, Evidence
+from reviews.packet_import import import_packet_file
+from reviews.packets import build_packet
 from tests.security.xss_vectors import ALL_VECTORS, VECTORS
 
 # Fields each vector went through, by name, for the report of what was tried.
@@ -137,6 +140,19 @@ def fill_case_with_vectors(case: Case) -> None:
     )
     assert response.status_code == 302, response.context["form"].errors
     assert case.sign_offs.count() == 1
+
+
+def import_hostile_packet(case: Case, *, imported_by) -> Case:
+    """The case's packet, vectors and all, imported again for two people new to the database,
+    whose names are vectors too."""
+    packet = build_packet(Case.objects.with_people().get(pk=case.pk))
+    renamed = {case.candidate.username: "imported-ada", case.sponsor.username: "imported-sam"}
+    for person in ("candidate", "sponsor"):
+        username = renamed[packet[person]["username"]]
+        packet[person].update(username=username, email=f"{username}@example.org", name=VECTORS[0])
+    for message in packet["feedback"]:
+        message["author"] = renamed[message["author"]]
+    return import_packet_file(json.dumps(packet).encode(), imported_by=imported_by)
 
 
 def hostile_guide_markdown(seed_text: str) -> str:

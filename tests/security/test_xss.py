@@ -4,17 +4,13 @@ importer: the pages that show them hold nothing that can run (parsed, not search
 The browser half, tests/browser/test_xss.py, loads the same pages in Chromium.
 """
 
-import json
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
 from guides.services import import_guide
-from reviews.models import Case, Evidence
-from reviews.packet_import import import_packet_file
-from reviews.packets import build_packet
+from reviews.models import Evidence
 from tests.factories import CaseFactory, HRFactory, published_guide
 from tests.security.hostile import (
     FIELDS,
@@ -22,6 +18,7 @@ from tests.security.hostile import (
     fill_case_with_vectors,
     hostile_guide_markdown,
     hrefs,
+    import_hostile_packet,
     runnable_markup,
 )
 from tests.security.xss_vectors import ALL_VECTORS, BAD_LINKS, MARKUP_IN_WEB_LINKS, VECTORS
@@ -144,15 +141,7 @@ def test_vectors_in_an_imported_guide_are_shown_harmlessly(seed_guide_text):
 
 
 def test_vectors_in_an_imported_packet_are_shown_harmlessly(case):
-    packet = build_packet(Case.objects.with_people().get(pk=case.pk))
-    renamed = {case.candidate.username: "imported-ada", case.sponsor.username: "imported-sam"}
-    packet["candidate"].update(username="imported-ada", email="imported-ada@example.org")
-    packet["sponsor"].update(username="imported-sam", email="imported-sam@example.org")
-    for message in packet["feedback"]:
-        message["author"] = renamed[message["author"]]
-    for person in ("candidate", "sponsor"):
-        packet[person]["name"] = VECTORS[0]
-    imported = import_packet_file(json.dumps(packet).encode(), imported_by=HRFactory())
+    imported = import_hostile_packet(case, imported_by=HRFactory())
 
     assert imported.pk != case.pk
     assert imported.narrative == ALL_VECTORS
