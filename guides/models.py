@@ -78,6 +78,18 @@ class Guide(models.Model):
     closing_note = models.TextField()
     source_markdown = models.TextField()
 
+    # The prose fields, left out where only a guide's label and timings are needed.
+    LONG_TEXTS = (
+        "overview",
+        "question_before",
+        "question_after",
+        "readiness_intro",
+        "self_assessment_note",
+        "timeline_intro",
+        "closing_note",
+        "source_markdown",
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
 

@@ -3,7 +3,9 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.forms.utils import pretty_name
+from django.forms.utils import flatatt, pretty_name
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from accounts.models import User
 from guides.models import Capability, Guide, Indicator
@@ -333,23 +335,46 @@ class DecisionForm(OptionalMarked, forms.Form):
     )
 
 
+class PlainSelect(forms.Select):
+    """A single select written out in Python. The stock widget renders a template for every
+    option, and a filter listing every sponsor of the organisation would cost more than the
+    page of cases under it."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if str(key) in chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            options,
+        )
+
+
 class CaseFilterForm(forms.Form):
     guide = forms.ModelChoiceField(
         queryset=Guide.objects.with_levels(),
         required=False,
         empty_label="All guides",
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=PlainSelect(attrs={"class": "form-select"}),
     )
     status = forms.ChoiceField(
         choices=[("", "All statuses"), *Case.Status.choices],
         required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=PlainSelect(attrs={"class": "form-select"}),
     )
     sponsor = forms.ModelChoiceField(
         queryset=User.objects.filter(sponsored_cases__isnull=False).distinct(),
         required=False,
         empty_label="All sponsors",
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=PlainSelect(attrs={"class": "form-select"}),
     )
     readiness = forms.ChoiceField(
         choices=[
@@ -359,12 +384,12 @@ class CaseFilterForm(forms.Form):
             ("not_started", "Not started"),
         ],
         required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=PlainSelect(attrs={"class": "form-select"}),
     )
     flag = forms.ChoiceField(
         choices=[("", "Any flag"), ("stale", "Stale"), ("lopsided", "Lopsided"), ("thin", "Thin")],
         required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=PlainSelect(attrs={"class": "form-select"}),
     )
 
 

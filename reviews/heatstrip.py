@@ -183,22 +183,60 @@ def render_heat_strip(readiness: Readiness, *, small: bool = False) -> str:
         parts.extend(_month_labels(months, xs, window_bottom + 13))
         parts.append(_legend(window_bottom + 13))
 
+    if small:
+        parts.extend(_small_cells(readiness, xs))
+        parts.append("</svg>")
+        return "".join(parts)
+
     for row, capability in enumerate(readiness.capabilities):
         y = g.top + row * (g.cell_h + g.gap)
         parts.append('<g class="heat-strip-row">')
-        if not small:
-            parts.append(
-                f"<g><title>{escape(capability.title)}</title>"
-                f'<text x="0" y="{_n(y + g.cell_h - 3)}" font-size="11">'
-                f"{escape(_shorten(capability.title))}</text></g>"
-            )
+        parts.append(
+            f"<g><title>{escape(capability.title)}</title>"
+            f'<text x="0" y="{_n(y + g.cell_h - 3)}" font-size="11">'
+            f"{escape(_shorten(capability.title))}</text></g>"
+        )
         for x, month in zip(xs, months, strict=True):
             count = capability.months[month]
-            title = None if small else _cell_title(capability.title, month, count)
-            parts.append(_cell(x, y, count, g, title))
+            parts.append(_cell(x, y, count, g, _cell_title(capability.title, month, count)))
         parts.append("</g>")
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _small_cells(readiness: Readiness, xs: list[float]) -> list[str]:
+    """The small strip's cells as one path per colour, in the same places as the full strip's
+    rects: a dashboard draws one per candidate, and a rect each would be most of its page."""
+    g = SMALL
+    half = g.stroke_w / 2
+    filled_shape = f"h{_n(g.cell_w)}v{_n(g.cell_h)}h-{_n(g.cell_w)}z"
+    empty_w, empty_h = _n(g.cell_w - g.stroke_w), _n(g.cell_h - g.stroke_w)
+    empty_shape = f"h{empty_w}v{empty_h}h-{empty_w}z"
+    filled_xs = [_n(x) for x in xs]
+    empty_xs = [_n(x + half) for x in xs]
+    by_fill: dict[str, list[str]] = {colour: [] for _, colour in LEVELS}
+    empty: list[str] = []
+    for row, capability in enumerate(readiness.capabilities):
+        y = g.top + row * (g.cell_h + g.gap)
+        filled_y, empty_y = _n(y), _n(y + half)
+        for col, month in enumerate(readiness.strip_months):
+            fill = _fill(capability.months[month])
+            if fill is None:
+                empty.append(f"M{empty_xs[col]} {empty_y}{empty_shape}")
+            else:
+                by_fill[fill].append(f"M{filled_xs[col]} {filled_y}{filled_shape}")
+    parts = []
+    if empty:
+        parts.append(
+            f'<path class="heat-strip-cells" fill="{EMPTY_FILL}" stroke="{EMPTY_STROKE}" '
+            f'stroke-width="{_n(g.stroke_w)}" d="{"".join(empty)}"/>'
+        )
+    parts.extend(
+        f'<path class="heat-strip-cells" fill="{fill}" d="{"".join(shapes)}"/>'
+        for fill, shapes in by_fill.items()
+        if shapes
+    )
+    return parts
 
 
 def _window_bracket(window_months: int, left: float, right: float) -> str:

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from guides.models import Guide
 from reviews.storage import private_storage
 
 MAX_LINKS = 10
@@ -31,6 +32,18 @@ class CaseQuerySet(models.QuerySet):
 
     def with_people(self):
         return self.select_related("candidate", "sponsor", "guide__from_level", "guide__to_level")
+
+    def for_lists(self, *, sponsor: bool = True):
+        """Cases with their people and guide for a list: the few guides in one more query
+        rather than joined to every row, and without the long texts no list shows (a guide's
+        source alone is the whole document)."""
+        guides = Guide.objects.select_related("from_level", "to_level").defer(*Guide.LONG_TEXTS)
+        people = ("candidate", "sponsor") if sponsor else ("candidate",)
+        return (
+            self.select_related(*people)
+            .prefetch_related(models.Prefetch("guide", queryset=guides))
+            .defer("narrative")
+        )
 
 
 @pghistory.track(

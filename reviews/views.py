@@ -33,12 +33,13 @@ from reviews.forms import (
     SponsorForm,
 )
 from reviews.heatstrip import heat_strip_table, render_heat_strip
+from reviews.lists import case_row
 from reviews.markdown import render_markdown
 from reviews.models import Answer, Attachment, Case, Decision, Feedback
 from reviews.packet_import import PacketRefused, import_packet_file
 from reviews.packet_pdf import render_packet_pdf
 from reviews.packets import build_packet
-from reviews.progress import case_readiness, readiness_for_cases
+from reviews.progress import case_readiness, readiness_summaries
 from reviews.readiness import Readiness
 from reviews.uploads import UploadRefused
 
@@ -125,12 +126,12 @@ def _require_hr(request) -> None:
 def case_list(request):
     _require_hr(request)
     filters = CaseFilterForm(request.GET or None)
-    cases = Case.objects.visible_to(request.user).with_people().order_by("-opened_on", "-id")
+    cases = Case.objects.visible_to(request.user).for_lists().order_by("-opened_on", "-id")
     if filters.is_valid():
         cases = filter_cases(cases, filters.cleaned_data)
     page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
-    readiness = readiness_for_cases(page.object_list)
-    rows = [(case, readiness[case.pk]) for case in page.object_list]
+    readiness = readiness_summaries(page.object_list)
+    rows = [case_row(case, *readiness[case.pk]) for case in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -442,11 +442,11 @@ def build_sponsored_case(sponsor, guide, n: int) -> Case:
 
 
 # The roles of the viewer for the navigation (one query, from the context processor);
-# the sponsored cases with candidate, sponsor, guide and levels, last evidence date, items awaiting
-# feedback and ready sign-off date; readiness as of a day other than today, computed:
+# the sponsored cases with candidate, last evidence date, items awaiting feedback and ready
+# sign-off date; their guides with levels; readiness as of a day other than today, computed:
 # capabilities with indicator counts, question counts, evidence with indicator positions,
 # check-in answers
-DASHBOARD_QUERIES = 6
+DASHBOARD_QUERIES = 7
 # As of today readiness comes from the snapshots (one query); the first time, it is computed as
 # above and the snapshots written (five queries more).
 READINESS_COLD = 5
@@ -473,7 +473,7 @@ def test_queries_do_not_grow_with_the_number_of_cases(rf, django_assert_num_quer
 
 
 def test_dashboard_page_queries_are_the_same_for_1_and_50_cases(client, django_assert_num_queries):
-    """Through the URL: session and user, then the six queries of dashboard_context."""
+    """Through the URL: session and user, then the queries of dashboard_context."""
     from django.urls import reverse
 
     from tests.factories import CaseFactory, EvidenceFactory, UserFactory, published_guide
@@ -485,12 +485,13 @@ def test_dashboard_page_queries_are_the_same_for_1_and_50_cases(client, django_a
         for _ in range(size):
             EvidenceFactory(case=CaseFactory(guide=guide, sponsor=sponsor))
         client.force_login(sponsor)
-        # session, user, roles, cases with aggregates, readiness snapshots (and the first
-        # time: capabilities, question counts, evidence, check-in answers, snapshots written)
-        with django_assert_num_queries(5 + READINESS_COLD):
+        # session, user, roles, cases with aggregates, their guides, readiness snapshots (and
+        # the first time: capabilities, question counts, evidence, check-in answers, snapshots
+        # written)
+        with django_assert_num_queries(6 + READINESS_COLD):
             response = client.get(reverse("reviews:dashboard"))
         assert response.status_code == 200
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             assert client.get(reverse("reviews:dashboard")).status_code == 200
         counts.append(response.text.count('class="heat-strip heat-strip-small"'))
     assert counts == [1, 50]

@@ -1,3 +1,4 @@
+import re
 import xml.etree.ElementTree as ET
 from datetime import date
 
@@ -157,14 +158,46 @@ def test_no_inline_styles():
         assert "style=" not in render_heat_strip(sample(), small=small)
 
 
+def small_cells(root: ET.Element) -> dict[tuple[float, float], str]:
+    """(x, y) of each cell's top-left corner → its fill, read from the small strip's paths."""
+    found = {}
+    for path in root.iter(f"{SVG}path"):
+        inset = float(path.get("stroke-width", 0)) / 2
+        for x, y in re.findall(r"M([\d.]+) ([\d.]+)h", path.get("d")):
+            key = (round(float(x) - inset, 3), round(float(y) - inset, 3))
+            assert key not in found, "two cells in one place"
+            found[key] = path.get("fill")
+    return found
+
+
 def test_small_variant_has_no_text_and_keeps_its_label():
     root = parse(render_heat_strip(sample(), small=True))
     assert list(root.iter(f"{SVG}text")) == []
     assert list(root.iter(f"{SVG}title")) == []
-    assert len(cells(root)) == 4 * 24
+    assert len(small_cells(root)) == 4 * 24
     assert root.get("aria-label").startswith("Evidence per capability per month")
     assert 110 <= float(root.get("width")) <= 130
     assert 20 <= float(root.get("height")) <= 28
+
+
+def test_small_variant_colours_the_same_cells_as_the_full_strip():
+    full = [c.get("fill") for c in cells(parse(render_heat_strip(sample())))]
+    small = small_cells(parse(render_heat_strip(sample(), small=True)))
+    # Row by row, then column by column, as the full strip draws them.
+    in_order = [small[key] for key in sorted(small, key=lambda key: (key[1], key[0]))]
+    assert in_order == full
+    assert in_order.count("#2171b5") == 1
+    assert in_order.count("#6baed6") == 2
+    assert in_order.count("#c6dbef") == 1
+    assert in_order.count("#ffffff") == 4 * 24 - 4
+
+
+def test_small_variant_marks_the_window_blocks_with_wider_gaps():
+    small = small_cells(parse(render_heat_strip(readiness(), small=True)))
+    xs = sorted({x for x, _ in small})
+    gaps = [round(b - a, 3) for a, b in zip(xs, xs[1:], strict=False)]
+    wide = [col for col, gap in enumerate(gaps, start=1) if gap > gaps[0]]
+    assert wide == [12, 15, 18, 21]
 
 
 def test_table_gives_the_same_numbers():

@@ -74,17 +74,70 @@ def test_case_list_is_paginated_and_its_queries_do_not_grow(hr_client, django_as
     CaseFactory(guide=guide)
     url = reverse("reviews:case_list")
     # session, user, roles, filter choices (guides, sponsors), count, the page of cases, their
-    # readiness snapshots; the first time also capabilities, questions, evidence, answers and
-    # the snapshots written
-    with django_assert_num_queries(13):
+    # guides, their readiness snapshots; the first time also capabilities, questions, evidence,
+    # answers and the snapshots written
+    with django_assert_num_queries(14):
         hr_client.get(url)
     for _ in range(60):
         CaseFactory(guide=guide)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = hr_client.get(url)
     assert "Page 1 of 2" in response.text
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert "Page 1 of 2" in hr_client.get(url).text
+
+
+def test_case_list_rows_link_to_each_case_and_name_its_flags(hr_client):
+    case = CaseFactory(guide=published_guide())
+    response = hr_client.get(reverse("reviews:case_list"))
+    (row,) = response.context["rows"]
+    assert (row.url, row.pdf_url, row.json_url, row.manage_url) == (
+        reverse("reviews:case_detail", args=[case.pk]),
+        reverse("reviews:packet_download", args=[case.pk, "pdf"]),
+        reverse("reviews:packet_download", args=[case.pk, "json"]),
+        reverse("reviews:case_manage", args=[case.pk]),
+    )
+    # No evidence: not started, thin everywhere; the kinds are named, not coded.
+    assert (row.readiness_label, [flag.label for flag in row.flags]) == ("Not started", ["Thin"])
+    assert "thin:" not in response.text
+    opened = case.opened_on
+    assert (
+        f'<time datetime="{opened.isoformat()}">{opened.day} {opened:%b} {opened.year}</time>'
+        in (response.text)
+    )
+    assert f'Manage<span class="visually-hidden"> the case of {row.name}</span>' in response.text
+
+
+def test_filter_selects_write_what_the_stock_widget_writes():
+    from html.parser import HTMLParser
+
+    from django import forms
+
+    from reviews.forms import PlainSelect
+
+    class Tags(HTMLParser):
+        def __init__(self, markup):
+            super().__init__()
+            self.found = []
+            self.feed(markup)
+
+        def handle_starttag(self, tag, attrs):
+            self.found.append((tag, sorted(attrs)))
+
+        def handle_data(self, data):
+            if data.strip():
+                self.found.append(("text", data))
+
+    choices = [("", "Anyone"), ("1", 'Ann <script>alert("x")</script>'), ("2", "Bo & Co")]
+    for value in ("", "2", None, "nothing-like-it"):
+        stock = forms.Select(attrs={"class": "form-select"}, choices=choices)
+        plain = PlainSelect(attrs={"class": "form-select"}, choices=choices)
+        rendered = plain.render("sponsor", value, attrs={"id": "id_sponsor"})
+        assert "<script" not in rendered
+        assert (
+            Tags(rendered).found
+            == Tags(stock.render("sponsor", value, attrs={"id": "id_sponsor"})).found
+        )
 
 
 @pytest.mark.parametrize("persona", ["candidate", "sponsor", "outsider"])

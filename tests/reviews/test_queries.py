@@ -184,8 +184,8 @@ def test_check_in_history_queries_do_not_grow_with_check_ins(
 
 
 # session, user, roles, filter choices (guides, sponsors), count, one page of cases with
-# people, guides and levels, and their readiness (snapshots)
-CASE_LIST_QUERIES = 8
+# people, their guides with levels, and their readiness (snapshots)
+CASE_LIST_QUERIES = 9
 
 
 def test_case_list_queries_do_not_grow_with_cases(client, django_assert_num_queries):

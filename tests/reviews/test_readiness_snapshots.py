@@ -164,7 +164,7 @@ def test_hr_filters_by_readiness_on_stale_snapshots_correctly(client, case):
 
     def names(**params) -> set[str]:
         response = client.get(url, params)
-        return {row[0].candidate.display_name for row in response.context["rows"]}
+        return {row.name for row in response.context["rows"]}
 
     assert computed(case).status == "ready"
     assert names(readiness="ready") == {case.candidate.display_name}
