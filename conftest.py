@@ -26,3 +26,12 @@ def pytest_collection_modifyitems(items):
 def fast_password_hashing(settings):
     # Real hashing costs about half a second a password; what is tested here is the app.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Each test starts with the caches empty, as a freshly started process does."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()

@@ -6,8 +6,10 @@ last evidence date, sign-off date and count of items awaiting feedback, then the
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import caches
 from django.db.models import (
     Count,
     IntegerField,
@@ -17,13 +19,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from reviews.heatstrip import render_heat_strip
 from reviews.lists import FLAG_LABELS, READINESS_LABELS, STATUS_BADGES, day_label, guide_label
 from reviews.models import Case, Evidence, Feedback, SignOff
-from reviews.progress import readiness_for_cases, today
+from reviews.progress import readiness_for_cases, readiness_summaries, today
 from reviews.readiness import Readiness
 
 STATUSES = READINESS_LABELS
@@ -31,6 +34,10 @@ FLAGS = FLAG_LABELS
 # Progress order, so sorting by status ascending goes from not started to ready.
 STATUS_ORDER = {"not_started": 0, "building": 1, "ready": 2}
 SHORT_TITLE_CHARS = 24
+ROW_TEMPLATE = "reviews/includes/_dashboard_row.html"
+# Rows are kept in their own cache (config/settings.py) for a day: each key holds the day.
+ROW_CACHE = "rows"
+ROW_CACHE_SECONDS = 24 * 60 * 60
 
 
 @dataclass(frozen=True)
@@ -65,36 +72,30 @@ class Flag:
 
 
 @dataclass(frozen=True)
-class Row:
-    """One candidate's row, with every text it shows worked out here: the template only places
-    them, which keeps a dashboard of fifty candidates cheap to draw."""
+class RowParts:
+    """Everything one candidate's row shows, worked out here so that the row template only
+    places it."""
 
-    case: Case
     url: str
     name: str
     guide_label: str
     months_open: int
-    readiness: Readiness
+    status: str
     flags: tuple[Flag, ...]
     heat_strip: SafeString
     last_evidence: datetime.date | None
     awaiting: int
-    signed_off_at: datetime.datetime | None
     # Under the badge: "Signed off" with its day, the closed status, or nothing.
     note: str
     note_day: datetime.date | None
 
     @property
-    def status(self) -> str:
-        return self.readiness.status
-
-    @property
     def status_label(self) -> str:
-        return STATUSES[self.readiness.status]
+        return STATUSES[self.status]
 
     @property
     def badge_class(self) -> str:
-        return STATUS_BADGES[self.readiness.status]
+        return STATUS_BADGES[self.status]
 
     @property
     def last_evidence_label(self) -> str:
@@ -103,6 +104,21 @@ class Row:
     @property
     def note_day_label(self) -> str:
         return day_label(self.note_day) if self.note_day else ""
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row as the dashboard sorts, filters and counts it, with its markup."""
+
+    case: Case
+    name: str
+    months_open: int
+    status: str
+    flag_kinds: tuple[str, ...]
+    last_evidence: datetime.date | None
+    awaiting: int
+    signed_off_at: datetime.datetime | None
+    html: SafeString
 
     @property
     def closed(self) -> bool:
@@ -164,10 +180,68 @@ def flags_for(readiness: Readiness) -> tuple[Flag, ...]:
     return tuple(flags)
 
 
-def has_flag(readiness: Readiness, flag: str) -> bool:
-    if flag == "thin":
-        return any(code.startswith("thin:") for code in readiness.flags)
-    return flag in readiness.flags
+def row_parts(case: Case, readiness: Readiness, as_of: datetime.date) -> RowParts:
+    """`case` as `sponsored_cases` gives it."""
+    note, note_day = _note(case)
+    return RowParts(
+        url=case.get_absolute_url(),
+        name=case.candidate.display_name,
+        guide_label=guide_label(case.guide),
+        months_open=months_open(case.opened_on, as_of),
+        status=readiness.status,
+        flags=flags_for(readiness),
+        # render_heat_strip escapes every text it draws, so its SVG can go in as it is.
+        heat_strip=mark_safe(render_heat_strip(readiness, small=True)),  # noqa: S308
+        last_evidence=case.last_evidence,
+        awaiting=case.awaiting,
+        note=note,
+        note_day=note_day,
+    )
+
+
+def row_key(case: Case, as_of: datetime.date) -> str:
+    """The cache key of a row's markup: everything the row is drawn from. Readiness is there as
+    the data version it was computed from and the day; a guide is never changed once cases
+    use it."""
+    drawn_from = (
+        ROW_TEMPLATE,
+        case.pk,
+        case.data_version,
+        as_of.isoformat(),
+        case.status,
+        case.candidate.display_name,
+        case.guide_id,
+        guide_label(case.guide),
+        case.opened_on.isoformat(),
+        case.last_evidence and case.last_evidence.isoformat(),
+        case.awaiting,
+        case.signed_off_at and case.signed_off_at.isoformat(),
+        timezone.get_current_timezone_name(),
+    )
+    return "dashboard-row:" + hashlib.sha256(repr(drawn_from).encode()).hexdigest()
+
+
+def rows_markup(cases: list[Case], summaries: dict, as_of: datetime.date) -> dict[int, str]:
+    """Each case's row markup by case id: from the cache, else drawn and kept.
+
+    Drawing needs the whole readiness report: the ones computed for `summaries` are used, the
+    others read from the snapshots in one query."""
+    keys = {case.pk: row_key(case, as_of) for case in cases}
+    found = caches[ROW_CACHE].get_many(list(keys.values()))
+    missing = [case for case in cases if keys[case.pk] not in found]
+    if missing:
+        reports = {pk: s.readiness for pk, s in summaries.items() if s.readiness is not None}
+        unread = [case for case in missing if case.pk not in reports]
+        reports.update(readiness_for_cases(unread, as_of))
+        drawn = {
+            keys[case.pk]: render_to_string(
+                ROW_TEMPLATE, {"row": row_parts(case, reports[case.pk], as_of)}
+            )
+            for case in missing
+        }
+        caches[ROW_CACHE].set_many(drawn, ROW_CACHE_SECONDS)
+        found.update(drawn)
+    return {pk: found[key] for pk, key in keys.items()}
 
 
 def sponsored_cases(user, as_of: datetime.date):
@@ -271,24 +345,21 @@ def dashboard_context(user, params: QueryDict, *, as_of: datetime.date | None = 
     # closed is told so without a second query.
     every_case = list(sponsored_cases(user, as_of))
     in_scope = [c for c in every_case if closed or c.status in Case.ACTIVE_STATUSES]
-    readiness = readiness_for_cases(in_scope, as_of)
+    summaries = readiness_summaries(in_scope, as_of)
+    markup = rows_markup(in_scope, summaries, as_of)
 
     rows = [
         Row(
             case=case,
-            url=case.get_absolute_url(),
             name=case.candidate.display_name,
-            guide_label=guide_label(case.guide),
             months_open=months_open(case.opened_on, as_of),
-            readiness=readiness[case.pk],
-            flags=flags_for(readiness[case.pk]),
-            # render_heat_strip escapes every text it draws, so its SVG can go in as it is.
-            heat_strip=mark_safe(render_heat_strip(readiness[case.pk], small=True)),  # noqa: S308
+            status=summaries[case.pk].status,
+            flag_kinds=summaries[case.pk].flag_kinds,
             last_evidence=case.last_evidence,
             awaiting=case.awaiting,
             signed_off_at=case.signed_off_at,
-            note=(note := _note(case))[0],
-            note_day=note[1],
+            # Drawn by ROW_TEMPLATE, which escapes what it shows.
+            html=mark_safe(markup[case.pk]),  # noqa: S308
         )
         for case in in_scope
     ]
@@ -298,14 +369,14 @@ def dashboard_context(user, params: QueryDict, *, as_of: datetime.date | None = 
         for key, label in STATUSES.items()
         if (n := sum(row.status == key for row in rows))
     ]
-    stale = sum(has_flag(row.readiness, "stale") for row in rows)
+    stale = sum("stale" in row.flag_kinds for row in rows)
     if stale:
         summary.append({"key": "stale", "count": stale, "label": "stale"})
 
     shown = [
         row
         for row in rows
-        if (not status or row.status == status) and (not flag or has_flag(row.readiness, flag))
+        if (not status or row.status == status) and (not flag or flag in row.flag_kinds)
     ]
     # Sorted by name first, so rows that tie on the chosen column stay in name order.
     shown.sort(key=_sort_key("name"))

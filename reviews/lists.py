@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from reviews.heatstrip import MONTH_NAMES
 from reviews.models import Case
+from reviews.progress import Summary
 
 READINESS_LABELS = {"ready": "Ready", "building": "Building", "not_started": "Not started"}
 FLAG_LABELS = {"stale": "Stale", "lopsided": "Lopsided", "thin": "Thin"}
@@ -60,8 +61,7 @@ class CaseRow:
     manage_url: str
 
 
-def case_row(case: Case, status: str, kinds: tuple[str, ...]) -> CaseRow:
-    """`status` and `kinds` are the case's readiness and flag kinds today."""
+def case_row(case: Case, readiness: Summary) -> CaseRow:
     # The case's other addresses sit under its own (reviews/urls.py), so one reverse() serves
     # the row; tests hold these to reverse().
     url = case.get_absolute_url()
@@ -74,9 +74,11 @@ def case_row(case: Case, status: str, kinds: tuple[str, ...]) -> CaseRow:
         opened_on=case.opened_on,
         opened_label=day_label(case.opened_on),
         status_label=case.get_status_display(),
-        readiness_label=READINESS_LABELS[status],
-        badge_class=STATUS_BADGES[status],
-        flags=tuple(Flag(FLAG_LABELS[kind], FLAG_DESCRIPTIONS[kind]) for kind in kinds),
+        readiness_label=READINESS_LABELS[readiness.status],
+        badge_class=STATUS_BADGES[readiness.status],
+        flags=tuple(
+            Flag(FLAG_LABELS[kind], FLAG_DESCRIPTIONS[kind]) for kind in readiness.flag_kinds
+        ),
         pdf_url=f"{url}packet.pdf",
         json_url=f"{url}packet.json",
         manage_url=f"{url}manage/",

@@ -3,6 +3,7 @@
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
@@ -93,28 +94,47 @@ def flag_kinds(readiness: Readiness) -> list[str]:
     return sorted({flag.split(":")[0] for flag in readiness.flags})
 
 
-def readiness_summaries(cases: Iterable[Case]) -> dict[int, tuple[str, tuple[str, ...]]]:
-    """Today's status and flag kinds of each case, keyed by case id, for a list of cases.
+@dataclass(frozen=True)
+class Summary:
+    """What a list needs of a case's readiness; the whole report when it had to be computed."""
 
-    Read from the snapshots' own columns, without their reports, in one query; cases without a
-    fresh snapshot are computed and kept, in the same queries as `readiness_for_cases`.
+    status: str
+    flag_kinds: tuple[str, ...]
+    readiness: Readiness | None = None
+
+
+def readiness_summaries(
+    cases: Iterable[Case], as_of: datetime.date | None = None
+) -> dict[int, Summary]:
+    """Each case's readiness status and flag kinds, keyed by case id, for a list of cases.
+
+    As of today they are read from the snapshots' own columns, without their reports, in one
+    query; cases without a fresh snapshot are computed and kept, in the same queries as
+    `readiness_for_cases`. Any other day is computed.
     """
     cases = list(cases)
-    if not cases:
-        return {}
+    if as_of is not None and as_of != today():
+        return _summaries(compute_readiness_for_cases(cases, as_of))
     as_of = today()
     versions = {case.pk: case.data_version for case in cases}
     results = {}
-    snapshots = ReadinessSnapshot.objects.filter(case_id__in=versions, as_of=as_of).values_list(
-        "case_id", "data_version", "status", "flag_kinds"
-    )
-    for case_id, version, status, kinds in snapshots:
-        if version == versions[case_id]:
-            results[case_id] = (status, tuple(kinds))
+    if versions:
+        snapshots = ReadinessSnapshot.objects.filter(
+            case_id__in=versions, as_of=as_of
+        ).values_list("case_id", "data_version", "status", "flag_kinds")
+        for case_id, version, status, kinds in snapshots:
+            if version == versions[case_id]:
+                results[case_id] = Summary(status, tuple(kinds))
     stale = [case for case in cases if case.pk not in results]
-    for case_id, readiness in _compute_and_keep(stale, as_of).items():
-        results[case_id] = (readiness.status, tuple(flag_kinds(readiness)))
+    results.update(_summaries(_compute_and_keep(stale, as_of)))
     return results
+
+
+def _summaries(readiness: dict[int, Readiness]) -> dict[int, Summary]:
+    return {
+        case_id: Summary(report.status, tuple(flag_kinds(report)), report)
+        for case_id, report in readiness.items()
+    }
 
 
 def save_snapshots(cases: Iterable[Case], readiness: dict[int, Readiness]) -> None:

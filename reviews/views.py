@@ -131,7 +131,7 @@ def case_list(request):
         cases = filter_cases(cases, filters.cleaned_data)
     page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
     readiness = readiness_summaries(page.object_list)
-    rows = [case_row(case, *readiness[case.pk]) for case in page.object_list]
+    rows = [case_row(case, readiness[case.pk]) for case in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     context = {
