@@ -1,22 +1,16 @@
 """The sponsoring director's dashboard: one row per candidate they sponsor.
 
-Cost is fixed whatever the number of cases: one query for the cases with their people, guide,
-last evidence date, sign-off date and count of items awaiting feedback, then the four queries of
-`readiness_for_cases`. Sorting and filtering by readiness happen here, in Python, afterwards.
+Cost is fixed whatever the number of cases: one query for the cases with their candidates, last
+evidence date, sign-off date and count of items awaiting feedback, one for their guides, one for
+their readiness status and flags (reviews.progress.readiness_summaries). Each row's markup is
+kept once drawn, under a key made of everything it is drawn from; only rows drawn again read
+their readiness report. Sorting and filtering by readiness happen here, in Python, afterwards.
 """
 
 import datetime
-import hashlib
 from dataclasses import dataclass
 
-from django.core.cache import caches
-from django.db.models import (
-    Count,
-    IntegerField,
-    OuterRef,
-    Subquery,
-    Value,
-)
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.template.loader import render_to_string
@@ -24,9 +18,17 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from reviews.heatstrip import render_heat_strip
-from reviews.lists import FLAG_LABELS, READINESS_LABELS, STATUS_BADGES, day_label, guide_label
+from reviews.lists import (
+    FLAG_LABELS,
+    READINESS_LABELS,
+    STATUS_BADGES,
+    day_label,
+    drawn_rows,
+    guide_label,
+    row_key,
+)
 from reviews.models import Case, Evidence, Feedback, SignOff
-from reviews.progress import readiness_for_cases, readiness_summaries, today
+from reviews.progress import Summary, readiness_for_cases, readiness_summaries, today
 from reviews.readiness import Readiness
 
 STATUSES = READINESS_LABELS
@@ -35,9 +37,6 @@ FLAGS = FLAG_LABELS
 STATUS_ORDER = {"not_started": 0, "building": 1, "ready": 2}
 SHORT_TITLE_CHARS = 24
 ROW_TEMPLATE = "reviews/includes/_dashboard_row.html"
-# Rows are kept in their own cache (config/settings.py) for a day: each key holds the day.
-ROW_CACHE = "rows"
-ROW_CACHE_SECONDS = 24 * 60 * 60
 
 
 @dataclass(frozen=True)
@@ -199,12 +198,10 @@ def row_parts(case: Case, readiness: Readiness, as_of: datetime.date) -> RowPart
     )
 
 
-def row_key(case: Case, as_of: datetime.date) -> str:
-    """The cache key of a row's markup: everything the row is drawn from. Readiness is there as
-    the data version it was computed from and the day; a guide is never changed once cases
-    use it."""
-    drawn_from = (
-        ROW_TEMPLATE,
+def drawn_from(case: Case, as_of: datetime.date) -> tuple:
+    """Everything a row is drawn from. Readiness is there as the data version it was computed
+    from and the day; a guide is never changed once cases use it."""
+    return (
         case.pk,
         case.data_version,
         as_of.isoformat(),
@@ -218,30 +215,27 @@ def row_key(case: Case, as_of: datetime.date) -> str:
         case.signed_off_at and case.signed_off_at.isoformat(),
         timezone.get_current_timezone_name(),
     )
-    return "dashboard-row:" + hashlib.sha256(repr(drawn_from).encode()).hexdigest()
 
 
-def rows_markup(cases: list[Case], summaries: dict, as_of: datetime.date) -> dict[int, str]:
-    """Each case's row markup by case id: from the cache, else drawn and kept.
+def rows_markup(
+    cases: list[Case], summaries: dict[int, Summary], as_of: datetime.date
+) -> dict[int, SafeString]:
+    """Each case's row markup by case id, kept or drawn.
 
     Drawing needs the whole readiness report: the ones computed for `summaries` are used, the
     others read from the snapshots in one query."""
-    keys = {case.pk: row_key(case, as_of) for case in cases}
-    found = caches[ROW_CACHE].get_many(list(keys.values()))
-    missing = [case for case in cases if keys[case.pk] not in found]
-    if missing:
+    by_pk = {case.pk: case for case in cases}
+
+    def draw(ids: list[int]) -> dict[int, str]:
         reports = {pk: s.readiness for pk, s in summaries.items() if s.readiness is not None}
-        unread = [case for case in missing if case.pk not in reports]
-        reports.update(readiness_for_cases(unread, as_of))
-        drawn = {
-            keys[case.pk]: render_to_string(
-                ROW_TEMPLATE, {"row": row_parts(case, reports[case.pk], as_of)}
-            )
-            for case in missing
+        reports.update(readiness_for_cases([by_pk[pk] for pk in ids if pk not in reports], as_of))
+        return {
+            pk: render_to_string(ROW_TEMPLATE, {"row": row_parts(by_pk[pk], reports[pk], as_of)})
+            for pk in ids
         }
-        caches[ROW_CACHE].set_many(drawn, ROW_CACHE_SECONDS)
-        found.update(drawn)
-    return {pk: found[key] for pk, key in keys.items()}
+
+    keys = {case.pk: row_key(ROW_TEMPLATE, drawn_from(case, as_of)) for case in cases}
+    return drawn_rows(keys, draw)
 
 
 def sponsored_cases(user, as_of: datetime.date):
@@ -358,8 +352,7 @@ def dashboard_context(user, params: QueryDict, *, as_of: datetime.date | None = 
             last_evidence=case.last_evidence,
             awaiting=case.awaiting,
             signed_off_at=case.signed_off_at,
-            # Drawn by ROW_TEMPLATE, which escapes what it shows.
-            html=mark_safe(markup[case.pk]),  # noqa: S308
+            html=markup[case.pk],
         )
         for case in in_scope
     ]

@@ -5,11 +5,23 @@ than the page around it, so rows carry finished texts and the templates only pla
 """
 
 import datetime
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, replace
+
+from django.core.cache import caches
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from reviews.heatstrip import MONTH_NAMES
 from reviews.models import Case
 from reviews.progress import Summary
+
+# Drawn rows are kept in their own cache (config/settings.py) for a day.
+ROW_CACHE = "rows"
+ROW_CACHE_SECONDS = 24 * 60 * 60
+CASE_ROW_TEMPLATE = "reviews/includes/_case_row.html"
 
 READINESS_LABELS = {"ready": "Ready", "building": "Building", "not_started": "Not started"}
 FLAG_LABELS = {"stale": "Stale", "lopsided": "Lopsided", "thin": "Thin"}
@@ -33,6 +45,27 @@ def day_label(day: datetime.date) -> str:
 
 def guide_label(guide) -> str:
     return f"{guide.from_level.code} → {guide.to_level.code} v{guide.version}"
+
+
+def row_key(template: str, drawn_from: tuple) -> str:
+    """A drawn row's cache key: its template and everything the row is drawn from, so a kept
+    row is never out of date, only unused."""
+    return "row:" + hashlib.sha256(repr((template, *drawn_from)).encode()).hexdigest()
+
+
+def drawn_rows[K: Hashable](
+    keys: dict[K, str], draw: Callable[[list[K]], dict[K, str]]
+) -> dict[K, SafeString]:
+    """Each row's markup by its id in `keys` (id → `row_key`): kept ones from the cache, the
+    others drawn by `draw(ids)`, which returns markup by id, and kept."""
+    found = caches[ROW_CACHE].get_many(list(keys.values()))
+    missing = [row_id for row_id, key in keys.items() if key not in found]
+    if missing:
+        drawn = {keys[row_id]: markup for row_id, markup in draw(missing).items()}
+        caches[ROW_CACHE].set_many(drawn, ROW_CACHE_SECONDS)
+        found.update(drawn)
+    # Every row template escapes what it shows.
+    return {row_id: mark_safe(found[key]) for row_id, key in keys.items()}  # noqa: S308
 
 
 @dataclass(frozen=True)
@@ -59,12 +92,36 @@ class CaseRow:
     pdf_url: str
     json_url: str
     manage_url: str
+    html: SafeString = SafeString()
+
+    @property
+    def drawn_from(self) -> tuple:
+        return (
+            self.url,
+            self.name,
+            self.guide_label,
+            self.sponsor,
+            self.opened_label,
+            self.status_label,
+            self.readiness_label,
+            self.flags,
+        )
 
 
-def case_row(case: Case, readiness: Summary) -> CaseRow:
-    # The case's other addresses sit under its own (reviews/urls.py), so one reverse() serves
-    # the row; tests hold these to reverse().
-    url = case.get_absolute_url()
+def case_rows(cases: list[Case], readiness: dict[int, Summary]) -> list[CaseRow]:
+    """HR's rows for these cases; `readiness` as `readiness_summaries` gives it."""
+    # A case's pages sit under the case list's address (reviews/urls.py), so one reverse()
+    # serves every row; tests hold these to reverse().
+    base = reverse("reviews:case_list")
+    rows = {case.pk: _case_row(case, readiness[case.pk], f"{base}{case.pk}/") for case in cases}
+    markup = drawn_rows(
+        {pk: row_key(CASE_ROW_TEMPLATE, row.drawn_from) for pk, row in rows.items()},
+        lambda ids: {pk: render_to_string(CASE_ROW_TEMPLATE, {"row": rows[pk]}) for pk in ids},
+    )
+    return [replace(row, html=markup[pk]) for pk, row in rows.items()]
+
+
+def _case_row(case: Case, readiness: Summary, url: str) -> CaseRow:
     return CaseRow(
         case=case,
         url=url,

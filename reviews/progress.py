@@ -119,9 +119,9 @@ def readiness_summaries(
     versions = {case.pk: case.data_version for case in cases}
     results = {}
     if versions:
-        snapshots = ReadinessSnapshot.objects.filter(
-            case_id__in=versions, as_of=as_of
-        ).values_list("case_id", "data_version", "status", "flag_kinds")
+        snapshots = ReadinessSnapshot.objects.filter(case_id__in=versions, as_of=as_of).values_list(
+            "case_id", "data_version", "status", "flag_kinds"
+        )
         for case_id, version, status, kinds in snapshots:
             if version == versions[case_id]:
                 results[case_id] = Summary(status, tuple(kinds))
@@ -167,19 +167,20 @@ def refresh_snapshots(cases: QuerySet, *, batch_size: int = 500) -> int:
     fresh = ReadinessSnapshot.objects.filter(
         case=OuterRef("pk"), as_of=as_of, data_version=F("case__data_version")
     )
-    stale = cases.exclude(Exists(fresh)).select_related("guide").order_by("pk")
-    computed = 0
-    batch: list[Case] = []
-    for case in stale.iterator(chunk_size=batch_size):
-        batch.append(case)
-        if len(batch) == batch_size:
-            save_snapshots(batch, compute_readiness_for_cases(batch, as_of))
-            computed += len(batch)
-            batch = []
-    if batch:
+    # Usually none: one plain query of ids says so, without the list's joins.
+    stale = list(
+        cases.exclude(Exists(fresh))
+        .select_related(None)
+        .prefetch_related(None)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(stale), batch_size):
+        batch = list(
+            Case.objects.filter(pk__in=stale[start : start + batch_size]).select_related("guide")
+        )
         save_snapshots(batch, compute_readiness_for_cases(batch, as_of))
-        computed += len(batch)
-    return computed
+    return len(stale)
 
 
 def compute_readiness_for_cases(

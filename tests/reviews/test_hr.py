@@ -14,6 +14,7 @@ from tests.factories import (
     UserFactory,
     published_guide,
 )
+from tests.reviews.test_queries import CASE_LIST_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +107,31 @@ def test_case_list_rows_link_to_each_case_and_name_its_flags(hr_client):
         in (response.text)
     )
     assert f'Manage<span class="visually-hidden"> the case of {row.name}</span>' in response.text
+
+
+def test_case_list_rows_are_kept_and_drawn_again_when_what_they_show_changes(
+    hr_client, django_assert_num_queries
+):
+    case = CaseFactory(guide=published_guide())
+    url = reverse("reviews:case_list")
+
+    def row() -> str:
+        (only,) = hr_client.get(url).context["rows"]
+        return only.html
+
+    before = row()
+    assert before.count("<tr>") == 1 and ">Not started</span>" in before
+    with django_assert_num_queries(CASE_LIST_QUERIES):
+        assert row() == before
+    case.sponsor.name = "Sam Renamed"
+    case.sponsor.save()
+    assert "<td>Sam Renamed</td>" in row()
+    case.status = Case.Status.WITHDRAWN
+    case.save(update_fields=["status"])
+    assert "<td>Withdrawn</td>" in row()
+    # A first item moves the case from not started to building: its badge follows.
+    EvidenceFactory(case=case, date=timezone.localdate())
+    assert ">Building</span>" in row()
 
 
 def test_filter_selects_write_what_the_stock_widget_writes():
