@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pghistory.models import MiddlewareEvents
 
 from guides.models import Indicator
-from reviews import exports, services
+from reviews import case_page, exports, services
 from reviews.dashboard import dashboard_context
 from reviews.filters import filter_cases
 from reviews.forms import (
@@ -163,45 +163,37 @@ def case_create(request):
 @require_GET
 @login_required
 def case_detail(request, case_id):
-    case = _get_case(request, case_id)
-    guide = case.guide
-    capabilities = guide.capabilities.prefetch_related("indicators", "practices")
+    case = get_object_or_404(
+        case_page.cases_for_pages(Case.objects.visible_to(request.user)), pk=case_id
+    )
     readiness = case_readiness(case)
-    covered = set(
-        Indicator.objects.filter(
-            evidence__case=case,
-            evidence__date__gte=readiness_window_start(readiness),
-            evidence__date__lte=readiness.as_of,
-        ).values_list("pk", flat=True)
-    )
-    cards = []
-    for capability, result in zip(capabilities, readiness.capabilities, strict=True):
-        cards.append(
-            {
-                "capability": capability,
-                "result": result,
-                "uncovered": [i for i in capability.indicators.all() if i.pk not in covered],
-                "work_on": not result.sustained or result.thin,
-            }
-        )
-    recent = list(_evidence_queryset(case)[:5])
+    outline = case_page.guide_outline(case.guide)
+    covered = case_page.covered_indicators(case, readiness_window_start(readiness), readiness.as_of)
+    recent, evidence_count = case_page.latest_evidence(case, 5)
     latest_feedback = list(
-        case.feedback.select_related("author", "evidence").order_by("-created_at", "-id")[:5]
+        case.feedback.select_related("author", "evidence")
+        .only(*case_page.FEEDBACK_COLUMNS)
+        .order_by("-created_at", "-id")[:5]
     )
-    sign_offs = list(case.sign_offs.select_related("signer"))
+    latest_sign_off = (
+        case.sign_offs.select_related("signer")
+        .only(*case_page.SIGN_OFF_COLUMNS)
+        .order_by("-created_at", "-id")
+        .first()
+    )
     context = {
         "case": case,
         "readiness": readiness,
         "flags": _flag_sentences(readiness),
         # render_heat_strip escapes every text it draws, so its SVG can go in as it is.
         "heat_strip": mark_safe(render_heat_strip(readiness)),  # noqa: S308
-        "heat_table": heat_strip_table(readiness),
-        "cards": cards,
+        "heat_table": case_page.heat_table_html(heat_strip_table(readiness)),
+        "cards": case_page.capability_cards(outline, readiness, covered),
         "recent": recent,
         "latest_feedback": latest_feedback,
-        "sign_offs": sign_offs,
+        "latest_sign_off": latest_sign_off,
         "can_sign": request.user.has_perm("reviews.sign_off", case) and case.is_open,
-        "evidence_count": case.evidence.count(),
+        "evidence_count": evidence_count,
         "can_write": request.user.has_perm("reviews.write_evidence", case),
         "months_in_window": min(
             readiness.window_months, months_between(case.opened_on, readiness.as_of)
@@ -240,12 +232,15 @@ def narrative_edit(request, case_id):
 @require_GET
 @login_required
 def evidence_list(request, case_id):
-    case = _get_case(request, case_id)
-    guide = case.guide
-    filters = EvidenceFilterForm(
-        request.GET or None, capabilities=guide.capabilities.prefetch_related("indicators")
+    case = get_object_or_404(
+        case_page.cases_for_pages(Case.objects.visible_to(request.user)).defer("narrative"),
+        pk=case_id,
     )
-    items = _evidence_queryset(case)
+    filters = EvidenceFilterForm(
+        request.GET or None,
+        capabilities=case_page.guide_outline(case.guide),
+    )
+    items = case.evidence.order_by("-date", "-id")
     if filters.is_valid():
         data = filters.cleaned_data
         if data["capability"]:
@@ -260,12 +255,17 @@ def evidence_list(request, case_id):
             items = items.filter(
                 search=SearchQuery(data["q"], config="english", search_type="websearch")
             )
-    page = Paginator(items, EVIDENCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(case_page.evidence_rows(items), EVIDENCE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = case_page.to_rows(page.object_list, case.pk)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "case": case,
         "filters": filters,
+        "capability_select": case_page.select_html(filters["capability"]),
+        "indicator_select": case_page.select_html(filters["indicator"]),
         "page": page,
         "query": query.urlencode(),
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
