@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import Exists, OuterRef
 from django.forms.utils import flatatt, pretty_name
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -371,7 +372,10 @@ class CaseFilterForm(forms.Form):
         widget=PlainSelect(attrs={"class": "form-select"}),
     )
     sponsor = forms.ModelChoiceField(
-        queryset=User.objects.filter(sponsored_cases__isnull=False).distinct(),
+        # Only what an option shows, for every sponsor in the organisation.
+        queryset=User.objects.filter(Exists(Case.objects.filter(sponsor=OuterRef("pk"))))
+        .only("name", "first_name", "last_name", "username")
+        .order_by("name", "username"),
         required=False,
         empty_label="All sponsors",
         widget=PlainSelect(attrs={"class": "form-select"}),
