@@ -132,6 +132,13 @@ class EvidenceRow:
 
 def evidence_rows(items: QuerySet) -> QuerySet:
     """The columns an evidence row shows, its indicators and its count of files, one row each."""
+    return items.values("pk", "title", "date", **_row_columns())
+
+
+@functools.cache
+def _row_columns() -> dict:
+    # Built once: making these subqueries costs more than running them for a page of rows, and
+    # annotating with them copies them, so one set serves every request.
     indicators = (
         Indicator.objects.filter(evidence=OuterRef("pk"))
         .order_by("position")
@@ -144,15 +151,12 @@ def evidence_rows(items: QuerySet) -> QuerySet:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return items.values(
-        "pk",
-        "title",
-        "date",
-        capability_number=F("capability__number"),
-        capability_title=F("capability__title"),
-        indicator_rows=ArraySubquery(indicators),
-        files=Coalesce(Subquery(files), 0),
-    )
+    return {
+        "capability_number": F("capability__number"),
+        "capability_title": F("capability__title"),
+        "indicator_rows": ArraySubquery(indicators),
+        "files": Coalesce(Subquery(files), 0),
+    }
 
 
 def detail_url_maker(case_id: int) -> Callable[[int], str]:
@@ -190,15 +194,33 @@ def to_rows(values: Iterable[dict], case_id: int) -> list[EvidenceRow]:
     return rows
 
 
-def latest_evidence(case: Case, count: int) -> tuple[list[EvidenceRow], int]:
-    """The newest `count` items and the number of all the case's items, in one query."""
-    values = list(
-        evidence_rows(case.evidence.order_by("-date", "-id")).annotate(total=Window(Count("pk")))[
-            :count
-        ]
+@dataclass(frozen=True, slots=True)
+class EvidenceSummary:
+    latest: list[EvidenceRow]
+    total: int
+    covered: frozenset[int]
+
+
+def evidence_summary(
+    case: Case, *, latest: int, window: tuple[datetime.date, datetime.date]
+) -> EvidenceSummary:
+    """The newest items, the number of all the case's items and the indicators tagged on its
+    items dated within the window, in one query: the count is a window over the case's rows and
+    the indicators a subquery run once. A case without items has no rows, and then neither."""
+    start, end = window
+    tags = Evidence.indicators.through.objects.filter(
+        evidence__case_id=case.pk, evidence__date__gte=start, evidence__date__lte=end
     )
-    total = values[0]["total"] if values else 0
-    return to_rows(values, case.pk), total
+    values = list(
+        evidence_rows(case.evidence.order_by("-date", "-id")).annotate(
+            total=Window(Count("pk")),
+            covered=ArraySubquery(tags.values("indicator_id").distinct()),
+        )[:latest]
+    )
+    if not values:
+        return EvidenceSummary([], 0, frozenset())
+    first = values[0]
+    return EvidenceSummary(to_rows(values, case.pk), first["total"], frozenset(first["covered"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +237,7 @@ class CapabilityCard:
 
 
 def capability_cards(
-    outline: tuple[CapabilityOutline, ...], readiness: Readiness, covered: set[int]
+    outline: tuple[CapabilityOutline, ...], readiness: Readiness, covered: frozenset[int]
 ) -> list[CapabilityCard]:
     """One card per capability; "work on next" lists the practices when it is not sustained or
     is thin."""
@@ -235,14 +257,6 @@ def capability_cards(
             )
         )
     return cards
-
-
-def covered_indicators(case: Case, start: datetime.date, end: datetime.date) -> set[int]:
-    """Indicators tagged on the case's items dated within [start, end]."""
-    tags = Evidence.indicators.through.objects.filter(
-        evidence__case=case, evidence__date__gte=start, evidence__date__lte=end
-    )
-    return set(tags.values_list("indicator_id", flat=True).distinct())
 
 
 def select_html(field: BoundField) -> SafeString:

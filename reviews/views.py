@@ -167,9 +167,9 @@ def case_detail(request, case_id):
         case_page.cases_for_pages(Case.objects.visible_to(request.user)), pk=case_id
     )
     readiness = case_readiness(case)
-    outline = case_page.guide_outline(case.guide)
-    covered = case_page.covered_indicators(case, readiness_window_start(readiness), readiness.as_of)
-    recent, evidence_count = case_page.latest_evidence(case, 5)
+    evidence = case_page.evidence_summary(
+        case, latest=5, window=(readiness_window_start(readiness), readiness.as_of)
+    )
     latest_feedback = list(
         case.feedback.select_related("author", "evidence")
         .only(*case_page.FEEDBACK_COLUMNS)
@@ -188,12 +188,14 @@ def case_detail(request, case_id):
         # render_heat_strip escapes every text it draws, so its SVG can go in as it is.
         "heat_strip": mark_safe(render_heat_strip(readiness)),  # noqa: S308
         "heat_table": case_page.heat_table_html(heat_strip_table(readiness)),
-        "cards": case_page.capability_cards(outline, readiness, covered),
-        "recent": recent,
+        "cards": case_page.capability_cards(
+            case_page.guide_outline(case.guide), readiness, evidence.covered
+        ),
+        "recent": evidence.latest,
         "latest_feedback": latest_feedback,
         "latest_sign_off": latest_sign_off,
         "can_sign": request.user.has_perm("reviews.sign_off", case) and case.is_open,
-        "evidence_count": evidence_count,
+        "evidence_count": evidence.total,
         "can_write": request.user.has_perm("reviews.write_evidence", case),
         "months_in_window": min(
             readiness.window_months, months_between(case.opened_on, readiness.as_of)

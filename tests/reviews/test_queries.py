@@ -89,10 +89,10 @@ GUIDE_OUTLINE_COLD = 1
 
 # session, user, the viewer's roles (HR, sponsor, candidate) in one query,
 # the case with candidate, sponsor, guide and levels; readiness (snapshot);
-# indicators covered in the window; the latest five items with their indicators, counts of
-# files and the count of all items; the latest feedback with authors and items; the latest
+# the latest five items with their indicators and counts of files, the count of all items and
+# the indicators covered in the window; the latest feedback with authors and items; the latest
 # sign-off with its signer
-CASE_DETAIL_QUERIES = 9
+CASE_DETAIL_QUERIES = 8
 
 
 @pytest.mark.parametrize("persona", ["candidate", "sponsor", "hr"])
