@@ -18,6 +18,7 @@ from django.forms import BoundField
 from django.urls import reverse
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 
 from guides.models import Capability, Guide, Indicator, Practice
 from reviews.forms import PlainSelect
@@ -266,6 +267,9 @@ def select_html(field: BoundField) -> SafeString:
     return field.as_widget(widget=widget)
 
 
+# A message's first 240 characters; the whole of it is on the item's thread.
+FEEDBACK_SHOWN_CHARS = 240
+
 # What the latest feedback and the latest sign-off show: who, what and on which item.
 PEOPLE_COLUMNS = ("name", "first_name", "last_name", "username")
 FEEDBACK_COLUMNS = (
@@ -283,6 +287,37 @@ SIGN_OFF_COLUMNS = (
     "signer",
     *(f"signer__{name}" for name in PEOPLE_COLUMNS),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRow:
+    kind: str
+    kind_label: str
+    author: str
+    item_title: str
+    url: str
+    text: str
+
+
+def latest_feedback(case: Case, count: int) -> list[FeedbackRow]:
+    """The newest messages on the case's items, each linked to its item's thread."""
+    messages = (
+        case.feedback.select_related("author", "evidence")
+        .only(*FEEDBACK_COLUMNS)
+        .order_by("-created_at", "-id")[:count]
+    )
+    url = detail_url_maker(case.pk)
+    return [
+        FeedbackRow(
+            kind=message.kind,
+            kind_label=message.get_kind_display(),
+            author=message.author.display_name,
+            item_title=message.evidence.title,
+            url=f"{url(message.evidence_id)}#thread-{message.evidence_id}",
+            text=Truncator(message.text).chars(FEEDBACK_SHOWN_CHARS),
+        )
+        for message in messages
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,11 +170,6 @@ def case_detail(request, case_id):
     evidence = case_page.evidence_summary(
         case, latest=5, window=(readiness_window_start(readiness), readiness.as_of)
     )
-    latest_feedback = list(
-        case.feedback.select_related("author", "evidence")
-        .only(*case_page.FEEDBACK_COLUMNS)
-        .order_by("-created_at", "-id")[:5]
-    )
     latest_sign_off = (
         case.sign_offs.select_related("signer")
         .only(*case_page.SIGN_OFF_COLUMNS)
@@ -192,7 +187,7 @@ def case_detail(request, case_id):
             case_page.guide_outline(case.guide), readiness, evidence.covered
         ),
         "recent": evidence.latest,
-        "latest_feedback": latest_feedback,
+        "latest_feedback": case_page.latest_feedback(case, 5),
         "latest_sign_off": latest_sign_off,
         "can_sign": request.user.has_perm("reviews.sign_off", case) and case.is_open,
         "evidence_count": evidence.total,

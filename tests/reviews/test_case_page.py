@@ -121,6 +121,12 @@ def test_case_page_shows_the_latest_feedback_with_its_author_and_item(client, ca
     assert "Strong example." in html
 
 
+def test_long_feedback_is_cut_on_the_case_page(client, case):
+    FeedbackFactory(evidence=EvidenceFactory(case=case), text="Detail " * 60)
+    html = page(client, case, "case_detail").text
+    assert f'<p class="mb-0">{("Detail " * 60)[:239]}…</p>' in html
+
+
 def test_an_unknown_filter_choice_marks_its_select_invalid(client, case):
     html = page(client, case, "evidence_list", {"capability": 99}).text
     selects = dict(re.findall(r'<select name="(\w+)"([^>]*)>', html))
