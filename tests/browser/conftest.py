@@ -40,11 +40,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server, request):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+def watch(page) -> list[str]:
+    """The problems the page reports from now on: console errors (Chromium reports every
+    Content Security Policy violation there) and uncaught exceptions."""
     problems: list[str] = []
     page.on(
         "console",
@@ -55,6 +53,15 @@ def page(browser, live_server, request):
         ),
     )
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    return problems
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    problems = watch(page)
     yield page
     outcome = getattr(request.node, "rep_call", None)
     if outcome is not None and outcome.failed:
