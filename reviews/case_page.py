@@ -2,8 +2,8 @@
 
 Both pages are opened far more often than anything on them changes, so they read only the
 columns they show, in as few queries as the page allows, into small frozen rows whose values
-are ready to print: the template then does no lookups through relations, no per-row URL
-reversing and no per-row date formatting.
+are ready to print: the template then does no lookups through relations and runs no URL tag
+or date filter per row.
 """
 
 import datetime
