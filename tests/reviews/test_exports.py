@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import gc
 import io
 import json
 import zipfile
@@ -9,6 +10,7 @@ import zipfile
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
+from weasyprint.formatting_structure.boxes import Box
 
 from reviews.exports import (
     CASE_COLUMNS,
@@ -331,3 +333,22 @@ def test_cycle_zip_streams_one_case_at_a_time():
     archive = read_zip(pieces)
     last = f"{cases[-1].candidate.username}-{cases[-1].pk}/packet.json"
     assert json.loads(archive.read(last))["narrative"] == "Written while the export ran."
+
+
+def member_name(chunk: bytes) -> str:
+    """The name in a chunk that opens with a ZIP member's local header, else ""."""
+    if not chunk.startswith(b"PK\x03\x04"):
+        return ""
+    length = int.from_bytes(chunk[26:28], "little")
+    return chunk[30 : 30 + length].decode()
+
+
+def test_cycle_zip_frees_each_packet_pdf_before_the_next_case():
+    cases = make_cases(3, items=4)
+    live_boxes = []
+    for chunk in cycle_zip(cases_of(cases), as_of=AS_OF):
+        if member_name(chunk).endswith("/packet.pdf"):
+            # The export is paused right after writing a PDF: its layout should be gone, not
+            # left for the cyclic garbage collector to find some time later.
+            live_boxes.append(sum(isinstance(o, Box) for o in gc.get_objects()))
+    assert live_boxes == [0, 0, 0]

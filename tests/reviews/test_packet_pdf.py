@@ -15,6 +15,7 @@ from reviews.packet_pdf import (
     ORIGIN,
     FetchRefused,
     StaticFilesOnly,
+    _renderer,
     packet_context,
     render_packet_pdf,
 )
@@ -214,6 +215,48 @@ def test_an_item_with_several_indicators_is_shown_once_and_referred_to_from_the_
     group = packet_context(with_people(case))["evidence_groups"][0]
     assert [len(group.indicators[p].items) for p in (1, 2, 3)] == [0, 1, 0]
     assert group.indicators[3].see_also == group.indicators[2].items
+
+
+def test_the_other_indicators_link_to_the_item_and_name_where_it_is_shown():
+    case = CaseFactory()
+    capability = case.guide.capabilities.get(number=1)
+    second, third = capability.indicators.filter(position__in=[2, 3]).order_by("position")
+    EvidenceFactory(
+        case=case,
+        capability=capability,
+        indicators=[third, second],
+        title="Shared roadmap",
+        date=datetime.date(2026, 3, 2),
+    )
+    pdf = render_packet_pdf(with_people(case))
+    text = " ".join(" ".join(pdf_pages(pdf)).split())
+    assert "For this indicator: Shared roadmap (2 Mar 2026), under 1.2." in text
+    links = [
+        annotation.get_object().get("/Dest")
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for annotation in page.get("/Annots", [])
+    ]
+    assert any(link is not None for link in links)  # the title is an internal link
+
+
+def test_every_item_and_every_feedback_thread_is_in_a_large_packet():
+    case = build_case(LARGE)
+    text = " ".join(" ".join(pdf_pages(render_packet_pdf(case))).split())
+    for n in range(LARGE):
+        assert f"Migrated service {n}" in text
+        assert f"wiki.example.org/services/{n}" in text
+    for n in range(0, LARGE, 4):
+        assert f"Endorsed item {n}." in text
+    assert text.count("1 feedback message in the Feedback chapter") == LARGE // 4
+    assert text.count("the item, page") == LARGE // 4
+
+
+def test_packets_share_one_parsed_stylesheet_per_thread():
+    first, second = build_case(SMALL), with_people(CaseFactory())
+    pages = pdf_pages(render_packet_pdf(first)) + pdf_pages(render_packet_pdf(second))
+    assert _renderer.get()[1] is _renderer.get()[1]
+    # Both documents carry the stylesheet's running header and page footer.
+    assert sum("Page 2 of" in page for page in pages) == 2
 
 
 def test_flags_are_plain_sentences_and_uncovered_indicators_are_named():
