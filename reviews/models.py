@@ -85,6 +85,8 @@ class Case(models.Model):
     class Meta:
         ordering = ["-opened_on", "id"]
         permissions = [("manage_cases", "Can see and manage every case (HR)")]
+        # HR's list, newest first: a page is read from the index, not by sorting every case.
+        indexes = [models.Index(fields=["-opened_on", "-id"], name="case_newest_first")]
         constraints = [
             models.UniqueConstraint(
                 fields=["candidate", "guide"],
@@ -249,7 +251,11 @@ class Feedback(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name_plural = "feedback"
-        indexes = [models.Index(fields=["case", "created_at"], name="feedback_case_created")]
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="feedback_case_created"),
+            # A sponsor's dashboard counts, per case, the items they have answered.
+            models.Index(fields=["case", "author"], name="feedback_case_author"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.author}"
