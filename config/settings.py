@@ -200,6 +200,14 @@ STORAGES = {
 }
 # Evidence attachments live outside STATIC_ROOT and have no public URL; a view serves them.
 PRIVATE_STORAGE_ROOT = Path(os.environ.get("PRIVATE_STORAGE_ROOT", BASE_DIR / "private"))
+# Packet PDFs by the hash of the HTML they are laid out from (reviews/packet_pdf.py), beside the
+# attachments since they hold the same people's data; shared by every process of one host.
+CACHES["packets"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": PRIVATE_STORAGE_ROOT / "packet-pdfs",
+    "TIMEOUT": 30 * 24 * 60 * 60,
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -8,6 +8,8 @@ project's static files and nothing else, so no content can make the renderer rea
 """
 
 import datetime
+import functools
+import hashlib
 import mimetypes
 import threading
 from dataclasses import dataclass, field
@@ -15,8 +17,10 @@ from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import weasyprint
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.staticfiles import finders
+from django.core.cache import caches
 from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
@@ -43,6 +47,8 @@ from reviews.readiness import (
 ORIGIN = "https://packet.invalid"
 STATIC_PREFIX = "/static/"
 STYLESHEET = "css/packet.css"
+# Laid-out PDFs are kept here (config/settings.py).
+PDF_CACHE = "packets"
 
 # Check-ins per table: more columns than this do not fit across A4.
 CHECK_INS_PER_TABLE = 8
@@ -114,11 +120,35 @@ _renderer = _Renderer()
 
 
 def render_packet_pdf(case: Case, *, as_of: datetime.date | None = None) -> bytes:
-    """The packet of one case as an A4 PDF; `case` should come with candidate, sponsor, guide."""
+    """The packet of one case as an A4 PDF; `case` should come with candidate, sponsor, guide.
+
+    The HTML is made each time, from the database; laying it out is what costs (seconds for a
+    large case), and the layout depends on nothing else than that HTML, the stylesheet and
+    WeasyPrint: the PDF is kept under their hash, so the same packet is laid out once.
+    """
     html = render_packet_html(case, as_of=as_of)
+    key = pdf_key(html)
+    kept = caches[PDF_CACHE].get(key)
+    if kept is not None:
+        return kept
     font_config, stylesheet = _renderer.get()
     document = HTML(string=html, base_url=f"{ORIGIN}/", url_fetcher=StaticFilesOnly())
-    return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
+    pdf = document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
+    caches[PDF_CACHE].set(key, pdf)
+    return pdf
+
+
+@functools.cache
+def _layout_inputs() -> bytes:
+    """What besides the HTML a layout depends on; read once per process, like the stylesheet."""
+    stylesheet = static_path(f"{ORIGIN}{STATIC_PREFIX}{STYLESHEET}")
+    return weasyprint.__version__.encode() + b"\0" + stylesheet.read_bytes()
+
+
+def pdf_key(html: str) -> str:
+    digest = hashlib.sha256(_layout_inputs())
+    digest.update(html.encode())
+    return f"packet-pdf:{digest.hexdigest()}"
 
 
 def render_packet_html(case: Case, *, as_of: datetime.date | None = None) -> str:

@@ -324,3 +324,30 @@ def test_query_count_does_not_grow_with_items(items, django_assert_num_queries):
     case = build_case(items)
     with django_assert_num_queries(PACKET_PDF_QUERIES):
         render_packet_pdf(case)
+
+
+def test_the_same_packet_is_laid_out_once_and_again_when_anything_in_it_changes(monkeypatch):
+    import weasyprint
+
+    case = build_case(SMALL)
+    layouts = []
+    write_pdf = weasyprint.HTML.write_pdf
+
+    def counted(self, *args, **kwargs):
+        layouts.append(1)
+        return write_pdf(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", counted)
+    first = render_packet_pdf(case)
+    assert render_packet_pdf(with_people(case)) == first
+    assert len(layouts) == 1
+    # Feedback is not evidence: the packet still changes, and so does the PDF.
+    FeedbackFactory(evidence=case.evidence.first(), text="One more thought on this item.")
+    changed = render_packet_pdf(with_people(case))
+    assert len(layouts) == 2
+    assert "One more thought on this item." in "".join(pdf_pages(changed))
+    case.candidate.name = "Ada Byron"
+    case.candidate.save()
+    renamed = render_packet_pdf(with_people(case))
+    assert len(layouts) == 3
+    assert "Ada Byron" in pdf_pages(renamed)[0]
