@@ -22,12 +22,20 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name
 
+    # The columns `display_name` is made from, for lists that read them without a User each.
+    NAME_FIELDS = ("name", "first_name", "last_name", "username")
+
     @property
     def display_name(self) -> str:
-        return self.name or self.get_full_name() or self.username
+        return display_name_of(self.name, self.first_name, self.last_name, self.username)
 
     def get_full_name(self) -> str:
         return self.name or super().get_full_name()
 
     def get_short_name(self) -> str:
         return (self.name.split()[0] if self.name else "") or super().get_short_name()
+
+
+def display_name_of(name: str, first_name: str, last_name: str, username: str) -> str:
+    """A person's name as the app shows it: their full name, else first and last, else username."""
+    return name or f"{first_name} {last_name}".strip() or username

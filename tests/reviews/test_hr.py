@@ -256,3 +256,18 @@ def test_outsiders_get_404_for_a_packet(client, fmt):
     client.force_login(CaseFactory().candidate)
     response = client.get(reverse("reviews:packet_download", args=[case.pk, fmt]))
     assert response.status_code == 404
+
+
+def test_sponsor_filter_lists_each_sponsor_once_by_name(hr_client):
+    guide = published_guide()
+    named = UserFactory(name="Rae Sponsor")
+    unnamed = UserFactory(name="", first_name="Lou", last_name="Banks")
+    for sponsor in (named, named, unnamed):
+        CaseFactory(guide=guide, sponsor=sponsor)
+    UserFactory(name="Not A Sponsor")
+    response = hr_client.get(reverse("reviews:case_list"), {"sponsor": unnamed.pk})
+    select = response.text.split('name="sponsor"', 1)[1].split("</select>", 1)[0]
+    assert select.count("<option") == 3
+    assert f'<option value="{named.pk}">Rae Sponsor</option>' in select
+    assert f'<option value="{unnamed.pk}" selected>Lou Banks</option>' in select
+    assert "Not A Sponsor" not in select
