@@ -360,6 +360,21 @@ class PlainSelect(forms.Select):
         )
 
 
+class ListedChoiceIterator(ModelChoiceIterator):
+    """The choices from one ordinary query: Django's own iterator reads them through a
+    server-side cursor, three round trips to the database for a short list."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for choice in list(self.queryset):
+            yield self.choice(choice)
+
+
+class ListedChoiceField(forms.ModelChoiceField):
+    iterator = ListedChoiceIterator
+
+
 class PersonChoiceIterator(ModelChoiceIterator):
     """(id, name) for each person, from one query of the columns a name is made of: every
     sponsor of the organisation would otherwise be a User object read through a server-side
@@ -377,8 +392,9 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class CaseFilterForm(forms.Form):
-    guide = forms.ModelChoiceField(
-        queryset=Guide.objects.with_levels(),
+    guide = ListedChoiceField(
+        # A label needs the levels, not the guide's text (its source is the whole document).
+        queryset=Guide.objects.with_levels().defer(*Guide.LONG_TEXTS),
         required=False,
         empty_label="All guides",
         widget=PlainSelect(attrs={"class": "form-select"}),

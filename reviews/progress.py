@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from guides.models import Capability, Question
@@ -165,7 +165,7 @@ def refresh_snapshots(cases: QuerySet, *, batch_size: int = 500) -> int:
     """
     as_of = today()
     fresh = ReadinessSnapshot.objects.filter(
-        case=OuterRef("pk"), as_of=as_of, data_version=F("case__data_version")
+        case=OuterRef("pk"), as_of=as_of, data_version=OuterRef("data_version")
     )
     # Usually none: one plain query of ids says so, without the list's joins.
     stale = list(
