@@ -6,7 +6,7 @@ from django.core.validators import URLValidator
 from django.db.models import Exists, OuterRef
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt, pretty_name
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from accounts.models import User, display_name_of
@@ -344,19 +344,17 @@ class PlainSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, mark_safe(" selected") if str(key) in chosen else "", label)
-                for key, label in self.choices
-            ),
-        )
+        options = []
+        for key, label in self.choices:
+            key = str(key)
+            selected = " selected" if key in chosen else ""
+            options.append(f'<option value="{escape(key)}"{selected}>{escape(label)}</option>')
         return format_html(
             '<select name="{}"{}>{}</select>',
             name,
             flatatt(self.build_attrs(self.attrs, attrs)),
-            options,
+            # Every value and label escaped above.
+            mark_safe("".join(options)),  # noqa: S308
         )
 
 
