@@ -1,6 +1,6 @@
 """HR's case filters, shared by the case list and every export of "these cases"."""
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from reviews.models import Case
 from reviews.progress import refresh_snapshots, today
@@ -21,7 +21,12 @@ def filter_cases(cases: QuerySet, data: dict) -> QuerySet:
     wanted_status, wanted_flag = data.get("readiness"), data.get("flag")
     if wanted_status or wanted_flag:
         refresh_snapshots(cases)
-        cases = cases.filter(readiness_snapshot__as_of=today())
+        # The snapshot is joined already: its status and flags come with each case, and
+        # readiness_summaries needs no query of its own.
+        cases = cases.filter(readiness_snapshot__as_of=today()).annotate(
+            snapshot_status=F("readiness_snapshot__status"),
+            snapshot_flag_kinds=F("readiness_snapshot__flag_kinds"),
+        )
         if wanted_status:
             cases = cases.filter(readiness_snapshot__status=wanted_status)
         if wanted_flag:

@@ -115,6 +115,12 @@ def readiness_summaries(
     cases = list(cases)
     if as_of is not None and as_of != today():
         return _summaries(compute_readiness_for_cases(cases, as_of))
+    if cases and all(hasattr(case, "snapshot_status") for case in cases):
+        # Read with today's fresh snapshot joined (reviews.filters.filter_cases).
+        return {
+            case.pk: Summary(case.snapshot_status, tuple(case.snapshot_flag_kinds))
+            for case in cases
+        }
     as_of = today()
     versions = {case.pk: case.data_version for case in cases}
     results = {}

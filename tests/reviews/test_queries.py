@@ -214,6 +214,33 @@ def test_case_list_queries_do_not_grow_with_cases(client, django_assert_num_quer
     assert len(large_page.context["page"].object_list) == 50
 
 
+# session, user, roles, stale snapshots among the matching cases (none), filter choices, count,
+# one page of cases with people and their snapshot's status and flags, their guides
+FILTERED_CASE_LIST_QUERIES = 9
+
+
+def test_filtered_case_list_queries_do_not_grow_with_cases(client, django_assert_num_queries):
+    client.force_login(HRFactory())
+    guide = published_guide()
+    url = reverse("reviews:case_list") + "?status=open&readiness=not_started&flag=thin"
+    CaseFactory.create_batch(SMALL, guide=guide)
+    # New cases have no snapshot: the first time they are read (one query), their readiness
+    # computed (four) and their snapshots written (one).
+    with django_assert_num_queries(FILTERED_CASE_LIST_QUERIES + 6):
+        client.get(url)
+    with django_assert_num_queries(FILTERED_CASE_LIST_QUERIES):
+        small_page = client.get(url)
+    CaseFactory.create_batch(LARGE - SMALL, guide=guide)
+    with django_assert_num_queries(FILTERED_CASE_LIST_QUERIES + 6):
+        client.get(url)
+    with django_assert_num_queries(FILTERED_CASE_LIST_QUERIES):
+        large_page = client.get(url)
+    assert len(small_page.context["rows"]) == SMALL
+    assert len(large_page.context["rows"]) == 50
+    assert {row.readiness_label for row in large_page.context["rows"]} == {"Not started"}
+    assert all([flag.label for flag in row.flags] == ["Thin"] for row in large_page.context["rows"])
+
+
 # session, user, roles (for the navigation)
 FLOOR_QUERIES = 3
 
