@@ -727,7 +727,9 @@ def cycle_export(request, kind):
 def case_import(request):
     """HR uploads a packet JSON to open a case from it; a bad file is refused whole."""
     _require_hr(request)
-    form = PacketUploadForm(request.POST or None, request.FILES or None)
+    # Bound on every POST, so that one without a file is told the file is missing.
+    posted = request.method == "POST"
+    form = PacketUploadForm(request.POST if posted else None, request.FILES if posted else None)
     problems = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["packet"]

@@ -695,6 +695,15 @@ def test_an_oversized_upload_is_refused_before_it_is_read(client, settings):
     assert not Case.objects.exists()
 
 
+def test_an_upload_without_a_file_is_told_the_file_is_missing(client):
+    client.force_login(HRFactory())
+    response = client.post(reverse("reviews:case_import"), {})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"packet": ["This field is required."]}
+    assert "This field is required." in response.text
+    assert not Case.objects.exists()
+
+
 def _problem_items(response) -> list[str]:
     """The text of each listed problem on the upload page."""
     listing = re.search(r'<ul class="[^"]*packet-problems">(.*?)</ul>', response.text, re.S)
