@@ -168,15 +168,7 @@ def measure_pages(requests: int, warmup: int) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from reviews.models import Case
-    from reviews.progress import refresh_snapshots
-
     hr, sponsor, case = bench_people()
-    # What the hourly run does in production, so readiness filters find today's snapshots.
-    started = time.perf_counter()
-    refreshed = refresh_snapshots(Case.objects.active())
-    snapshot_seconds = time.perf_counter() - started
-
     results = {}
     for key, (user, url) in page_urls(hr, sponsor, case).items():
         client = Client()
@@ -203,8 +195,7 @@ def measure_pages(requests: int, warmup: int) -> dict:
             fetch()
         results[key] = {
             "url": url,
-            "median": statistics.median(times),
-            "p95": percentile(times, 0.95),
+            "times": times,
             "queries": len(queries.captured_queries),
         }
     # The packet PDF is kept once laid out (reviews/packet_pdf.py); the first request for a
@@ -223,19 +214,45 @@ def measure_pages(requests: int, warmup: int) -> dict:
         afresh.append(time.perf_counter() - started)
     results["packet_pdf_afresh"] = {
         "url": url,
-        "median": statistics.median(afresh),
-        "p95": percentile(afresh, 0.95),
+        "times": afresh,
         "queries": results["packet_pdf"]["queries"],
     }
     sponsored = sponsor.sponsored_cases.count()
     items = case.evidence.count()
-    return {
-        "pages": results,
-        "sponsor_cases": sponsored,
-        "case_items": items,
-        "snapshots": refreshed,
-        "snapshot_seconds": snapshot_seconds,
-    }
+    return {"pages": results, "sponsor_cases": sponsored, "case_items": items}
+
+
+def refresh_readiness() -> dict:
+    """Today's readiness snapshots of active cases, as the hourly task does in its worker.
+
+    A process of its own, as in production: the pages are timed in web processes that did not
+    just compute two thousand readinesses (done in the same process, that work's freed memory
+    slowed every page timed after it by about a third)."""
+    setup_django()
+    from reviews.models import Case
+    from reviews.progress import refresh_snapshots
+
+    started = time.perf_counter()
+    refreshed = refresh_snapshots(Case.objects.active())
+    return {"snapshots": refreshed, "seconds": time.perf_counter() - started}
+
+
+def merge_rounds(rounds: list[dict]) -> dict:
+    """One result from several rounds of `pages`: their timings together, median and p95."""
+    merged = {key: value for key, value in rounds[0].items() if key != "pages"}
+    merged["pages"] = {}
+    for key, first in rounds[0]["pages"].items():
+        counts = {r["pages"][key]["queries"] for r in rounds}
+        times = [t for r in rounds for t in r["pages"][key]["times"]]
+        merged["pages"][key] = {
+            "url": first["url"],
+            "median": statistics.median(times),
+            "p95": percentile(times, 0.95),
+            # The largest, should one round have differed.
+            "queries": max(counts),
+            "requests": len(times),
+        }
+    return merged
 
 
 def memory_kb(field: str) -> int:
@@ -498,7 +515,7 @@ def report(
     big, small = full["pages"]["packet_pdf_afresh"], tenth["pages"]["packet_pdf_afresh"]
     rows.append(
         f"| Packet PDF laid out afresh (kept PDFs removed before each of "
-        f"{FRESH_PDF_REQUESTS} requests) | {big['queries']} / {small['queries']} "
+        f"{big['requests']} requests) | {big['queries']} / {small['queries']} "
         f"| {ms(big['median'])} | {ms(big['p95'])} | {big['median'] / floor:.1f} "
         f"| {ms(small['median'])} | {big['median'] / small['median']:.2f} "
         "| no bar: the first request for a packet, or after it changed |"
@@ -628,12 +645,28 @@ def run(args: argparse.Namespace) -> int:
         say(f"seeding {name}: {sizes[name]}")
         seeds[name] = seed_database(envs[name], sizes[name], as_of)
         say(f"  {seeds[name]['seconds']:.1f} s: {seeds[name]['counts']}")
+    refreshed = {}
+    for name in ("full", "tenth"):
+        say(f"readiness snapshots of {name}")
+        refreshed[name] = child(envs[name], "snapshots")
+        say(f"  {refreshed[name]['snapshots']:,} in {refreshed[name]['seconds']:.1f} s")
+    # Rounds alternate between the databases, so that a busier spell of the machine falls on
+    # both sizes rather than on one.
+    rounds = {"full": [], "tenth": []}
+    for number in range(1, args.rounds + 1):
+        for name in ("full", "tenth"):
+            say(
+                f"measuring pages on {name}, round {number} of {args.rounds} "
+                f"({requests} requests each after {args.warmup} warm-up)"
+            )
+            rounds[name].append(
+                child(envs[name], "pages", f"--requests={requests}", f"--warmup={args.warmup}")
+            )
     measured = {}
     for name in ("full", "tenth"):
-        say(f"measuring pages on {name} ({requests} requests each after {args.warmup} warm-up)")
-        measured[name] = child(
-            envs[name], "pages", f"--requests={requests}", f"--warmup={args.warmup}"
-        )
+        measured[name] = merge_rounds(rounds[name])
+        measured[name].update(refreshed[name])
+        say(f"{name}:")
         for key, _ in PAGES:
             page = measured[name]["pages"][key]
             say(f"  {key}: {page['queries']} queries, median {ms(page['median'])} ms")
@@ -668,24 +701,25 @@ def run(args: argparse.Namespace) -> int:
         f"{seeds['tenth']['vacuum_seconds']:.0f} s on tenth, not counted in the seeding time), "
         "as autovacuum would do shortly after a bulk load, so that it does not run during the "
         "timings.",
-        f"Pages: Django's test client in one process per database, DEBUG off, static files "
-        f"collected; {args.warmup} warm-up requests, then {requests} timed requests each, the "
-        "whole response read; query count from one further request. Median and p95 (nearest "
-        "rank) in milliseconds.",
+        f"Pages: Django's test client, DEBUG off, static files collected, in {args.rounds} "
+        f"rounds per database, each a fresh process, the rounds alternating between full and "
+        f"tenth; in each round {args.warmup} warm-up requests, then {requests} timed requests "
+        "per page, the whole response read; query count from one further request. Median and "
+        f"p95 (nearest rank) in milliseconds of all {requests * args.rounds} timed requests.",
         "What is kept between requests is kept here too, as in a running server: drawn rows of "
         "the dashboard and the case list (keyed by everything a row shows) and laid-out packet "
         "PDFs (keyed by the hash of the HTML they are laid out from, which every request renders "
         "from the database), so the warm timings of those pages are of requests that find them. "
-        f"The row 'laid out afresh' times {FRESH_PDF_REQUESTS} PDF requests with the kept PDFs "
-        "removed first: the first download of a packet, or the first after it changed.",
+        f"The row 'laid out afresh' times {FRESH_PDF_REQUESTS} PDF requests a round with the "
+        "kept PDFs removed first: the first download of a packet, or the first after it changed.",
         f"The sponsor has {full_pages['sponsor_cases']} candidates in full and "
         f"{tenth_pages['sponsor_cases']} in tenth; the case has {full_pages['case_items']} "
         f"items in full and {tenth_pages['case_items']} in tenth; it is the candidate's own "
         "view, as are the floor, guide and packet requests.",
         f"Before measuring, each database's readiness snapshots are brought up to date as the "
-        f"hourly run does ({full_pages['snapshots']:,} in "
-        f"{full_pages['snapshot_seconds']:.1f} s on full, {tenth_pages['snapshots']:,} in "
-        f"{tenth_pages['snapshot_seconds']:.1f} s on tenth).",
+        f"hourly run does, in a process of its own as the task worker is "
+        f"({full_pages['snapshots']:,} in {full_pages['seconds']:.1f} s on full, "
+        f"{tenth_pages['snapshots']:,} in {tenth_pages['seconds']:.1f} s on tenth).",
         "Cycle ZIP: `reviews.exports.cycle_zip` over the first cases of HR's list, written to a "
         "file, in a fresh process, with no kept PDF: every packet is laid out. Memory is "
         "resident memory read from /proc/self/status: the "
@@ -724,17 +758,23 @@ def main() -> int:
     parser.add_argument(
         "--output", help="where to write the report (default BENCHMARKS.md; none with --quick)"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="rounds of page timings, alternating sizes"
+    )
     pages = sub.add_parser("pages")
     pages.add_argument("--requests", type=int, default=20)
     pages.add_argument("--warmup", type=int, default=3)
     zipped = sub.add_parser("zip")
     zipped.add_argument("--cases", type=int, default=ZIP_CASES)
     zipped.add_argument("--target", required=True)
+    sub.add_parser("snapshots")
     sessions = sub.add_parser("sessions")
     sessions.add_argument("--users", type=int, default=8)
     args = parser.parse_args()
     if args.command == "pages":
         print(json.dumps(measure_pages(args.requests, args.warmup)))
+    elif args.command == "snapshots":
+        print(json.dumps(refresh_readiness()))
     elif args.command == "zip":
         print(json.dumps(measure_zip(args.cases, args.target)))
     elif args.command == "sessions":
