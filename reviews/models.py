@@ -37,12 +37,21 @@ class CaseQuerySet(models.QuerySet):
         """Cases with their people and guide for a list: the few guides in one more query
         rather than joined to every row, and without the long texts no list shows (a guide's
         source alone is the whole document)."""
+        from accounts.models import User
+
         guides = Guide.objects.select_related("from_level", "to_level").defer(*Guide.LONG_TEXTS)
         people = ("candidate", "sponsor") if sponsor else ("candidate",)
+        # A list shows people by name: their other columns are left in the database.
+        unnamed = [
+            f"{person}__{field.attname}"
+            for person in people
+            for field in User._meta.concrete_fields
+            if field.attname not in ("id", *User.NAME_FIELDS)
+        ]
         return (
             self.select_related(*people)
             .prefetch_related(models.Prefetch("guide", queryset=guides))
-            .defer("narrative")
+            .defer("narrative", *unnamed)
         )
 
 
