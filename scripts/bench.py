@@ -566,7 +566,7 @@ def write_benchmarks(path: Path, table: str, notes: list[str], facts: dict[str, 
         "",
         "Written by `make bench` (scripts/bench.py): from a fresh clone, `make bench` installs "
         "what is missing, starts a throwaway PostgreSQL cluster, seeds it, measures and removes "
-        "it again, in about half an hour on this machine. `make bench BENCH_ARGS=--quick` tries "
+        "it again, in about twenty minutes on this machine. `make bench BENCH_ARGS=--quick` tries "
         "the harness on small data in a few minutes and prints the table without writing this "
         "file.",
         "",
