@@ -237,8 +237,8 @@ def refresh_readiness() -> dict:
     """Today's readiness snapshots of active cases, as the hourly task does in its worker.
 
     A process of its own, as in production: the pages are timed in web processes that did not
-    just compute two thousand readinesses (done in the same process, that work's freed memory
-    slowed every page timed after it by about a third)."""
+    just compute two thousand readinesses (done in the same process, every page timed after it
+    was slower: the filtered case list 34 ms against 21 ms, though nothing stayed allocated)."""
     setup_django()
     from reviews.models import Case
     from reviews.progress import refresh_snapshots
