@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from accounts.models import User
 from guides.models import Guide
 from reviews.storage import private_storage
 
@@ -37,8 +38,6 @@ class CaseQuerySet(models.QuerySet):
         """Cases with their people and guide for a list: the few guides in one more query
         rather than joined to every row, and without the long texts no list shows (a guide's
         source alone is the whole document)."""
-        from accounts.models import User
-
         guides = Guide.objects.select_related("from_level", "to_level").defer(*Guide.LONG_TEXTS)
         people = ("candidate", "sponsor") if sponsor else ("candidate",)
         # A list shows people by name: their other columns are left in the database.

@@ -731,7 +731,7 @@ def case_import(request):
     posted = request.method == "POST"
     form = PacketUploadForm(request.POST if posted else None, request.FILES if posted else None)
     problems = []
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         upload = form.cleaned_data["packet"]
         try:
             case = import_packet_file(upload.read(), imported_by=request.user)
