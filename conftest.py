@@ -1,6 +1,9 @@
+import datetime
+import zoneinfo
 from pathlib import Path
 
 import pytest
+import time_machine
 
 SHARED = Path(__file__).resolve().parent.parent / "shared"
 SEED_GUIDE = SHARED / "seeds" / "000_9726a862c9a2dca9.txt"
@@ -35,3 +38,19 @@ def empty_caches():
 
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _travel_to_the_marked_day(request, settings):
+    """`pytest.mark.today("YYYY-MM-DD")`: the test runs on that day, at noon in the organisation's
+    time zone with the clock ticking, whatever day the session runs on (see tests/session.py)."""
+    marker = request.node.get_closest_marker("today")
+    if marker is None:
+        yield
+        return
+    day = datetime.date.fromisoformat(marker.args[0])
+    start = datetime.datetime.combine(
+        day, datetime.time(12), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    )
+    with time_machine.travel(start, tick=True):
+        yield

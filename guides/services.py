@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
+from core import clock
 from guides.guidemd import (
     LEVEL_CODE,
     CapabilityDoc,
@@ -133,7 +133,7 @@ def import_guide(*, source: bytes, publish: bool = True, if_new: bool = False) -
         _insert_parts(guide, doc)
         if publish:
             guide.status = Guide.Status.PUBLISHED
-            guide.published_at = timezone.now()
+            guide.published_at = clock.now()
             guide.save(update_fields=["status", "published_at"])
     return ImportResult(guide=guide, doc=doc, created=True)
 

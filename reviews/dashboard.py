@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from core import clock
 from reviews.heatstrip import render_heat_strip
 from reviews.lists import (
     FLAG_LABELS,
@@ -28,7 +29,7 @@ from reviews.lists import (
     row_key,
 )
 from reviews.models import Case, Evidence, Feedback, SignOff
-from reviews.progress import Summary, readiness_for_cases, readiness_summaries, today
+from reviews.progress import Summary, readiness_for_cases, readiness_summaries
 from reviews.readiness import Readiness
 
 STATUSES = READINESS_LABELS
@@ -328,7 +329,7 @@ def _headers(filters: dict[str, str], sort: str, direction: str) -> list[dict]:
 
 def dashboard_context(user, params: QueryDict, *, as_of: datetime.date | None = None) -> dict:
     """Template context of reviews/dashboard.html for a sponsor, from the request's GET."""
-    as_of = as_of or today()
+    as_of = as_of or clock.today()
     status = _choice(params, "status", STATUSES)
     flag = _choice(params, "flag", FLAGS)
     closed = "1" if params.get("closed") == "1" else ""

@@ -30,10 +30,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from core import clock
 from guides.models import Indicator
 from reviews.models import Attachment, Case, Evidence, Feedback, SignOff
 from reviews.packets import build_packet
-from reviews.progress import readiness_for_cases, today
+from reviews.progress import readiness_for_cases
 
 CASE_COLUMNS = (
     "Case",
@@ -114,7 +115,7 @@ def _cases_for_rows(cases: QuerySet) -> QuerySet:
 
 def case_rows(cases: QuerySet, *, as_of: datetime.date | None = None) -> Iterator[list]:
     """One row per case, in case id order, as CASE_COLUMNS; five queries whatever the count."""
-    as_of = as_of or today()
+    as_of = as_of or clock.today()
     # the cases with people, guide, decision and latest sign-off; then readiness's four
     cases = list(_cases_for_rows(cases))
     readiness = readiness_for_cases(cases, as_of)
@@ -321,10 +322,10 @@ def cycle_zip(cases: QuerySet, *, as_of: datetime.date | None = None) -> Iterato
     # WeasyPrint loads only when a cycle is exported, not with every module that lists rows.
     from reviews.packet_pdf import render_packet_pdf
 
-    as_of = as_of or today()
+    as_of = as_of or clock.today()
     ids = list(cases.order_by("id").values_list("id", flat=True))
     stream = _ZipStream()
-    moment = timezone.localtime().timetuple()[:6]
+    moment = timezone.localtime(clock.now()).timetuple()[:6]
 
     def member(name: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, date_time=moment)

@@ -2,8 +2,9 @@
 
 from django.db.models import F, QuerySet
 
+from core import clock
 from reviews.models import Case
-from reviews.progress import refresh_snapshots, today
+from reviews.progress import refresh_snapshots
 
 
 def filter_cases(cases: QuerySet, data: dict) -> QuerySet:
@@ -23,7 +24,7 @@ def filter_cases(cases: QuerySet, data: dict) -> QuerySet:
         refresh_snapshots(cases)
         # The snapshot is joined already: its status and flags come with each case, and
         # readiness_summaries needs no query of its own.
-        cases = cases.filter(readiness_snapshot__as_of=today()).annotate(
+        cases = cases.filter(readiness_snapshot__as_of=clock.today()).annotate(
             snapshot_status=F("readiness_snapshot__status"),
             snapshot_flag_kinds=F("readiness_snapshot__flag_kinds"),
         )

@@ -1,5 +1,3 @@
-import datetime
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -10,6 +8,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from accounts.models import User, display_name_of
+from core import clock
 from guides.models import Capability, Guide, Indicator
 from reviews.models import (
     MAX_ATTACHMENTS,
@@ -55,7 +54,7 @@ class CaseForm(OptionalMarked, forms.Form):
         queryset=User.objects.filter(is_active=True).select_related("current_level"),
         help_text="A director at or above the level the guide leads to.",
     )
-    opened_on = forms.DateField(widget=DateInput(), initial=datetime.date.today)
+    opened_on = forms.DateField(widget=DateInput(), initial=clock.today)
 
     def clean(self):
         data = super().clean()
@@ -169,7 +168,7 @@ class EvidenceForm(OptionalMarked, forms.Form):
 
     def clean_date(self):
         date = self.cleaned_data["date"]
-        if date > datetime.date.today():
+        if date > clock.today():
             raise ValidationError("The date of the work cannot be in the future.")
         return date
 
@@ -203,7 +202,7 @@ class NarrativeForm(OptionalMarked, forms.Form):
 
 
 class CheckInForm(OptionalMarked, forms.Form):
-    date = forms.DateField(widget=DateInput(), initial=datetime.date.today)
+    date = forms.DateField(widget=DateInput(), initial=clock.today)
 
     def __init__(self, *args, questions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -223,7 +222,7 @@ class CheckInForm(OptionalMarked, forms.Form):
 
     def clean_date(self):
         date = self.cleaned_data["date"]
-        if date > datetime.date.today():
+        if date > clock.today():
             raise ValidationError("A check-in cannot be dated in the future.")
         return date
 
@@ -331,7 +330,7 @@ class DecisionForm(OptionalMarked, forms.Form):
         choices=Decision.Outcome.choices,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
-    effective_date = forms.DateField(widget=DateInput(), initial=datetime.date.today)
+    effective_date = forms.DateField(widget=DateInput(), initial=clock.today)
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
     )

@@ -40,6 +40,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core import clock
 from reviews.models import Case, CheckIn, Evidence, Feedback, Notification
 
 logger = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def send_due_notifications(
     `failed` counts mails whose sending raised: they are logged and retried on the next run. With
     `dry_run` nothing is sent or written, and the counts say what would have been sent.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     due = [*feedback_due(now), *digests_due(now), *quiet_due(now), *check_ins_due(now)]
     counts = dict.fromkeys(KINDS, 0) | {"failed": 0}
     if dry_run:

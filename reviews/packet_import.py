@@ -35,9 +35,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.db.models import Prefetch
-from django.utils import timezone
 
 from accounts.models import User
+from core import clock
 from guides.models import Capability, Guide, Indicator, Question
 from reviews.models import MAX_LINKS, Answer, Case, CheckIn, Evidence, Feedback
 from reviews.packets import FORMAT
@@ -192,8 +192,8 @@ class _Checker:
     def __init__(self) -> None:
         self.problems: list[PacketProblem] = []
         self.plan = _Plan()
-        self.today = timezone.localdate()
-        self.now = timezone.now()
+        self.today = clock.today()
+        self.now = clock.now()
         self.capabilities: dict[int, Capability] = {}
         self.indicators: dict[int, dict[int, Indicator]] = {}
         self.questions: dict[int, Question] = {}

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.utils import timezone
 
+from core import clock
 from guides.models import Capability, Question
 from reviews.models import Answer, Case, Evidence, ReadinessSnapshot
 from reviews.readiness import (
@@ -19,10 +19,6 @@ from reviews.readiness import (
     Readiness,
     compute_readiness,
 )
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
 
 
 def guide_specs(guide_ids: Iterable[int], guides: dict) -> dict[int, GuideSpec]:
@@ -66,9 +62,9 @@ def readiness_for_cases(
     cases = list(cases)
     if not cases:
         return {}
-    if as_of is not None and as_of != today():
+    if as_of is not None and as_of != clock.today():
         return compute_readiness_for_cases(cases, as_of)
-    as_of = today()
+    as_of = clock.today()
     results = {}
     versions = {case.pk: case.data_version for case in cases}
     snapshots = ReadinessSnapshot.objects.filter(case_id__in=versions, as_of=as_of).values_list(
@@ -113,7 +109,7 @@ def readiness_summaries(
     `readiness_for_cases`. Any other day is computed.
     """
     cases = list(cases)
-    if as_of is not None and as_of != today():
+    if as_of is not None and as_of != clock.today():
         return _summaries(compute_readiness_for_cases(cases, as_of))
     if cases and all(hasattr(case, "snapshot_status") for case in cases):
         # Read with today's fresh snapshot joined (reviews.filters.filter_cases).
@@ -121,7 +117,7 @@ def readiness_summaries(
             case.pk: Summary(case.snapshot_status, tuple(case.snapshot_flag_kinds))
             for case in cases
         }
-    as_of = today()
+    as_of = clock.today()
     versions = {case.pk: case.data_version for case in cases}
     results = {}
     if versions:
@@ -169,7 +165,7 @@ def refresh_snapshots(cases: QuerySet, *, batch_size: int = 500) -> int:
     Used before filtering cases by readiness in SQL, and by the daily task so that the first
     filter of the day finds them ready.
     """
-    as_of = today()
+    as_of = clock.today()
     fresh = ReadinessSnapshot.objects.filter(
         case=OuterRef("pk"), as_of=as_of, data_version=OuterRef("data_version")
     )
@@ -193,7 +189,7 @@ def compute_readiness_for_cases(
     cases: list[Case], as_of: datetime.date | None = None
 ) -> dict[int, Readiness]:
     """Readiness of each case computed from its data, in four queries whatever the number."""
-    as_of = as_of or today()
+    as_of = as_of or clock.today()
     if not cases:
         return {}
     ids = [case.pk for case in cases]

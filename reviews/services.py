@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
+from core import clock
 from guides.models import Guide, Indicator
 from reviews.models import (
     MAX_ATTACHMENT_BYTES,
@@ -110,7 +111,7 @@ def save_evidence(
         raise ValidationError(
             {"indicators": "Choose only indicators of the capability this evidence is for."}
         )
-    if date > datetime.date.today():
+    if date > clock.today():
         raise ValidationError({"date": "The date of the work cannot be in the future."})
     kinds = []
     for upload in new_files:
@@ -177,7 +178,7 @@ def record_check_in(
     """A self-assessment: `answers` maps each of the guide's question ids to (value, note)."""
     if case.status != Case.Status.OPEN:
         raise ValidationError("Check-ins can only be taken while the case is open.")
-    if date > datetime.date.today():
+    if date > clock.today():
         raise ValidationError({"date": "A check-in cannot be dated in the future."})
     question_ids = set(case.guide.questions.values_list("pk", flat=True))
     if set(answers) != question_ids:

@@ -10,9 +10,9 @@ import zlib
 
 from django.db import connection, transaction
 from django.tasks import TaskResult, TaskResultStatus, task
-from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from core import clock
 from reviews.models import Case
 from reviews.notifications import send_due_notifications
 from reviews.progress import refresh_snapshots
@@ -31,7 +31,7 @@ def send_notifications_task() -> dict[str, int]:
         return {**sent, "readiness_refreshed": refresh_snapshots(Case.objects.active())}
     finally:
         # Queued even when this run fails, so one bad run does not end the cycle.
-        schedule_notifications(run_after=timezone.now() + NOTIFICATION_INTERVAL)
+        schedule_notifications(run_after=clock.now() + NOTIFICATION_INTERVAL)
 
 
 def waiting_runs():

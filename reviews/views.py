@@ -10,11 +10,11 @@ from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pghistory.models import MiddlewareEvents
 
+from core import clock
 from guides.models import Indicator
 from reviews import case_page, exports, services
 from reviews.dashboard import dashboard_context
@@ -693,7 +693,7 @@ def cycle_export(request, kind):
     """The filtered case list as one download: packets in a ZIP, or spreadsheets."""
     _require_hr(request)
     cases = _hr_filtered_cases(request)
-    stamp = timezone.localdate().isoformat()
+    stamp = clock.today().isoformat()
     if kind == "zip":
         response = StreamingHttpResponse(exports.cycle_zip(cases), content_type="application/zip")
         filename = f"promotion-packets-{stamp}.zip"

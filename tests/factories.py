@@ -1,10 +1,10 @@
 import datetime
 
 import factory
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import hr_group
+from core import clock
 from guides.models import Capability, Guide, Indicator, Level, Practice, Question
 from reviews.models import Answer, Attachment, Case, CheckIn, Evidence, Feedback, SignOff
 
@@ -112,7 +112,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
     guide = factory.LazyFunction(published_guide)
     candidate = factory.SubFactory(UserFactory)
     sponsor = factory.LazyAttribute(lambda o: UserFactory(current_level=o.guide.to_level))
-    opened_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=400))
+    opened_on = factory.LazyFunction(lambda: clock.today() - datetime.timedelta(days=400))
 
 
 class EvidenceFactory(factory.django.DjangoModelFactory):
@@ -127,7 +127,7 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
         lambda o: o.case.guide.capabilities.order_by("number").first()
     )
     title = factory.Sequence(lambda n: f"Evidence item {n}")
-    date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    date = factory.LazyFunction(lambda: clock.today() - datetime.timedelta(days=30))
     summary = "What was done."
     outcome = "What changed."
     links = factory.LazyFunction(list)
@@ -163,7 +163,7 @@ class CheckInFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     case = factory.SubFactory(CaseFactory)
-    date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=7))
+    date = factory.LazyFunction(lambda: clock.today() - datetime.timedelta(days=7))
 
     @factory.post_generation
     def answers(self, create, extracted, **kwargs):

@@ -10,7 +10,12 @@ from reviews.models import CheckIn, Evidence
 from reviews.readiness import month_key
 from tests.browser.conftest import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The demo on one day; tests/reviews/test_demo.py checks it on every day CI tries.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.today("2026-11-16"),
+]
 
 SHIPPED_GUIDE = settings.BASE_DIR / "guides" / "data" / "m3-to-e1.md"
 

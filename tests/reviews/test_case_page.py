@@ -20,7 +20,7 @@ from tests.factories import (
     published_guide,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tests.factories import (
     publish,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def days_ago(days: int) -> datetime.date:

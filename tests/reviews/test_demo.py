@@ -15,7 +15,7 @@ from reviews.progress import case_readiness
 from reviews.services import open_case
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 SHIPPED_GUIDE = settings.BASE_DIR / "guides/data/m3-to-e1.md"
 

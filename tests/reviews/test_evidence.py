@@ -7,7 +7,7 @@ from django.utils import timezone
 from reviews.models import Case, Evidence
 from tests.factories import CaseFactory, EvidenceFactory, HRFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 TODAY = timezone.localdate
 

@@ -35,7 +35,7 @@ from tests.factories import (
     published_guide,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 AS_OF = datetime.date(2026, 6, 15)
 EVIL = '=HYPERLINK("http://evil","x")'

@@ -2,8 +2,12 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import date
 
+import pytest
+
 from reviews.heatstrip import heat_strip_table, render_heat_strip
 from reviews.readiness import CapabilitySpec, EvidenceItem, GuideSpec, compute_readiness
+
+pytestmark = pytest.mark.dates
 
 SVG = "{http://www.w3.org/2000/svg}"
 AS_OF = date(2026, 11, 28)

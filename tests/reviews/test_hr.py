@@ -16,7 +16,7 @@ from tests.factories import (
 )
 from tests.reviews.test_queries import CASE_LIST_QUERIES
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 @pytest.fixture

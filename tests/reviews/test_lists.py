@@ -1,8 +1,11 @@
 import datetime
 
+import pytest
 from django.utils.dateformat import format as date_format
 
 from reviews.lists import day_label
+
+pytestmark = pytest.mark.dates
 
 
 def test_day_labels_are_what_the_date_filter_writes():

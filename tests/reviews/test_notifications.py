@@ -28,7 +28,7 @@ from tests.factories import (
     published_guide,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 UTC = datetime.UTC
 # A Wednesday in the second month of Q1 2027; the ISO week before it is 2027-W06, 8-14 February.

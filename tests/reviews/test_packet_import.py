@@ -41,9 +41,11 @@ from tests.factories import (
     publish,
 )
 
-pytestmark = pytest.mark.django_db
+# Not about the calendar: the whole module runs on one day.
+DAY = "2026-11-16"
+pytestmark = [pytest.mark.django_db, pytest.mark.today(DAY)]
 
-TODAY = timezone.localdate()
+TODAY = datetime.date.fromisoformat(DAY)
 
 
 def days_ago(days: int) -> datetime.date:

@@ -19,7 +19,8 @@ from tests.factories import (
     published_guide,
 )
 
-pytestmark = pytest.mark.django_db
+# Not about the calendar: the whole module runs on one day.
+pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-11-16")]
 
 SMALL, LARGE = 3, 60
 

@@ -13,6 +13,8 @@ from reviews.readiness import (
     months_ending,
 )
 
+pytestmark = pytest.mark.dates
+
 AS_OF = date(2026, 11, 28)
 # The window for AS_OF: December 2025 to November 2026, in four blocks of three months.
 BLOCK_DAYS = (date(2026, 1, 15), date(2026, 4, 15), date(2026, 7, 15), date(2026, 10, 15))

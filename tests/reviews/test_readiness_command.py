@@ -9,7 +9,7 @@ from django.utils import timezone
 from guides.models import Capability
 from tests.factories import CaseFactory, CheckInFactory, EvidenceFactory, guide_with_parts, publish
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 AS_OF = "2026-11-28"
 

@@ -17,7 +17,7 @@ from reviews.progress import (
 from reviews.readiness import Readiness
 from tests.factories import CaseFactory, CheckInFactory, EvidenceFactory, HRFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 TODAY = timezone.localdate()
 

@@ -22,7 +22,7 @@ from reviews.progress import readiness_for_cases
 from reviews.seeding import seed
 from reviews.verify import verify_packet
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 AS_OF = datetime.date(2026, 11, 18)
 SMALL = {"candidates": 12, "sponsors": 3, "months": 9, "items_per_month": 4}

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, DEMO_PEOPLE, create_demo_people
+from core import clock
 from reviews.demo import DEMO_CANDIDATES, FROM_LEVEL, TO_LEVEL, create_demo_cases
 from reviews.models import Case
 from reviews.progress import case_readiness
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         self.write_cases(users)
 
     def write_cases(self, users) -> None:
-        today = timezone.localdate()
+        today = clock.today()
         cases = create_demo_cases(users, today=today)
         if not cases:
             self.stdout.write(

@@ -4,8 +4,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
-from django.utils import timezone
 
+from core import clock
 from reviews.seeding import seed
 
 DEFAULT_PASSWORD = "seed-pass-2026"
@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 "Refusing to seed while DEBUG is off: every seeded person shares a published "
                 "password. Use --force only on a throwaway database."
             )
-        as_of = options["as_of"] or timezone.localdate()
+        as_of = options["as_of"] or clock.today()
         started = time.monotonic()
         try:
             result = seed(

@@ -1,0 +1,1 @@
+"""What every app may use: plain helpers that import no app of the project."""
