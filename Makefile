@@ -52,7 +52,8 @@ system-packages:
 	  fi; \
 	fi
 
-# The app's own database: a private cluster in $(RUN_PG), unless DATABASE_URL points elsewhere.
+# The app's own database: the private cluster named $(RUN_PG) (see scripts/pg.sh for where it lives),
+# unless DATABASE_URL points elsewhere.
 db: install
 ifndef DATABASE_URL
 	scripts/pg.sh start $(RUN_PG)
@@ -74,7 +75,7 @@ lint: install
 # The whole suite on a throwaway cluster that is removed afterwards, pass or fail.
 test: install lint
 	@tmp=$$(mktemp -d /tmp/promotions-test.XXXXXX); \
-	trap 'scripts/pg.sh stop "$$tmp"; rm -rf "$$tmp"' EXIT; \
+	trap 'scripts/pg.sh remove "$$tmp"' EXIT; \
 	PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" scripts/pg.sh start "$$tmp"; \
 	scripts/pg.sh createdb "$$tmp" promotions; \
 	export DATABASE_URL="$$(scripts/pg.sh url "$$tmp" promotions)" PRIVATE_STORAGE_ROOT="$$tmp/private"; \
@@ -105,7 +106,7 @@ restore: db
 # the harness on small data.
 bench: install
 	@tmp=$$(mktemp -d /tmp/promotions-bench.XXXXXX); \
-	trap 'scripts/pg.sh stop "$$tmp"; rm -rf "$$tmp"' EXIT; \
+	trap 'scripts/pg.sh remove "$$tmp"' EXIT; \
 	PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" scripts/pg.sh start "$$tmp"; \
 	scripts/pg.sh createdb "$$tmp" bench_full; \
 	scripts/pg.sh createdb "$$tmp" bench_tenth; \
@@ -113,6 +114,7 @@ bench: install
 	  BENCH_TENTH_URL="$$(scripts/pg.sh url "$$tmp" bench_tenth)" PRIVATE_STORAGE_ROOT="$$tmp/private"; \
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
+# Stops the app's database and deletes it (see `scripts/pg.sh where .pg`), then the installed tools.
 clean:
-	-scripts/pg.sh stop $(RUN_PG)
-	rm -rf $(RUN_PG) $(VENV) $(TOOLS) staticfiles
+	-scripts/pg.sh remove $(RUN_PG)
+	rm -rf $(VENV) $(TOOLS) staticfiles

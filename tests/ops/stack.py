@@ -320,21 +320,31 @@ def pg_bindir() -> Path:
     return candidates[-1].parent
 
 
-def pg_script(*args: str) -> str:
-    result = subprocess.run(
-        [str(ROOT / "scripts" / "pg.sh"), *args], capture_output=True, text=True, timeout=120
+def run_pg_script(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(ROOT / "scripts" / "pg.sh"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+
+
+def pg_script(*args: str, cwd: Path = ROOT) -> str:
+    result = run_pg_script(*args, cwd=cwd)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
 
 def stop_immediately(cluster: Path) -> None:
     """pg_ctl stop -m immediate: every server process quits at once, as in a crash."""
-    command = [str(pg_bindir() / "pg_ctl"), "-D", str(cluster / "data"), "-m", "immediate", "stop"]
+    data = pg_script("where", str(cluster))
+    command = [str(pg_bindir() / "pg_ctl"), "-D", data, "-m", "immediate", "stop"]
     if os.getuid() == 0:
         # The cluster belongs to the postgres user when pg.sh runs as root.
         command = ["runuser", "-u", "postgres", "--", *command]
-    subprocess.run(command, check=True, capture_output=True, timeout=60)
+    # From /, which the postgres user may enter whatever folder the tests run in.
+    subprocess.run(command, cwd="/", check=True, capture_output=True, timeout=60)
 
 
 def row_counts(url: str) -> dict[str, int]:

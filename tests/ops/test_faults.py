@@ -8,11 +8,8 @@ operation writes to late in its transaction, waits until the operation is blocke
 import datetime
 import json
 import os
-import shutil
 import signal
-import tempfile
 import threading
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -171,17 +168,15 @@ def packet_for_shipped_guide(questions: int) -> dict:
 
 
 @pytest.fixture
-def cluster():
+def cluster(tmp_path):
     """A PostgreSQL cluster of this test's own, which it may crash; removed afterwards."""
-    # Short: the server's Unix socket lives inside it.
-    folder = Path(tempfile.mkdtemp(prefix="pgfault-", dir="/tmp"))
+    folder = tmp_path / "cluster"
     try:
         pg_script("start", str(folder))
         pg_script("createdb", str(folder), "promotions")
         yield folder
     finally:
-        pg_script("stop", str(folder))
-        shutil.rmtree(folder, ignore_errors=True)
+        pg_script("remove", str(folder))
 
 
 def test_postgres_stopped_mid_import_leaves_no_partial_case_and_the_app_recovers(
