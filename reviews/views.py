@@ -37,7 +37,6 @@ from reviews.lists import case_rows
 from reviews.markdown import render_markdown
 from reviews.models import Answer, Attachment, Case, Decision, Feedback
 from reviews.packet_import import PacketRefused, import_packet_file
-from reviews.packet_pdf import render_packet_pdf
 from reviews.packets import build_packet
 from reviews.progress import case_readiness, readiness_summaries
 from reviews.readiness import Readiness
@@ -674,6 +673,9 @@ def packet_download(request, case_id, fmt):
         body = json.dumps(build_packet(case), indent=2, ensure_ascii=False)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
     else:
+        # WeasyPrint (most of a second to import) loads with the first PDF, not with every process.
+        from reviews.packet_pdf import render_packet_pdf
+
         response = HttpResponse(render_packet_pdf(case), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
