@@ -401,7 +401,11 @@ def check_in_list(request, case_id):
     check_ins = list(
         case.check_ins.prefetch_related(
             Prefetch("answers", queryset=Answer.objects.order_by("question__position"))
-        ).annotate(yes_count=Count("answers", filter=Q(answers__value=Answer.Value.YES)))
+        )
+        .annotate(yes_count=Count("answers", filter=Q(answers__value=Answer.Value.YES)))
+        # Meta.ordering does not apply to a query with GROUP BY: without this the columns came in
+        # whatever order the table happened to hold them.
+        .order_by("date", "id")
     )
     rows = []
     for question in questions:

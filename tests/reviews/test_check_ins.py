@@ -158,6 +158,15 @@ class TestHistory:
         positions = [response.text.index(heading) for heading in headings]
         assert positions == sorted(positions)
 
+    def test_columns_follow_the_dates_not_the_order_the_check_ins_were_made(
+        self, candidate_client, case
+    ):
+        made = [CheckInFactory(case=case, date=days_ago(days)) for days in (20, 300, 110, 200)]
+
+        response = candidate_client.get(list_url(case))
+
+        assert [c.date for c in response.context["check_ins"]] == sorted(c.date for c in made)
+
     def test_each_answer_sits_in_its_question_row(self, candidate_client, case, check_ins):
         response = candidate_client.get(list_url(case))
         rows = dict(response.context["rows"])
