@@ -6,8 +6,12 @@ is marked `dates`, so that `make test-dates` (and CI) runs it on the awkward day
 
 import ast
 import datetime
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import time_machine
 
 from core import clock
@@ -126,3 +130,27 @@ def test_today_is_the_day_in_the_organisations_time_zone(settings):
     ):
         assert clock.today() == datetime.date(2027, 1, 1)
         assert clock.now() == datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)
+
+
+def test_a_module_reading_today_without_either_mark_is_caught(tmp_path):
+    module = tmp_path / "test_sample.py"
+    module.write_text("from core import clock\n\ndef test_x():\n    clock.today()\n")
+    assert not runs_on_every_test_date_or_sets_its_day(module)
+    module.write_text(
+        "import pytest\nfrom core import clock\n\npytestmark = [pytest.mark.dates]\n"
+        "def test_x():\n    clock.today()\n"
+    )
+    assert runs_on_every_test_date_or_sets_its_day(module)
+
+
+@pytest.mark.dates
+def test_processes_the_tests_start_live_on_the_sessions_day():
+    started = subprocess.run(
+        [sys.executable, "-c", "import datetime; print(datetime.date.today())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert started.stdout.strip() == datetime.date.today().isoformat()
+    if day := os.environ.get("TEST_TODAY"):
+        assert datetime.date.today().isoformat() == day

@@ -1,6 +1,5 @@
 """`manage.py seed_demo`: a large organisation, the same for the same seed, on small numbers."""
 
-import datetime
 import io
 import json
 from collections import Counter, defaultdict
@@ -15,6 +14,7 @@ from django.db.models import F
 
 from accounts.models import User
 from accounts.roles import roles_for
+from core import clock
 from guides.models import Guide, Indicator
 from reviews.models import Answer, Attachment, Case, CheckIn, Decision, Evidence, Feedback, SignOff
 from reviews.packets import build_packet
@@ -24,7 +24,8 @@ from reviews.verify import verify_packet
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
-AS_OF = datetime.date(2026, 11, 18)
+# Seeded as of the session's day: `make test-dates` tries month ends and leap days.
+AS_OF = clock.today()
 SMALL = {"candidates": 12, "sponsors": 3, "months": 9, "items_per_month": 4}
 
 
