@@ -169,8 +169,8 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
-# Each process keeps its own: the sponsor dashboard's drawn rows (reviews/dashboard.py), keyed by
-# everything a row is drawn from, so an entry is never wrong, only unused.
+# Each process keeps its own: the sponsor dashboard's drawn rows (reviews/views/dashboard.py),
+# keyed by everything a row is drawn from, so an entry is never wrong, only unused.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "rows": {
@@ -200,7 +200,7 @@ STORAGES = {
 }
 # Evidence attachments live outside STATIC_ROOT and have no public URL; a view serves them.
 PRIVATE_STORAGE_ROOT = Path(os.environ.get("PRIVATE_STORAGE_ROOT", BASE_DIR / "private"))
-# Packet PDFs by the hash of the HTML they are laid out from (reviews/packet_pdf.py), beside the
+# Packet PDFs by the hash of the HTML they are laid out from (reviews/packets/pdf.py), beside the
 # attachments since they hold the same people's data; shared by every process of one host.
 CACHES["packets"] = {
     "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

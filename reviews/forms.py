@@ -10,16 +10,8 @@ from django.utils.safestring import mark_safe
 from accounts.models import User, display_name_of
 from core import clock
 from guides.models import Capability, Guide, Indicator
-from reviews.models import (
-    MAX_ATTACHMENTS,
-    MAX_LINKS,
-    Answer,
-    Case,
-    Decision,
-    Feedback,
-    SignOff,
-)
-from reviews.packet_import import MAX_PACKET_BYTES
+from reviews.models import MAX_ATTACHMENTS, MAX_LINKS, Answer, Case, Decision, Feedback, SignOff
+from reviews.packets.importing import MAX_PACKET_BYTES
 from reviews.services import sponsor_problem
 from reviews.uploads import ALLOWED_DESCRIPTION, BY_EXTENSION
 

@@ -26,16 +26,7 @@ from accounts.models import User
 from accounts.roles import hr_group
 from guides.models import Guide
 from guides.services import import_guide
-from reviews.models import (
-    Answer,
-    Attachment,
-    Case,
-    CheckIn,
-    Decision,
-    Evidence,
-    Feedback,
-    SignOff,
-)
+from reviews.models import Answer, Attachment, Case, CheckIn, Decision, Evidence, Feedback, SignOff
 
 FROM_LEVEL = "M3"
 TO_LEVEL = "E1"
@@ -576,8 +567,8 @@ def sign_cases(
     signed: Sequence[tuple[Case, SignedPlan]], *, hr: User, counts: dict[str, int]
 ) -> None:
     """Sign-offs carry the hash of the packet as written, computed as `sign_off` computes it."""
-    from reviews.packets import build_packet, packet_sha256
-    from reviews.progress import readiness_for_cases
+    from reviews.packets.build import build_packet, packet_sha256
+    from reviews.readiness.snapshots import readiness_for_cases
 
     if not signed:
         return

@@ -246,8 +246,8 @@ def sign_off(
     `expected_sign_offs` is how many sign-offs the sponsor saw when deciding: a sign-off made
     meanwhile, in another tab or by another person, makes this one refuse rather than pile up.
     """
-    from reviews.packets import build_packet, packet_sha256
-    from reviews.progress import case_readiness
+    from reviews.packets.build import build_packet, packet_sha256
+    from reviews.readiness.snapshots import case_readiness
 
     with transaction.atomic():
         case = Case.objects.select_for_update().with_people().get(pk=case.pk)

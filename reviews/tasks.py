@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from core import clock
 from reviews.models import Case
 from reviews.notifications import send_due_notifications
-from reviews.progress import refresh_snapshots
+from reviews.readiness.snapshots import refresh_snapshots
 
 NOTIFICATION_INTERVAL = datetime.timedelta(hours=1)
 # Serialises "is a run waiting? if not, queue one" between the worker and the command.

@@ -210,7 +210,7 @@ def measure_pages(requests: int, warmup: int) -> dict:
             "times": times[key],
             "queries": len(queries.captured_queries),
         }
-    # The packet PDF is kept once laid out (reviews/packet_pdf.py); the first request for a
+    # The packet PDF is kept once laid out (reviews/packets/pdf.py); the first request for a
     # packet lays it out. Timed too, with the kept PDFs removed before each request.
     user, url = page_urls(hr, sponsor, case)["packet_pdf"]
     client = Client()
@@ -242,7 +242,7 @@ def refresh_readiness() -> dict:
     was slower: the filtered case list 34 ms against 21 ms, though nothing stayed allocated)."""
     setup_django()
     from reviews.models import Case
-    from reviews.progress import refresh_snapshots
+    from reviews.readiness.snapshots import refresh_snapshots
 
     started = time.perf_counter()
     refreshed = refresh_snapshots(Case.objects.active())
@@ -281,9 +281,9 @@ def measure_zip(cases: int, target: str) -> dict:
 
     from django.core.cache import caches
 
-    import reviews.packet_pdf  # noqa: F401 - loaded before the baseline, as in a warm worker
-    from reviews.exports import cycle_zip
-    from reviews.filters import hr_cases
+    import reviews.packets.pdf  # noqa: F401 - loaded before the baseline, as in a warm worker
+    from reviews.packets.exports import cycle_zip
+    from reviews.views.filters import hr_cases
 
     # Every packet laid out in this export: none kept from the page timings.
     caches["packets"].clear()
@@ -734,9 +734,9 @@ def run(args: argparse.Namespace) -> int:
         f"hourly run does, in a process of its own as the task worker is "
         f"({full_pages['snapshots']:,} in {full_pages['snapshot_seconds']:.1f} s on full, "
         f"{tenth_pages['snapshots']:,} in {tenth_pages['snapshot_seconds']:.1f} s on tenth).",
-        "Cycle ZIP: `reviews.exports.cycle_zip` over the first cases of HR's list, written to a "
-        "file, in a fresh process, with no kept PDF: every packet is laid out. Memory is "
-        "resident memory read from /proc/self/status: the "
+        "Cycle ZIP: `reviews.packets.exports.cycle_zip` over the first cases of HR's list, "
+        "written to a file, in a fresh process, with no kept PDF: every packet is laid out. "
+        "Memory is resident memory read from /proc/self/status: the "
         "peak (VmHWM, reset through /proc/self/clear_refs just before) minus VmRSS before the "
         f"export, after Django and WeasyPrint were loaded (getrusage ru_maxrss growth, which "
         f"cannot be reset, was {zip_result['ru_maxrss_growth_mb']:.0f} MB; RSS before "

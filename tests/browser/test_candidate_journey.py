@@ -5,9 +5,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD, DEMO_PEOPLE
-from reviews.heatstrip import month_name
 from reviews.models import CheckIn, Evidence
-from reviews.readiness import month_key
+from reviews.readiness.heatstrip import month_name
+from reviews.readiness.rule import month_key
 from tests.browser.conftest import log_in
 
 # The demo on one day; tests/reviews/test_demo.py checks it on every day CI tries.

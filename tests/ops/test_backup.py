@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 PACKET_HASHES = """
 import json
 from reviews.models import Case
-from reviews.packets import build_packet, packet_sha256
+from reviews.packets.build import build_packet, packet_sha256
 cases = Case.objects.filter(sign_offs__isnull=False).distinct().order_by("pk")
 print(json.dumps({
     case.pk: {

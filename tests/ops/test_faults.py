@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from reviews.models import Case, CaseEvent, SignOff
-from reviews.packets import build_packet, packet_sha256
+from reviews.packets.build import build_packet, packet_sha256
 from tests.factories import PASSWORD, CaseFactory, EvidenceFactory
 from tests.ops.stack import (
     PYTHON,

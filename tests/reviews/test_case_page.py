@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guides.models import Indicator
-from reviews.case_page import guide_outline
 from reviews.models import Attachment, SignOff
+from reviews.views.case_page import guide_outline
 from tests.factories import (
     CaseFactory,
     EvidenceFactory,

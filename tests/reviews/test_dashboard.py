@@ -8,9 +8,9 @@ import pytest
 from django.http import QueryDict
 from django.template.loader import render_to_string
 
-from reviews.dashboard import dashboard_context, flags_for, months_open
 from reviews.models import Case, Feedback
-from reviews.progress import case_readiness
+from reviews.readiness.snapshots import case_readiness
+from reviews.views.dashboard import dashboard_context, flags_for, months_open
 from tests.factories import (
     CaseFactory,
     CheckInFactory,
@@ -515,7 +515,7 @@ def test_drawn_rows_are_kept_and_drawn_again_when_what_they_show_changes(
     from django.urls import reverse
     from django.utils import timezone
 
-    from reviews.lists import day_label
+    from reviews.views.lists import day_label
 
     today = timezone.localdate()
     sponsor = UserFactory()

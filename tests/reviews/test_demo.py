@@ -11,7 +11,7 @@ from accounts.demo import create_demo_people, demo_level
 from guides.models import Guide
 from reviews.demo import DEMO_CANDIDATES, create_demo_cases
 from reviews.models import Case, CheckIn, Evidence
-from reviews.progress import case_readiness
+from reviews.readiness.snapshots import case_readiness
 from reviews.services import open_case
 from tests.factories import UserFactory
 

@@ -12,7 +12,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from weasyprint.formatting_structure.boxes import Box
 
-from reviews.exports import (
+from reviews.models import Attachment, Case, Decision
+from reviews.packets.build import FORMAT
+from reviews.packets.exports import (
     CASE_COLUMNS,
     EVIDENCE_COLUMNS,
     case_rows,
@@ -22,8 +24,6 @@ from reviews.exports import (
     write_csv,
     write_xlsx,
 )
-from reviews.models import Attachment, Case, Decision
-from reviews.packets import FORMAT
 from tests.factories import (
     CaseFactory,
     CheckInFactory,

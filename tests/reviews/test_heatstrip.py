@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from reviews.heatstrip import heat_strip_table, render_heat_strip
-from reviews.readiness import CapabilitySpec, EvidenceItem, GuideSpec, compute_readiness
+from reviews.readiness.heatstrip import heat_strip_table, render_heat_strip
+from reviews.readiness.rule import CapabilitySpec, EvidenceItem, GuideSpec, compute_readiness
 
 pytestmark = pytest.mark.dates
 

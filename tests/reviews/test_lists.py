@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils.dateformat import format as date_format
 
-from reviews.lists import day_label
+from reviews.views.lists import day_label
 
 pytestmark = pytest.mark.dates
 

@@ -21,7 +21,8 @@ from accounts.models import User
 from guides.models import Indicator
 from reviews import services
 from reviews.models import Answer, Case, CheckIn, Decision, Evidence, Feedback, SignOff
-from reviews.packet_import import (
+from reviews.packets.build import build_packet, canonical_bytes
+from reviews.packets.importing import (
     MAX_PACKET_BYTES,
     PacketProblem,
     PacketRefused,
@@ -30,7 +31,6 @@ from reviews.packet_import import (
     load_packet_file,
     validate_packet,
 )
-from reviews.packets import build_packet, canonical_bytes
 from tests.factories import (
     CaseFactory,
     EvidenceFactory,

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from reviews import services
 from reviews.models import Attachment, Case
-from reviews.packet_pdf import (
+from reviews.packets.build import build_packet, packet_sha256
+from reviews.packets.pdf import (
     ORIGIN,
     FetchRefused,
     StaticFilesOnly,
@@ -19,7 +20,6 @@ from reviews.packet_pdf import (
     packet_context,
     render_packet_pdf,
 )
-from reviews.packets import build_packet, packet_sha256
 from tests.factories import (
     CaseFactory,
     CheckInFactory,

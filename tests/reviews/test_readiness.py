@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from reviews.readiness import (
+from reviews.readiness.rule import (
     CapabilitySpec,
     CheckIn,
     EvidenceItem,

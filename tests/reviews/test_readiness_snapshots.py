@@ -9,12 +9,12 @@ from django.utils import timezone
 from pghistory.models import Events
 
 from reviews.models import Answer, Case, Evidence, ReadinessSnapshot
-from reviews.progress import (
+from reviews.readiness.rule import Readiness
+from reviews.readiness.snapshots import (
     compute_readiness_for_cases,
     readiness_for_cases,
     refresh_snapshots,
 )
-from reviews.readiness import Readiness
 from tests.factories import CaseFactory, CheckInFactory, EvidenceFactory, HRFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]

@@ -17,10 +17,10 @@ from accounts.roles import roles_for
 from core import clock
 from guides.models import Guide, Indicator
 from reviews.models import Answer, Attachment, Case, CheckIn, Decision, Evidence, Feedback, SignOff
-from reviews.packets import build_packet
-from reviews.progress import readiness_for_cases
+from reviews.packets.build import build_packet
+from reviews.packets.verify import verify_packet
+from reviews.readiness.snapshots import readiness_for_cases
 from reviews.seeding import seed
-from reviews.verify import verify_packet
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from reviews import services
 from reviews.models import Case, Evidence, SignOff
-from reviews.packets import build_packet, packet_sha256
-from reviews.progress import case_readiness
+from reviews.packets.build import build_packet, packet_sha256
+from reviews.readiness.snapshots import case_readiness
 from tests.factories import CaseFactory, EvidenceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

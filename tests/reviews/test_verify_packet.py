@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 
 from reviews import services
 from reviews.models import Case
-from reviews.packets import FORMAT, build_packet, packet_sha256
-from reviews.verify import verify_packet
+from reviews.packets.build import FORMAT, build_packet, packet_sha256
+from reviews.packets.verify import verify_packet
 from tests.factories import CaseFactory, EvidenceFactory
 
 

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from reviews.models import Case, Evidence
-from reviews.packet_import import import_packet_file
-from reviews.packets import build_packet
+from reviews.packets.build import build_packet
+from reviews.packets.importing import import_packet_file
 from tests.security.xss_vectors import ALL_VECTORS, VECTORS
 
 # Fields each vector went through, by name, for the report of what was tried.

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from guides.guidemd import GuideFormatError
 from guides.services import import_guide
 from reviews.models import Case, CheckIn, Evidence, SignOff
-from reviews.packets import build_packet
+from reviews.packets.build import build_packet
 from tests.factories import CaseFactory, EvidenceFactory, HRFactory
 from tests.security.hostile import client_for
 from tests.security.xss_vectors import VECTORS

@@ -5,7 +5,7 @@ from accounts.demo import DEMO_PASSWORD, DEMO_PEOPLE, create_demo_people
 from core import clock
 from reviews.demo import DEMO_CANDIDATES, FROM_LEVEL, TO_LEVEL, create_demo_cases
 from reviews.models import Case
-from reviews.progress import case_readiness
+from reviews.readiness.snapshots import case_readiness
 
 ROLE_LABELS = {"hr": "HR", "sponsor": "Sponsor", "candidate": "Candidate"}
 

@@ -2,7 +2,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reviews.packet_import import MAX_PACKET_BYTES, PacketRefused, import_packet, load_packet_file
+from reviews.packets.importing import (
+    MAX_PACKET_BYTES,
+    PacketRefused,
+    import_packet,
+    load_packet_file,
+)
 
 
 def _count(number: int, singular: str, plural: str) -> str:

@@ -4,7 +4,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from reviews.models import Case
-from reviews.progress import case_readiness
+from reviews.readiness.snapshots import case_readiness
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reviews.packet_import import MAX_PACKET_BYTES, PacketRefused, load_packet_file
-from reviews.verify import verify_packet
+from reviews.packets.importing import MAX_PACKET_BYTES, PacketRefused, load_packet_file
+from reviews.packets.verify import verify_packet
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from reviews.packets import FORMAT, packet_sha256
+from reviews.packets.build import FORMAT, packet_sha256
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ from django.utils.text import Truncator
 
 from guides.models import Capability, Guide, Indicator, Practice
 from reviews.forms import PlainSelect
-from reviews.heatstrip import HeatStripTable
-from reviews.lists import day_label
 from reviews.models import Attachment, Case, Evidence
-from reviews.readiness import Readiness
+from reviews.readiness.heatstrip import HeatStripTable
+from reviews.readiness.rule import Readiness
+from reviews.views.lists import day_label
 
 
 class IndicatorList(tuple):

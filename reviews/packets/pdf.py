@@ -30,11 +30,11 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from accounts.models import User
 from guides.models import Capability, Indicator
-from reviews.heatstrip import FONT_FAMILY, month_name, render_heat_strip
 from reviews.markdown import render_markdown
 from reviews.models import Case, Decision, Evidence, Feedback, SignOff
-from reviews.packets import build_packet, packet_sha256
-from reviews.readiness import (
+from reviews.packets.build import build_packet, packet_sha256
+from reviews.readiness.heatstrip import FONT_FAMILY, month_name, render_heat_strip
+from reviews.readiness.rule import (
     CapabilityReadiness,
     Readiness,
     SelfAssessment,

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from core import clock
 from guides.models import Capability, Question
 from reviews.models import Answer, Case, Evidence, ReadinessSnapshot
-from reviews.readiness import (
+from reviews.readiness.rule import (
     CapabilitySpec,
     CheckIn,
     EvidenceItem,
@@ -112,7 +112,7 @@ def readiness_summaries(
     if as_of is not None and as_of != clock.today():
         return _summaries(compute_readiness_for_cases(cases, as_of))
     if cases and all(hasattr(case, "snapshot_status") for case in cases):
-        # Read with today's fresh snapshot joined (reviews.filters.filter_cases).
+        # Read with today's fresh snapshot joined (reviews.views.filters.filter_cases).
         return {
             case.pk: Summary(case.snapshot_status, tuple(case.snapshot_flag_kinds))
             for case in cases

@@ -8,7 +8,7 @@ Callers mark the result safe, so every piece of text in it is escaped here.
 from dataclasses import dataclass
 from html import escape
 
-from reviews.readiness import BLOCK_MONTHS, Readiness
+from reviews.readiness.rule import BLOCK_MONTHS, Readiness
 
 MONTH_NAMES = (
     "January",

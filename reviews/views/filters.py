@@ -4,7 +4,7 @@ from django.db.models import F, QuerySet
 
 from core import clock
 from reviews.models import Case
-from reviews.progress import refresh_snapshots
+from reviews.readiness.snapshots import refresh_snapshots
 
 
 def filter_cases(cases: QuerySet, data: dict) -> QuerySet:

@@ -33,8 +33,8 @@ from openpyxl.styles import Font
 from core import clock
 from guides.models import Indicator
 from reviews.models import Attachment, Case, Evidence, Feedback, SignOff
-from reviews.packets import build_packet
-from reviews.progress import readiness_for_cases
+from reviews.packets.build import build_packet
+from reviews.readiness.snapshots import readiness_for_cases
 
 CASE_COLUMNS = (
     "Case",
@@ -320,7 +320,7 @@ def cycle_zip(cases: QuerySet, *, as_of: datetime.date | None = None) -> Iterato
     left out.
     """
     # WeasyPrint loads only when a cycle is exported, not with every module that lists rows.
-    from reviews.packet_pdf import render_packet_pdf
+    from reviews.packets.pdf import render_packet_pdf
 
     as_of = as_of or clock.today()
     ids = list(cases.order_by("id").values_list("id", flat=True))

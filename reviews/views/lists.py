@@ -14,9 +14,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from reviews.heatstrip import MONTH_NAMES
 from reviews.models import Case
-from reviews.progress import Summary
+from reviews.readiness.heatstrip import MONTH_NAMES
+from reviews.readiness.snapshots import Summary
 
 # Drawn rows are kept in their own cache (config/settings.py) for a day.
 ROW_CACHE = "rows"

@@ -40,7 +40,7 @@ from accounts.models import User
 from core import clock
 from guides.models import Capability, Guide, Indicator, Question
 from reviews.models import MAX_LINKS, Answer, Case, CheckIn, Evidence, Feedback
-from reviews.packets import FORMAT
+from reviews.packets.build import FORMAT
 from reviews.services import open_case, sponsor_problem
 
 MAX_PACKET_BYTES = 20 * 1024 * 1024

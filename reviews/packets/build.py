@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 
 from guides.models import Indicator
 from reviews.models import Answer, Case, Decision, Evidence
-from reviews.progress import case_readiness
+from reviews.readiness.snapshots import case_readiness
 
 FORMAT = "promotion-packet/1"
 UNSIGNED_KEYS = ("readiness", "sign_offs", "decision", "status")

@@ -2,24 +2,31 @@
 
 Cost is fixed whatever the number of cases: one query for the cases with their candidates, last
 evidence date, sign-off date and count of items awaiting feedback, one for their guides, one for
-their readiness status and flags (reviews.progress.readiness_summaries). Each row's markup is
-kept once drawn, under a key made of everything it is drawn from; only rows drawn again read
-their readiness report. Sorting and filtering by readiness happen here, in Python, afterwards.
+their readiness status and flags (reviews.readiness.snapshots.readiness_summaries). Each row's
+markup is kept once drawn, under a key made of everything it is drawn from; only rows drawn
+again read their readiness report. Sorting and filtering by readiness happen here, in Python,
+afterwards.
 """
 
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_GET
 
 from core import clock
-from reviews.heatstrip import render_heat_strip
-from reviews.lists import (
+from reviews.models import Case, Evidence, Feedback, SignOff
+from reviews.readiness.heatstrip import render_heat_strip
+from reviews.readiness.rule import Readiness
+from reviews.readiness.snapshots import Summary, readiness_for_cases, readiness_summaries
+from reviews.views.lists import (
     FLAG_LABELS,
     READINESS_LABELS,
     STATUS_BADGES,
@@ -28,9 +35,6 @@ from reviews.lists import (
     guide_label,
     row_key,
 )
-from reviews.models import Case, Evidence, Feedback, SignOff
-from reviews.progress import Summary, readiness_for_cases, readiness_summaries
-from reviews.readiness import Readiness
 
 STATUSES = READINESS_LABELS
 FLAGS = FLAG_LABELS
@@ -396,3 +400,10 @@ def dashboard_context(user, params: QueryDict, *, as_of: datetime.date | None = 
         "clear_url": _query({"closed": closed}, sort=sort, dir=direction),
         "show_closed_url": _query(filters, closed="1", sort=sort, dir=direction),
     }
+
+
+@require_GET
+@login_required
+def dashboard(request):
+    """Every case this person sponsors, with readiness over time."""
+    return render(request, "reviews/dashboard.html", dashboard_context(request.user, request.GET))

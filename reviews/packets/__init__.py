@@ -1,0 +1,3 @@
+"""Packets: one case as promotion-packet/1 JSON (`build`), as a PDF (`pdf`, `document`), read back
+from a file (`checking`, `importing`), checked against its sign-off (`verify`), and many cases as
+spreadsheets or one ZIP (`exports`)."""

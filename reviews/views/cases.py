@@ -1,0 +1,179 @@
+"""A case's own pages: its overview, narrative, history and packet, and the Markdown preview."""
+
+import datetime
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from pghistory.models import MiddlewareEvents
+
+from reviews.forms import NarrativeForm
+from reviews.markdown import render_markdown
+from reviews.models import Case
+from reviews.packets.build import build_packet
+from reviews.readiness.heatstrip import heat_strip_table, render_heat_strip
+from reviews.readiness.rule import Readiness
+from reviews.readiness.snapshots import case_readiness
+from reviews.views import case_page
+from reviews.views.common import get_case, get_writable_case
+
+FLAG_SENTENCES = {
+    "stale": "No evidence in the last 60 days.",
+    "lopsided": "Evidence is lopsided: one capability has far more items than another.",
+}
+
+
+def _flag_sentences(readiness: Readiness) -> list[str]:
+    if readiness.status == "not_started":
+        # Every capability is thin before the first item; one sentence says it better than four.
+        return ["No evidence yet, so every capability is still thin."]
+    titles = {c.number: c.title for c in readiness.capabilities}
+    sentences = []
+    for flag in readiness.flags:
+        if flag.startswith("thin:"):
+            number = int(flag.split(":", 1)[1])
+            sentences.append(
+                f"Thin evidence for “{titles[number]}”: "
+                "fewer than half of its indicators are shown in the window."
+            )
+        else:
+            sentences.append(FLAG_SENTENCES[flag])
+    return sentences
+
+
+@require_GET
+@login_required
+def case_detail(request, case_id):
+    case = get_object_or_404(
+        case_page.cases_for_pages(Case.objects.visible_to(request.user)), pk=case_id
+    )
+    readiness = case_readiness(case)
+    evidence = case_page.evidence_summary(
+        case, latest=5, window=(readiness_window_start(readiness), readiness.as_of)
+    )
+    latest_sign_off = (
+        case.sign_offs.select_related("signer")
+        .only(*case_page.SIGN_OFF_COLUMNS)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    context = {
+        "case": case,
+        "readiness": readiness,
+        "flags": _flag_sentences(readiness),
+        # render_heat_strip escapes every text it draws, so its SVG can go in as it is.
+        "heat_strip": mark_safe(render_heat_strip(readiness)),  # noqa: S308
+        "heat_table": case_page.heat_table_html(heat_strip_table(readiness)),
+        "cards": case_page.capability_cards(
+            case_page.guide_outline(case.guide), readiness, evidence.covered
+        ),
+        "recent": evidence.latest,
+        "latest_feedback": case_page.latest_feedback(case, 5),
+        "latest_sign_off": latest_sign_off,
+        "can_sign": request.user.has_perm("reviews.sign_off", case) and case.is_open,
+        "evidence_count": evidence.total,
+        "can_write": request.user.has_perm("reviews.write_evidence", case),
+        "months_in_window": min(
+            readiness.window_months, months_between(case.opened_on, readiness.as_of)
+        ),
+    }
+    return render(request, "reviews/case_detail.html", context)
+
+
+def readiness_window_start(readiness: Readiness) -> datetime.date:
+    year, month = (int(part) for part in readiness.blocks[0][0].split("-"))
+    return datetime.date(year, month, 1)
+
+
+def months_between(start: datetime.date, end: datetime.date) -> int:
+    return max(0, (end.year - start.year) * 12 + end.month - start.month + 1)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def narrative_edit(request, case_id):
+    case = get_writable_case(request, case_id)
+    if not case.is_open:
+        messages.error(
+            request, "This case is no longer open, so its narrative can no longer change."
+        )
+        return redirect(case)
+    form = NarrativeForm(request.POST or None, initial={"narrative": case.narrative})
+    if request.method == "POST" and form.is_valid():
+        case.narrative = form.cleaned_data["narrative"]
+        case.save(update_fields=["narrative"])
+        messages.success(request, "Narrative saved.")
+        return redirect(case)
+    return render(request, "reviews/narrative_edit.html", {"case": case, "form": form})
+
+
+@require_POST
+@login_required
+def markdown_preview(request):
+    return HttpResponse(render_markdown(request.POST.get("text", "")[:20_000]))
+
+
+@require_GET
+@login_required
+def case_history(request, case_id):
+    case = get_case(request, case_id)
+    if not request.user.has_perm("reviews.view_history", case):
+        raise PermissionDenied("The history is for the sponsor and the people team.")
+    events = list(
+        MiddlewareEvents.objects.references(case)
+        .select_related("user")
+        .order_by("-pgh_created_at", "-pgh_id")[:200]
+    )
+    rows = [_history_row(event) for event in events]
+    return render(request, "reviews/case_history.html", {"case": case, "rows": rows})
+
+
+HISTORY_HIDDEN_FIELDS = {"id", "pgh_obj", "pgh_obj_id", "pgh_context", "pgh_created_at"}
+
+
+def _history_row(event) -> dict:
+    model = event.pgh_model.rsplit(".", 1)[-1].removesuffix("Event").lower()
+    label = {"insert": "created", "update": "changed", "delete": "deleted"}.get(
+        event.pgh_label, event.pgh_label
+    )
+    data = event.pgh_data or {}
+    if event.pgh_label == "update" and event.pgh_diff:
+        changes = [
+            (field, before, after)
+            for field, (before, after) in event.pgh_diff.items()
+            if field not in HISTORY_HIDDEN_FIELDS
+        ]
+    else:
+        changes = []
+    what = data.get("title") or data.get("kind") or data.get("status") or ""
+    return {
+        "at": event.pgh_created_at,
+        "who": event.user.display_name if event.user else "the system",
+        "model": model,
+        "label": label,
+        "what": what,
+        "changes": changes,
+    }
+
+
+@require_GET
+@login_required
+def packet_download(request, case_id, fmt):
+    """One case's packet, for anyone who may see the case."""
+    case = get_case(request, case_id)
+    name = f"packet-{case.candidate.username}-{case.pk}"
+    if fmt == "json":
+        body = json.dumps(build_packet(case), indent=2, ensure_ascii=False)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    else:
+        # WeasyPrint (most of a second to import) loads with the first PDF, not with every process.
+        from reviews.packets.pdf import render_packet_pdf
+
+        response = HttpResponse(render_packet_pdf(case), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

@@ -1,0 +1,66 @@
+"""A case's self-assessments: the history of check-ins and taking a new one."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from reviews import services
+from reviews.forms import CheckInForm
+from reviews.models import Answer
+from reviews.views.common import add_errors, get_case, get_writable_case
+
+
+@require_GET
+@login_required
+def check_in_list(request, case_id):
+    case = get_case(request, case_id)
+    questions = list(case.guide.questions.all())
+    check_ins = list(
+        case.check_ins.prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.order_by("question__position"))
+        )
+        .annotate(yes_count=Count("answers", filter=Q(answers__value=Answer.Value.YES)))
+        # Meta.ordering does not apply to a query with GROUP BY: without this the columns came in
+        # whatever order the table happened to hold them.
+        .order_by("date", "id")
+    )
+    rows = []
+    for question in questions:
+        cells = []
+        for check_in in check_ins:
+            answer = next((a for a in check_in.answers.all() if a.question_id == question.pk), None)
+            cells.append(answer)
+        rows.append((question, cells))
+    context = {
+        "case": case,
+        "questions": questions,
+        "check_ins": check_ins,
+        "rows": rows,
+        "trend": [(c.date, c.yes_count, len(questions)) for c in check_ins],
+        "can_write": request.user.has_perm("reviews.write_evidence", case) and case.is_open,
+    }
+    return render(request, "reviews/check_in_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def check_in_create(request, case_id):
+    case = get_writable_case(request, case_id)
+    if not case.is_open:
+        messages.error(request, "Check-ins can only be taken while the case is open.")
+        return redirect(case)
+    form = CheckInForm(request.POST or None, questions=case.guide.questions.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            check_in = services.record_check_in(
+                case=case, date=form.cleaned_data["date"], answers=form.answers()
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Check-in of {check_in.date:%-d %B %Y} saved.")
+            return redirect("reviews:check_in_list", case.pk)
+    return render(request, "reviews/check_in_form.html", {"case": case, "form": form})

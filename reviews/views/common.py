@@ -1,0 +1,58 @@
+"""What every page of a case starts from: the case if this person may see it, and a service's
+refusal shown on the form."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from guides.models import Indicator
+from reviews.models import Case, Feedback
+
+FEEDBACK_KINDS = [(kind.value, kind.label) for kind in Feedback.SPONSOR_KINDS] + [
+    (Feedback.Kind.REPLY.value, Feedback.Kind.REPLY.label)
+]
+
+
+def get_case(request, case_id: int) -> Case:
+    """The case if this person may see it; a 404 otherwise, so outsiders learn nothing."""
+    return get_object_or_404(Case.objects.visible_to(request.user).with_people(), pk=case_id)
+
+
+def get_writable_case(request, case_id: int) -> Case:
+    case = get_case(request, case_id)
+    if not request.user.has_perm("reviews.write_evidence", case):
+        raise PermissionDenied("Only the candidate can change their own evidence.")
+    return case
+
+
+def require_hr(request) -> None:
+    if not request.user.has_perm("reviews.open_case"):
+        raise Http404
+
+
+def evidence_queryset(case: Case):
+    return (
+        case.evidence.select_related("capability")
+        .prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.order_by("position")),
+            "attachments",
+        )
+        .order_by("-date", "-id")
+    )
+
+
+def feedback_prefetch():
+    return Prefetch(
+        "feedback", queryset=Feedback.objects.select_related("author").order_by("created_at", "id")
+    )
+
+
+def add_errors(form, error: ValidationError) -> None:
+    """Put a service's refusal next to the fields it names, or at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, problem)
+    else:
+        form.add_error(None, error)

@@ -1,0 +1,194 @@
+"""A case's evidence: the list, one item, logging and editing it, and its files."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from reviews import services
+from reviews.forms import EvidenceFilterForm, EvidenceForm
+from reviews.models import Attachment, Case
+from reviews.uploads import UploadRefused
+from reviews.views import case_page
+from reviews.views.common import (
+    FEEDBACK_KINDS,
+    add_errors,
+    evidence_queryset,
+    feedback_prefetch,
+    get_case,
+    get_writable_case,
+)
+
+EVIDENCE_PAGE_SIZE = 25
+
+
+@require_GET
+@login_required
+def evidence_list(request, case_id):
+    case = get_object_or_404(
+        case_page.cases_for_pages(Case.objects.visible_to(request.user)).defer("narrative"),
+        pk=case_id,
+    )
+    filters = EvidenceFilterForm(
+        request.GET or None,
+        capabilities=case_page.guide_outline(case.guide),
+    )
+    items = case.evidence.order_by("-date", "-id")
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["capability"]:
+            items = items.filter(capability__number=data["capability"])
+        if data["indicator"]:
+            items = items.filter(indicators=data["indicator"])
+        if data["date_from"]:
+            items = items.filter(date__gte=data["date_from"])
+        if data["date_to"]:
+            items = items.filter(date__lte=data["date_to"])
+        if data["q"]:
+            items = items.filter(
+                search=SearchQuery(data["q"], config="english", search_type="websearch")
+            )
+    page = Paginator(case_page.evidence_rows(items), EVIDENCE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = case_page.to_rows(page.object_list, case.pk)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "case": case,
+        "filters": filters,
+        "capability_select": case_page.select_html(filters["capability"]),
+        "indicator_select": case_page.select_html(filters["indicator"]),
+        "page": page,
+        "query": query.urlencode(),
+        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "can_write": request.user.has_perm("reviews.write_evidence", case),
+    }
+    return render(request, "reviews/evidence_list.html", context)
+
+
+@require_GET
+@login_required
+def evidence_detail(request, case_id, evidence_id):
+    case = get_case(request, case_id)
+    evidence = get_object_or_404(
+        evidence_queryset(case).prefetch_related(feedback_prefetch()), pk=evidence_id
+    )
+    context = {
+        "case": case,
+        "evidence": evidence,
+        "item": evidence,
+        "feedback_kinds": FEEDBACK_KINDS,
+        "can_write": request.user.has_perm("reviews.write_evidence", case) and case.is_open,
+    }
+    return render(request, "reviews/evidence_detail.html", context)
+
+
+def _evidence_form_view(request, case, evidence=None):
+    if not case.is_open:
+        messages.error(request, services.locked_message(case))
+        return redirect(case)
+    initial = None
+    if evidence is not None:
+        initial = {
+            "capability": evidence.capability,
+            "indicators": list(evidence.indicators.all()),
+            "title": evidence.title,
+            "date": evidence.date,
+            "summary": evidence.summary,
+            "outcome": evidence.outcome,
+            "links": "\n".join(evidence.links),
+        }
+    form = EvidenceForm(
+        request.POST or None,
+        request.FILES or None,
+        case=case,
+        evidence=evidence,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.save_evidence(
+                case=case,
+                evidence=evidence,
+                capability=data["capability"],
+                indicators=list(data["indicators"]),
+                title=data["title"],
+                date=data["date"],
+                summary=data["summary"],
+                outcome=data["outcome"],
+                links=data["links"],
+                new_files=services.read_uploads(data["attachments"]),
+                remove_attachments=list(data.get("remove_attachments") or []),
+            )
+        except UploadRefused as refused:
+            form.add_error("attachments", str(refused))
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request, f"Saved “{saved.title}”." if evidence else f"Logged “{saved.title}”."
+            )
+            return redirect(saved)
+    context = {"case": case, "form": form, "evidence": evidence}
+    return render(request, "reviews/evidence_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def evidence_create(request, case_id):
+    return _evidence_form_view(request, get_writable_case(request, case_id))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def evidence_edit(request, case_id, evidence_id):
+    case = get_writable_case(request, case_id)
+    evidence = get_object_or_404(case.evidence.prefetch_related("indicators"), pk=evidence_id)
+    return _evidence_form_view(request, case, evidence)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def evidence_delete(request, case_id, evidence_id):
+    case = get_writable_case(request, case_id)
+    evidence = get_object_or_404(case.evidence, pk=evidence_id)
+    if not case.is_open:
+        messages.error(request, services.locked_message(case))
+        return redirect(case)
+    if request.method == "POST":
+        try:
+            services.delete_evidence(evidence=evidence)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(case)
+        messages.success(request, f"Deleted “{evidence.title}”.")
+        return redirect("reviews:evidence_list", case.pk)
+    return render(request, "reviews/evidence_delete.html", {"case": case, "evidence": evidence})
+
+
+@require_GET
+@login_required
+def attachment_download(request, case_id, evidence_id, attachment_id):
+    case = get_case(request, case_id)
+    attachment = get_object_or_404(
+        Attachment, pk=attachment_id, evidence_id=evidence_id, evidence__case=case
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,72 @@
+"""Feedback on evidence: the review of a case by capability and indicator, and a message in
+an item's thread."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from reviews import services
+from reviews.forms import FeedbackForm
+from reviews.views.common import FEEDBACK_KINDS, evidence_queryset, feedback_prefetch, get_case
+
+
+@require_GET
+@login_required
+def case_review(request, case_id):
+    """Evidence grouped by capability and indicator, each item with its feedback thread."""
+    case = get_case(request, case_id)
+    capabilities = list(case.guide.capabilities.prefetch_related("indicators"))
+    items = list(evidence_queryset(case).prefetch_related(feedback_prefetch()))
+    groups = []
+    for capability in capabilities:
+        mine = [item for item in items if item.capability_id == capability.pk]
+        by_indicator = [
+            (indicator, [i for i in mine if indicator in i.indicators.all()])
+            for indicator in capability.indicators.all()
+        ]
+        untagged = [item for item in mine if not item.indicators.all()]
+        groups.append({"capability": capability, "indicators": by_indicator, "untagged": untagged})
+    context = {
+        "case": case,
+        "groups": groups,
+        "evidence_count": len(items),
+        "feedback_kinds": FEEDBACK_KINDS,
+    }
+    return render(request, "reviews/case_review.html", context)
+
+
+@require_POST
+@login_required
+def feedback_create(request, case_id, evidence_id):
+    case = get_case(request, case_id)
+    if not request.user.has_perm("reviews.reply", case):
+        raise PermissionDenied("Only the candidate and the sponsor take part in the thread.")
+    evidence = get_object_or_404(case.evidence.select_related("case"), pk=evidence_id)
+    form = FeedbackForm(request.POST, sponsor=request.user.has_perm("reviews.give_verdict", case))
+    back = request.POST.get("next")
+    target = back if back in _thread_pages(case, evidence) else evidence.get_absolute_url()
+    if not form.is_valid():
+        messages.error(request, "Choose a response and write a message.")
+        return redirect(target)
+    try:
+        services.give_feedback(
+            evidence=evidence,
+            author=request.user,
+            kind=form.cleaned_data["kind"],
+            text=form.cleaned_data["text"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Your message is in the thread.")
+    return redirect(f"{target}#thread-{evidence.pk}")
+
+
+def _thread_pages(case, evidence) -> set[str]:
+    return {
+        evidence.get_absolute_url(),
+        reverse("reviews:case_review", args=[case.pk]),
+    }

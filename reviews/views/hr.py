@@ -1,0 +1,195 @@
+"""HR's pages: every case, opening one, managing one, importing one, and exports."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core import clock
+from reviews import services
+from reviews.forms import CaseFilterForm, CaseForm, DecisionForm, PacketUploadForm, SponsorForm
+from reviews.models import Case, Decision
+from reviews.packets import exports
+from reviews.packets.importing import PacketRefused, import_packet_file
+from reviews.readiness.snapshots import readiness_summaries
+from reviews.views.common import add_errors, get_case, require_hr
+from reviews.views.filters import filter_cases
+from reviews.views.lists import case_rows
+
+CASE_PAGE_SIZE = 50
+# An import's problems shown on the page; the rest are counted.
+SHOWN_PROBLEMS = 50
+
+
+@require_GET
+@login_required
+def case_list(request):
+    require_hr(request)
+    filters = CaseFilterForm(request.GET or None)
+    cases = Case.objects.visible_to(request.user).for_lists().order_by("-opened_on", "-id")
+    if filters.is_valid():
+        cases = filter_cases(cases, filters.cleaned_data)
+    page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    readiness = readiness_summaries(page.object_list)
+    rows = case_rows(page.object_list, readiness)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filters": filters,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+    }
+    return render(request, "reviews/case_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_create(request):
+    require_hr(request)
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.open_case(**form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Case opened for {case.candidate.display_name}.")
+            return redirect(case)
+    return render(request, "reviews/case_create.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_manage(request, case_id):
+    """HR's actions on one case: reassign the sponsor, withdraw, record the decision."""
+    require_hr(request)
+    case = get_case(request, case_id)
+    action = request.POST.get("action")
+    sponsor_form = SponsorForm(
+        request.POST if action == "sponsor" else None, initial={"sponsor": case.sponsor}
+    )
+    decision_form = DecisionForm(request.POST if action == "decision" else None)
+    done = None
+    if action == "withdraw":
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, "Tick the box to confirm the withdrawal.")
+            return redirect("reviews:case_manage", case.pk)
+        try:
+            services.withdraw_case(case=case)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Case withdrawn.")
+        return redirect("reviews:case_manage", case.pk)
+    if action == "sponsor" and sponsor_form.is_valid():
+        done = _attempt(
+            sponsor_form,
+            lambda: services.reassign_sponsor(case=case, **sponsor_form.cleaned_data),
+        )
+        if done:
+            messages.success(request, f"Sponsor is now {done.sponsor.display_name}.")
+    if action == "decision" and decision_form.is_valid():
+        done = _attempt(
+            decision_form,
+            lambda: services.record_decision(
+                case=case, decided_by=request.user, **decision_form.cleaned_data
+            ),
+        )
+        if done:
+            messages.success(request, f"Decision recorded: {done.get_outcome_display()}.")
+    if done:
+        return redirect("reviews:case_manage", case.pk)
+    context = {
+        "case": case,
+        "sponsor_form": sponsor_form,
+        "decision_form": decision_form,
+        "decision": Decision.objects.filter(case=case).select_related("decided_by").first(),
+        "sign_offs": list(case.sign_offs.select_related("signer")),
+    }
+    return render(request, "reviews/case_manage.html", context)
+
+
+def _attempt(form, action):
+    """Run a service; its refusal goes onto the form and the result is None."""
+    try:
+        return action()
+    except ValidationError as error:
+        add_errors(form, error)
+        return None
+
+
+def _hr_filtered_cases(request):
+    filters = CaseFilterForm(request.GET or None)
+    cases = Case.objects.visible_to(request.user).with_people().order_by("-opened_on", "-id")
+    if filters.is_valid():
+        cases = filter_cases(cases, filters.cleaned_data)
+    return cases
+
+
+@require_GET
+@login_required
+def cycle_export(request, kind):
+    """The filtered case list as one download: packets in a ZIP, or spreadsheets."""
+    require_hr(request)
+    cases = _hr_filtered_cases(request)
+    stamp = clock.today().isoformat()
+    if kind == "zip":
+        response = StreamingHttpResponse(exports.cycle_zip(cases), content_type="application/zip")
+        filename = f"promotion-packets-{stamp}.zip"
+    elif kind == "xlsx":
+        response = HttpResponse(
+            exports.write_xlsx(
+                {
+                    "Cases": (exports.CASE_COLUMNS, exports.case_rows(cases)),
+                    "Evidence": (exports.EVIDENCE_COLUMNS, exports.evidence_rows(cases)),
+                }
+            ),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        filename = f"promotion-cases-{stamp}.xlsx"
+    else:
+        rows, header = (
+            (exports.case_rows(cases), exports.CASE_COLUMNS)
+            if kind == "cases-csv"
+            else (exports.evidence_rows(cases), exports.EVIDENCE_COLUMNS)
+        )
+        response = StreamingHttpResponse(
+            exports.write_csv(rows, header), content_type="text/csv; charset=utf-8"
+        )
+        filename = f"promotion-{kind.removesuffix('-csv')}-{stamp}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_import(request):
+    """HR uploads a packet JSON to open a case from it; a bad file is refused whole."""
+    require_hr(request)
+    # Bound on every POST, so that one without a file is told the file is missing.
+    posted = request.method == "POST"
+    form = PacketUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    problems = []
+    if posted and form.is_valid():
+        upload = form.cleaned_data["packet"]
+        try:
+            case = import_packet_file(upload.read(), imported_by=request.user)
+        except PacketRefused as refused:
+            problems = refused.problems
+        else:
+            messages.success(
+                request, f"Imported a case for {case.candidate.display_name} from the packet."
+            )
+            return redirect(case)
+    context = {
+        "form": form,
+        "problems": problems[:SHOWN_PROBLEMS],
+        "problem_count": len(problems),
+        "more_problems": max(0, len(problems) - SHOWN_PROBLEMS),
+    }
+    return render(request, "reviews/case_import.html", context)

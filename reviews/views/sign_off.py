@@ -1,0 +1,59 @@
+"""The sponsor's sign-off of a case."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from reviews import services
+from reviews.forms import SignOffForm
+from reviews.readiness.snapshots import case_readiness
+from reviews.views.common import add_errors, get_case
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def sign_off_create(request, case_id):
+    case = get_case(request, case_id)
+    if not request.user.has_perm("reviews.sign_off", case):
+        raise PermissionDenied("Only the case's sponsor can sign it off.")
+    readiness = case_readiness(case)
+    sign_offs = list(case.sign_offs.select_related("signer"))
+    form = SignOffForm(request.POST or None, initial={"expected_sign_offs": len(sign_offs)})
+    confirming = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        problem = services.override_problem(
+            readiness.status, data["decision"], data["override_reason"]
+        )
+        if problem:
+            form.add_error("override_reason", problem)
+        elif request.POST.get("confirm") != "yes":
+            confirming = True
+        else:
+            try:
+                signed = services.sign_off(case=case, signer=request.user, **data)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    add_errors(form, error)
+                else:
+                    messages.error(request, " ".join(error.messages))
+                    return redirect("reviews:sign_off_create", case.pk)
+            else:
+                messages.success(
+                    request,
+                    "Signed off as ready. The case is now locked."
+                    if signed.decision == "ready"
+                    else "Signed off as not ready yet. The case stays open.",
+                )
+                return redirect(case)
+    context = {
+        "case": case,
+        "form": form,
+        "readiness": readiness,
+        "sign_offs": sign_offs,
+        "confirming": confirming,
+        "can_sign": case.is_open,
+    }
+    return render(request, "reviews/sign_off.html", context)
