@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "accounts",
     "guides",
     "reviews",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -119,7 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "accounts.context_processors.roles",
+                "reviews.context_processors.roles",
             ],
         },
     },

@@ -8,8 +8,8 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.roles import roles_for
 from reviews.models import Case
+from reviews.roles import roles_for
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The one door to cases: everything a list, page or export may show this person."""
-        from accounts.roles import roles_for
+        from reviews.roles import roles_for
 
         if not user.is_authenticated:
             return self.none()

@@ -1,6 +1,6 @@
 import rules
 
-from accounts.roles import roles_for
+from reviews.roles import roles_for
 
 
 @rules.predicate

@@ -3,10 +3,10 @@ import datetime
 import factory
 
 from accounts.models import User
-from accounts.roles import hr_group
 from core import clock
 from guides.models import Capability, Guide, Indicator, Level, Practice, Question
 from reviews.models import Answer, Attachment, Case, CheckIn, Evidence, Feedback, SignOff
+from reviews.roles import hr_group
 
 PASSWORD = "correct-horse-battery"
 

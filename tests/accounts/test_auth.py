@@ -90,7 +90,7 @@ def test_password_reset_sends_a_working_link(client):
 
 
 def test_hr_role_comes_from_the_group():
-    from accounts.roles import roles_for
+    from reviews.roles import roles_for
 
     assert roles_for(HRFactory()).hr
     assert not roles_for(UserFactory()).hr

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.demo import DEMO_PASSWORD, DEMO_PEOPLE
+from demo.people import DEMO_PASSWORD, DEMO_PEOPLE
 from reviews.models import CheckIn, Evidence
 from reviews.readiness.heatstrip import month_name
 from reviews.readiness.rule import month_key

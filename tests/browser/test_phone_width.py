@@ -2,7 +2,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from accounts.demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 from reviews.models import Case
 from tests.browser.conftest import log_in
 

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from accounts.demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 from reviews.models import Case, SignOff
 from tests.browser.conftest import log_in
 

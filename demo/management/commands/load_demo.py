@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.demo import DEMO_PASSWORD, DEMO_PEOPLE, create_demo_people
 from core import clock
-from reviews.demo import DEMO_CANDIDATES, FROM_LEVEL, TO_LEVEL, create_demo_cases
+from demo.cases import DEMO_CANDIDATES, FROM_LEVEL, TO_LEVEL, create_demo_cases
+from demo.people import DEMO_PASSWORD, DEMO_PEOPLE, create_demo_people
 from reviews.models import Case
 from reviews.readiness.snapshots import case_readiness
 

@@ -13,14 +13,14 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts.models import User
-from accounts.roles import roles_for
 from core import clock
+from demo.seeding import seed
 from guides.models import Guide, Indicator
 from reviews.models import Answer, Attachment, Case, CheckIn, Decision, Evidence, Feedback, SignOff
 from reviews.packets.build import build_packet
 from reviews.packets.verify import verify_packet
 from reviews.readiness.snapshots import readiness_for_cases
-from reviews.seeding import seed
+from reviews.roles import roles_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 

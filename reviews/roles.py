@@ -6,7 +6,11 @@ cases a person is on.
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Group, Permission
 from django.db.models import Exists, OuterRef, Q
+
+from accounts.models import User
+from reviews.models import Case
 
 HR_GROUP = "HR"
 HR_PERMISSION = "reviews.manage_cases"
@@ -25,11 +29,6 @@ def roles_for(user) -> Roles:
         return Roles()
     cached = getattr(user, "_roles", None)
     if cached is None:
-        from django.contrib.auth.models import Permission
-
-        from accounts.models import User
-        from reviews.models import Case
-
         app_label, codename = HR_PERMISSION.split(".")
         permission = Permission.objects.filter(
             content_type__app_label=app_label, codename=codename
@@ -52,8 +51,6 @@ def roles_for(user) -> Roles:
 
 def hr_group():
     """The HR group with its permission; made here too, since a flushed test database loses it."""
-    from django.contrib.auth.models import Group, Permission
-
     group, created = Group.objects.get_or_create(name=HR_GROUP)
     if created:
         app_label, codename = HR_PERMISSION.split(".")

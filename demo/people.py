@@ -10,8 +10,8 @@ from axes.utils import reset as reset_lockouts
 from django.db import transaction
 
 from accounts.models import User
-from accounts.roles import hr_group as get_hr_group
 from guides.models import Level
+from reviews.roles import hr_group as get_hr_group
 
 # Known to everyone who reads the README: that is why load_demo refuses to run with DEBUG off.
 DEMO_PASSWORD = "demo-pass-2026"

@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.demo import create_demo_people, demo_level
+from demo.cases import DEMO_CANDIDATES, create_demo_cases
+from demo.people import create_demo_people, demo_level
 from guides.models import Guide
-from reviews.demo import DEMO_CANDIDATES, create_demo_cases
 from reviews.models import Case, CheckIn, Evidence
 from reviews.readiness.snapshots import case_readiness
 from reviews.services import open_case

@@ -7,10 +7,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from accounts.demo import CANDIDATE, DEMO_PASSWORD, DEMO_PEOPLE, HR, SPONSOR
 from accounts.models import User
-from accounts.roles import HR_GROUP, HR_PERMISSION
+from demo.people import CANDIDATE, DEMO_PASSWORD, DEMO_PEOPLE, HR, SPONSOR
 from guides.models import Level
+from reviews.roles import HR_GROUP, HR_PERMISSION
 from tests.factories import LevelFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from accounts.roles import roles_for
+from reviews.roles import roles_for
 
 
 def roles(request):

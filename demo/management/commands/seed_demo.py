@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from core import clock
-from reviews.seeding import seed
+from demo.seeding import seed
 
 DEFAULT_PASSWORD = "seed-pass-2026"
 
