@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.utils.text import slugify
 
 from reviews.models import Answer, Feedback
+from reviews.readiness.months import quarter_of
 
 SYSTEMS = (
     "billing platform",
@@ -357,7 +358,7 @@ def fill(rng: random.Random, day: datetime.date) -> dict[str, object]:
         "team": rng.choice(TEAMS),
         "report": rng.choice(REPORTS),
         "tech": rng.choice(TECH),
-        "quarter": f"Q{(day.month - 1) // 3 + 1} {day.year}",
+        "quarter": f"Q{quarter_of(day)[0]} {day.year}",
         "pct": rng.randint(8, 35),
         "k": rng.choice((40, 60, 85, 120, 150, 240, 310, 450, 600)),
         "a": a,

@@ -13,14 +13,10 @@ from dataclasses import dataclass, field
 
 from demo.phrases import ADA_NARRATIVE, CLEO_NARRATIVE
 from guides.models import Guide
+from reviews.readiness.months import month_start
 
 # Kept well clear of the readiness rule's 60 days, so "stale" never hangs on month lengths.
 BEN_QUIET_DAYS = 75
-
-
-def month_start(today: datetime.date, months_ago: int) -> datetime.date:
-    year, month0 = divmod(today.year * 12 + today.month - 1 - months_ago, 12)
-    return datetime.date(year, month0 + 1, 1)
 
 
 def day_in_month(

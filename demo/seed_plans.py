@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from reviews.models import Case, Decision, Feedback, SignOff
+from reviews.readiness.months import month_start, quarter_of
 
 # The benchmark looks for a sponsor carrying exactly this many candidates.
 LARGEST_SPONSOR_LOAD = 50
@@ -178,11 +179,6 @@ class GuideShape:
     questions: int
 
 
-def month_start(as_of: datetime.date, back: int) -> datetime.date:
-    index = as_of.year * 12 + as_of.month - 1 - back
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
 def day_in_month(rng: random.Random, first: datetime.date, as_of: datetime.date) -> datetime.date:
     last = calendar.monthrange(first.year, first.month)[1]
     if (first.year, first.month) == (as_of.year, as_of.month):
@@ -210,7 +206,7 @@ def words(rng: random.Random, template: str, day: datetime.date) -> str:
         group=rng.choice(GROUPS),
         peer=rng.choice(PEERS),
         metric=rng.choice(METRICS),
-        quarter=f"Q{(day.month - 1) // 3 + 1} {day.year}",
+        quarter=f"Q{quarter_of(day)[0]} {day.year}",
         weeks=rng.randint(2, 16),
         pct=rng.randint(5, 40),
         k=rng.choice((25, 40, 75, 120, 180, 300)),

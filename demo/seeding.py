@@ -36,6 +36,7 @@ from demo.seed_plans import (
 from guides.models import Guide
 from guides.services import import_guide
 from reviews.models import Answer, Attachment, Case, CheckIn, Decision, Evidence, Feedback, SignOff
+from reviews.readiness.rule import Status
 from reviews.roles import hr_group
 
 FROM_LEVEL = "M3"
@@ -267,7 +268,7 @@ def sign_cases(
     for stub, plan in signed:
         case = cases[stub.pk]
         status = readiness[case.pk].status
-        override = plan.sign_off == SignOff.Decision.READY and status != "ready"
+        override = plan.sign_off == SignOff.Decision.READY and status != Status.READY
         sign_offs.append(
             SignOff(
                 case=case,
@@ -276,7 +277,7 @@ def sign_cases(
                 rationale=RATIONALES[plan.sign_off],
                 override=override,
                 override_reason=OVERRIDE_REASON if override else "",
-                readiness_status=status,
+                readiness_status=status.value,
                 packet_sha256=packet_sha256(build_packet(case)),
             )
         )

@@ -28,6 +28,13 @@ class Level(models.Model):
         return f"{self.code} {self.title}"
 
 
+def guide_label(from_code: str, to_code: str, version: int, *, compact: bool = False) -> str:
+    """How the app names a guide version: 'M3 → E1 v2' on pages, in mail and in messages, and
+    'M3→E1 v2' in a spreadsheet's cell (`compact`)."""
+    arrow = "→" if compact else " → "
+    return f"{from_code}{arrow}{to_code} v{version}"
+
+
 class GuideQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Guide.Status.PUBLISHED)
@@ -119,10 +126,15 @@ class Guide(models.Model):
         triggers = freeze_guide()
 
     def __str__(self) -> str:
-        return f"{self.from_level.code} → {self.to_level.code} (v{self.version})"
+        return self.label
 
     def get_absolute_url(self) -> str:
         return reverse("guides:guide_detail", args=[self.slug])
+
+    @property
+    def label(self) -> str:
+        """'M3 → E1 v2'; needs the levels."""
+        return guide_label(self.from_level.code, self.to_level.code, self.version)
 
     @property
     def is_frozen(self) -> bool:

@@ -14,6 +14,7 @@ from reviews.models import MAX_ATTACHMENTS, MAX_LINKS, Answer, Case, Decision, F
 from reviews.packets.importing import MAX_PACKET_BYTES
 from reviews.services import sponsor_problem
 from reviews.uploads import ALLOWED_DESCRIPTION, BY_EXTENSION
+from reviews.words import FLAG_LABELS, STATUS_LABELS
 
 
 class OptionalMarked:
@@ -402,17 +403,12 @@ class CaseFilterForm(forms.Form):
         widget=PlainSelect(attrs={"class": "form-select"}),
     )
     readiness = forms.ChoiceField(
-        choices=[
-            ("", "Any readiness"),
-            ("ready", "Ready"),
-            ("building", "Building"),
-            ("not_started", "Not started"),
-        ],
+        choices=[("", "Any readiness"), *STATUS_LABELS.items()],
         required=False,
         widget=PlainSelect(attrs={"class": "form-select"}),
     )
     flag = forms.ChoiceField(
-        choices=[("", "Any flag"), ("stale", "Stale"), ("lopsided", "Lopsided"), ("thin", "Thin")],
+        choices=[("", "Any flag"), *FLAG_LABELS.items()],
         required=False,
         widget=PlainSelect(attrs={"class": "form-select"}),
     )

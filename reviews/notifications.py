@@ -42,19 +42,14 @@ from django.utils import timezone
 from accounts.models import User
 from core import clock
 from reviews.models import Case, CheckIn, Evidence, Feedback, Notification
+from reviews.readiness.months import quarter_of
+from reviews.words import feedback_verb
 
 logger = logging.getLogger(__name__)
 
 KINDS = ("feedback", "digest", "quiet", "check_in_due")
 FEEDBACK_LOOKBACK = datetime.timedelta(days=7)
 QUIET_DAYS = 30
-
-FEEDBACK_VERBS = {
-    Feedback.Kind.ENDORSE: "endorsed",
-    Feedback.Kind.QUESTION: "asked a question about",
-    Feedback.Kind.NEEDS_MORE: "asked for more on",
-    Feedback.Kind.REPLY: "replied about",
-}
 
 
 @dataclass
@@ -164,7 +159,7 @@ def feedback_due(now: datetime.datetime) -> list[Due]:
     )
     due = []
     for feedback in rows:
-        verb = FEEDBACK_VERBS[feedback.kind]
+        verb = feedback_verb(feedback.kind)
         evidence = feedback.evidence
         due.append(
             Due(
@@ -289,14 +284,6 @@ def quiet_due(now: datetime.datetime) -> list[Due]:
         for case in cases
         if keys[case.pk] not in sent
     ]
-
-
-def quarter_of(day: datetime.date) -> tuple[int, datetime.date, datetime.date]:
-    """The quarter's number, its first day and its last day."""
-    quarter = (day.month - 1) // 3 + 1
-    first = datetime.date(day.year, 3 * quarter - 2, 1)
-    after = datetime.date(day.year + quarter // 4, (3 * quarter) % 12 + 1, 1)
-    return quarter, first, after - datetime.timedelta(days=1)
 
 
 def check_ins_due(now: datetime.datetime) -> list[Due]:

@@ -22,7 +22,9 @@ from reviews.models import (
     Feedback,
     SignOff,
 )
+from reviews.readiness.rule import Status
 from reviews.uploads import UploadRefused, check_upload, refuse_oversized, safe_name
+from reviews.words import status_label
 
 CASE_LOCKED = "This case is signed off, so its evidence can no longer change."
 CASE_CLOSED = "This case is closed, so its evidence can no longer change."
@@ -214,14 +216,14 @@ def give_feedback(*, evidence: Evidence, author, kind: str, text: str) -> Feedba
     )
 
 
-def override_problem(readiness_status: str, decision: str, override_reason: str) -> str | None:
+def override_problem(readiness_status: Status, decision: str, override_reason: str) -> str | None:
     """Why this sign-off needs an override reason it lacks, or None."""
-    if decision != SignOff.Decision.READY or readiness_status == "ready":
+    if decision != SignOff.Decision.READY or readiness_status == Status.READY:
         return None
     if override_reason.strip():
         return None
     return (
-        f"Readiness is “{readiness_status.replace('_', ' ')}”, not “ready”. "
+        f"Readiness is “{status_label(readiness_status).lower()}”, not “ready”. "
         "To sign ready anyway, say why you are overriding it."
     )
 
@@ -262,7 +264,7 @@ def sign_off(
         if not rationale.strip():
             raise ValidationError({"rationale": "Give the reasons for your decision."})
         readiness = case_readiness(case)
-        override = decision == SignOff.Decision.READY and readiness.status != "ready"
+        override = decision == SignOff.Decision.READY and readiness.status != Status.READY
         if problem := override_problem(readiness.status, decision, override_reason):
             raise ValidationError({"override_reason": problem})
         signed = SignOff.objects.create(
@@ -272,7 +274,7 @@ def sign_off(
             rationale=rationale.strip(),
             override=override,
             override_reason=override_reason.strip() if override else "",
-            readiness_status=readiness.status,
+            readiness_status=readiness.status.value,
             packet_sha256=packet_sha256(build_packet(case)),
         )
         if decision == SignOff.Decision.READY:

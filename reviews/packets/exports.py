@@ -31,7 +31,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from core import clock
-from guides.models import Indicator
+from guides.models import Indicator, guide_label
 from reviews.models import Attachment, Case, Evidence, Feedback, SignOff
 from reviews.packets.build import build_packet
 from reviews.readiness.snapshots import readiness_for_cases
@@ -93,10 +93,6 @@ def neutralise(value):
     return value
 
 
-def _guide_label(guide) -> str:
-    return f"{guide.from_level.code}→{guide.to_level.code} v{guide.version}"
-
-
 def _cases_for_rows(cases: QuerySet) -> QuerySet:
     latest_sign_off = SignOff.objects.filter(case=OuterRef("pk")).order_by("-created_at", "-id")
     return (
@@ -130,11 +126,16 @@ def case_rows(cases: QuerySet, *, as_of: datetime.date | None = None) -> Iterato
             case.candidate.email,
             case.sponsor.username,
             case.sponsor.display_name,
-            _guide_label(case.guide),
+            guide_label(
+                case.guide.from_level.code,
+                case.guide.to_level.code,
+                case.guide.version,
+                compact=True,
+            ),
             case.opened_on,
             case.status,
-            report.status,
-            " ".join(report.flags),
+            report.status.value,
+            " ".join(str(flag) for flag in report.flags),
             sum(c.items for c in report.capabilities),
             sum(c.items_in_window for c in report.capabilities),
             # "3/4" would become the 3rd of April in Excel.

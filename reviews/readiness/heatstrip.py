@@ -8,22 +8,8 @@ Callers mark the result safe, so every piece of text in it is escaped here.
 from dataclasses import dataclass
 from html import escape
 
+from reviews.readiness.months import month_name, short_month_name
 from reviews.readiness.rule import BLOCK_MONTHS, Readiness
-
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 # ColorBrewer "Blues": sequential and safe for colour-blind readers.
 EMPTY_FILL = "#ffffff"
@@ -65,22 +51,6 @@ class HeatStripTable:
 
     months: tuple[str, ...]
     rows: tuple[tuple[str, tuple[int, ...]], ...]
-
-
-def _split(key: str) -> tuple[int, int]:
-    year, month = key.split("-")
-    return int(year), int(month)
-
-
-def month_name(key: str) -> str:
-    """'2026-03' → 'March 2026'."""
-    year, month = _split(key)
-    return f"{MONTH_NAMES[month - 1]} {year}"
-
-
-def _short_month(key: str) -> str:
-    year, month = _split(key)
-    return f"{MONTH_NAMES[month - 1][:3]} {year % 100:02d}"
 
 
 def _shorten(title: str) -> str:
@@ -253,7 +223,7 @@ def _month_labels(months: tuple[str, ...], xs: list[float], baseline: float) -> 
     # puts a label at the start of each block of the window.
     last = len(months) - 1
     return [
-        f'<text x="{_n(x)}" y="{_n(baseline)}">{escape(_short_month(month))}</text>'
+        f'<text x="{_n(x)}" y="{_n(baseline)}">{escape(short_month_name(month))}</text>'
         for col, (x, month) in enumerate(zip(xs, months, strict=True))
         if (last - col) % BLOCK_MONTHS == BLOCK_MONTHS - 1
     ]

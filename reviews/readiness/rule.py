@@ -2,18 +2,69 @@
 
 Plain data in, plain data out, no ORM, so the rule can be tested exhaustively without a database
 and run for a whole dashboard of cases in one request. DESIGN.md "Readiness" is the specification.
+
+The report's words are types: a `Status`, and `Flag`s with their kind and, for thin, the
+capability's number. The report as DESIGN.md writes it (`manage.py readiness`, a packet's
+`readiness`, a kept snapshot) is `Readiness.as_dict`, read back with `Readiness.from_snapshot`:
+those two are where the types meet their spelling.
 """
 
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from enum import StrEnum
 
-Status = Literal["not_started", "building", "ready"]
+from reviews.readiness.months import first_day, key_of_index, month_index, months_ending
 
 BLOCK_MONTHS = 3
 STALE_AFTER = datetime.timedelta(days=60)
 ANSWERS = frozenset({"yes", "partly", "no"})
+
+
+class Status(StrEnum):
+    NOT_STARTED = "not_started"
+    BUILDING = "building"
+    READY = "ready"
+
+
+class FlagKind(StrEnum):
+    STALE = "stale"
+    LOPSIDED = "lopsided"
+    THIN = "thin"
+
+
+@dataclass(frozen=True, eq=False)
+class Flag(str):
+    """One flag of a report: its kind and, for a thin one, the number of the capability.
+
+    Its value as a string is its spelling in the report ("stale", "thin:3"), so a report's flags
+    compare, sort and serialise as DESIGN.md writes them; code reads `kind` and `capability`.
+    """
+
+    kind: FlagKind
+    capability: int | None = None
+
+    def __new__(cls, kind: FlagKind, capability: int | None = None) -> "Flag":
+        kind = FlagKind(kind)
+        return super().__new__(cls, kind if capability is None else f"{kind}:{capability}")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", FlagKind(self.kind))
+        if (self.kind is FlagKind.THIN) != (self.capability is not None):
+            raise ValueError("A thin flag names its capability, and only a thin flag does.")
+
+    def __reduce__(self):
+        return (type(self), (self.kind, self.capability))
+
+    @classmethod
+    def from_wire(cls, text: str) -> "Flag":
+        """'stale' → Flag(STALE), 'thin:3' → Flag(THIN, 3)."""
+        kind, _, number = text.partition(":")
+        return cls(FlagKind(kind), int(number) if number else None)
+
+
+STALE = Flag(FlagKind.STALE)
+LOPSIDED = Flag(FlagKind.LOPSIDED)
 
 
 @dataclass(frozen=True)
@@ -73,7 +124,7 @@ class SelfAssessment:
 class Readiness:
     as_of: datetime.date
     status: Status
-    flags: tuple[str, ...]
+    flags: tuple[Flag, ...]
     window_months: int
     blocks: tuple[tuple[str, str], ...]
     strip_months: tuple[str, ...]
@@ -85,8 +136,8 @@ class Readiness:
         return {
             "case": case_id,
             "as_of": self.as_of.isoformat(),
-            "status": self.status,
-            "flags": list(self.flags),
+            "status": self.status.value,
+            "flags": [str(flag) for flag in self.flags],
             "window": {
                 "months": self.window_months,
                 "blocks": [[first, last] for first, last in self.blocks],
@@ -113,24 +164,43 @@ class Readiness:
             },
         }
 
+    @property
+    def window_start(self) -> datetime.date:
+        """The first day of the window's first month."""
+        return first_day(self.blocks[0][0])
+
+    @property
+    def flag_kinds(self) -> tuple[FlagKind, ...]:
+        """The kinds among the flags, alphabetically: what a list shows and filters on."""
+        return tuple(sorted({flag.kind for flag in self.flags}))
+
     def to_snapshot(self) -> dict[str, object]:
-        """`as_dict` with what it leaves implicit, so `from_snapshot` gives this report back."""
+        """`as_dict` with the heat strip's months, which it leaves implicit."""
         return {**self.as_dict(0), "strip_months": list(self.strip_months)}
 
     @classmethod
-    def from_snapshot(cls, data: Mapping) -> "Readiness":
+    def from_snapshot(cls, data: Mapping, *, max_months: int | None = None) -> "Readiness":
+        """The report back from `to_snapshot`, or from `as_dict` as a packet holds it.
+
+        `as_dict` does not list the heat strip's months: for a packet's report they are the
+        guide's `max_months` ending with the as-of month."""
         date = datetime.date.fromisoformat
 
         def optional_date(value: str | None) -> datetime.date | None:
             return date(value) if value else None
 
+        as_of = date(data["as_of"])
+        if "strip_months" in data:
+            strip_months = tuple(data["strip_months"])
+        else:
+            strip_months = tuple(months_ending(as_of, max_months))
         return cls(
-            as_of=date(data["as_of"]),
-            status=data["status"],
-            flags=tuple(data["flags"]),
+            as_of=as_of,
+            status=Status(data["status"]),
+            flags=tuple(Flag.from_wire(flag) for flag in data["flags"]),
             window_months=data["window"]["months"],
             blocks=tuple((first, last) for first, last in data["window"]["blocks"]),
-            strip_months=tuple(data["strip_months"]),
+            strip_months=strip_months,
             capabilities=tuple(
                 CapabilityReadiness(
                     number=c["number"],
@@ -148,26 +218,6 @@ class Readiness:
             ),
             self_assessment=SelfAssessment(**data["self_assessment"]),
         )
-
-
-def _month_index(d: datetime.date) -> int:
-    # Months as consecutive integers make window and block arithmetic plain subtraction.
-    return d.year * 12 + d.month - 1
-
-
-def _key_of_index(index: int) -> str:
-    year, month0 = divmod(index, 12)
-    return f"{year:04d}-{month0 + 1:02d}"
-
-
-def month_key(d: datetime.date) -> str:
-    return f"{d.year:04d}-{d.month:02d}"
-
-
-def months_ending(as_of: datetime.date, count: int) -> list[str]:
-    """The `count` month keys ending with as_of's month, oldest first."""
-    end = _month_index(as_of)
-    return [_key_of_index(i) for i in range(end - count + 1, end + 1)]
 
 
 class _Tally:
@@ -238,7 +288,7 @@ def compute_readiness(
     as_of: datetime.date,
 ) -> Readiness:
     _check_guide(guide)
-    end = _month_index(as_of)
+    end = month_index(as_of)
     window_start = end - guide.min_months + 1
     strip_start = end - guide.max_months + 1
     block_count = guide.min_months // BLOCK_MONTHS
@@ -258,7 +308,7 @@ def compute_readiness(
             tally.last = item.date
         if latest is None or item.date > latest:
             latest = item.date
-        month = _month_index(item.date)
+        month = month_index(item.date)
         if month >= strip_start:
             tally.strip[month - strip_start] += 1
         if month >= window_start:
@@ -268,7 +318,7 @@ def compute_readiness(
 
     self_assessment = _self_assessment(guide, check_ins, as_of, window_start, block_count)
 
-    strip_months = tuple(_key_of_index(i) for i in range(strip_start, end + 1))
+    strip_months = tuple(key_of_index(i) for i in range(strip_start, end + 1))
     capabilities = tuple(
         CapabilityReadiness(
             number=t.spec.number,
@@ -286,14 +336,14 @@ def compute_readiness(
     )
 
     if latest is None:
-        status: Status = "not_started"
+        status = Status.NOT_STARTED
     elif all(c.sustained for c in capabilities) and self_assessment.consistent:
-        status = "ready"
+        status = Status.READY
     else:
-        status = "building"
+        status = Status.BUILDING
 
     blocks = tuple(
-        (_key_of_index(first), _key_of_index(first + BLOCK_MONTHS - 1))
+        (key_of_index(first), key_of_index(first + BLOCK_MONTHS - 1))
         for first in range(window_start, end + 1, BLOCK_MONTHS)
     )
     return Readiness(
@@ -321,7 +371,7 @@ def _self_assessment(
     for check_in in check_ins:
         # Validate every check-in, not only those in the window, so bad data never hides.
         yes = _yes_count(check_in, guide.question_count)
-        month = _month_index(check_in.date)
+        month = month_index(check_in.date)
         if check_in.date > as_of or month < window_start:
             continue
         in_window += 1
@@ -340,13 +390,14 @@ def _flags(
     capabilities: tuple[CapabilityReadiness, ...],
     latest: datetime.date | None,
     as_of: datetime.date,
-) -> tuple[str, ...]:
+) -> tuple[Flag, ...]:
     flags = []
     if latest is not None and latest < as_of - STALE_AFTER:
-        flags.append("stale")
+        flags.append(STALE)
     counts = [c.items_in_window for c in capabilities]
     most = max(counts, default=0)
     if most >= 4 and any(count * 4 < most for count in counts):
-        flags.append("lopsided")
-    flags.extend(f"thin:{c.number}" for c in sorted(capabilities, key=lambda c: c.number) if c.thin)
+        flags.append(LOPSIDED)
+    by_number = sorted(capabilities, key=lambda c: c.number)
+    flags.extend(Flag(FlagKind.THIN, c.number) for c in by_number if c.thin)
     return tuple(flags)

@@ -15,8 +15,10 @@ from reviews.readiness.rule import (
     CapabilitySpec,
     CheckIn,
     EvidenceItem,
+    FlagKind,
     GuideSpec,
     Readiness,
+    Status,
     compute_readiness,
 )
 
@@ -85,18 +87,18 @@ def _compute_and_keep(cases: list[Case], as_of: datetime.date) -> dict[int, Read
     return computed
 
 
-def flag_kinds(readiness: Readiness) -> list[str]:
-    """'thin:2' and 'thin:3' are both 'thin': the kinds a list shows and filters on."""
-    return sorted({flag.split(":")[0] for flag in readiness.flags})
-
-
 @dataclass(frozen=True)
 class Summary:
     """What a list needs of a case's readiness; the whole report when it had to be computed."""
 
-    status: str
-    flag_kinds: tuple[str, ...]
+    status: Status
+    flag_kinds: tuple[FlagKind, ...]
     readiness: Readiness | None = None
+
+    @classmethod
+    def from_columns(cls, status: str, flag_kinds: Iterable[str]) -> "Summary":
+        """From a snapshot's own columns, as the database holds them."""
+        return cls(Status(status), tuple(FlagKind(kind) for kind in flag_kinds))
 
 
 def readiness_summaries(
@@ -114,7 +116,7 @@ def readiness_summaries(
     if cases and all(hasattr(case, "snapshot_status") for case in cases):
         # Read with today's fresh snapshot joined (reviews.views.filters.filter_cases).
         return {
-            case.pk: Summary(case.snapshot_status, tuple(case.snapshot_flag_kinds))
+            case.pk: Summary.from_columns(case.snapshot_status, case.snapshot_flag_kinds)
             for case in cases
         }
     as_of = clock.today()
@@ -126,7 +128,7 @@ def readiness_summaries(
         )
         for case_id, version, status, kinds in snapshots:
             if version == versions[case_id]:
-                results[case_id] = Summary(status, tuple(kinds))
+                results[case_id] = Summary.from_columns(status, kinds)
     stale = [case for case in cases if case.pk not in results]
     results.update(_summaries(_compute_and_keep(stale, as_of)))
     return results
@@ -134,7 +136,7 @@ def readiness_summaries(
 
 def _summaries(readiness: dict[int, Readiness]) -> dict[int, Summary]:
     return {
-        case_id: Summary(report.status, tuple(flag_kinds(report)), report)
+        case_id: Summary(report.status, report.flag_kinds, report)
         for case_id, report in readiness.items()
     }
 
@@ -147,8 +149,8 @@ def save_snapshots(cases: Iterable[Case], readiness: dict[int, Readiness]) -> No
                 case_id=case.pk,
                 as_of=readiness[case.pk].as_of,
                 data_version=case.data_version,
-                status=readiness[case.pk].status,
-                flag_kinds=flag_kinds(readiness[case.pk]),
+                status=readiness[case.pk].status.value,
+                flag_kinds=[kind.value for kind in readiness[case.pk].flag_kinds],
                 report=readiness[case.pk].to_snapshot(),
             )
             for case in cases

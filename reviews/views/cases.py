@@ -1,6 +1,5 @@
 """A case's own pages: its overview, narrative, history and packet, and the Markdown preview."""
 
-import datetime
 import json
 
 from django.contrib import messages
@@ -17,33 +16,11 @@ from reviews.markdown import render_markdown
 from reviews.models import Case
 from reviews.packets.build import build_packet
 from reviews.readiness.heatstrip import heat_strip_table, render_heat_strip
-from reviews.readiness.rule import Readiness
+from reviews.readiness.months import calendar_months
 from reviews.readiness.snapshots import case_readiness
 from reviews.views import case_page
 from reviews.views.common import get_case, get_writable_case
-
-FLAG_SENTENCES = {
-    "stale": "No evidence in the last 60 days.",
-    "lopsided": "Evidence is lopsided: one capability has far more items than another.",
-}
-
-
-def _flag_sentences(readiness: Readiness) -> list[str]:
-    if readiness.status == "not_started":
-        # Every capability is thin before the first item; one sentence says it better than four.
-        return ["No evidence yet, so every capability is still thin."]
-    titles = {c.number: c.title for c in readiness.capabilities}
-    sentences = []
-    for flag in readiness.flags:
-        if flag.startswith("thin:"):
-            number = int(flag.split(":", 1)[1])
-            sentences.append(
-                f"Thin evidence for “{titles[number]}”: "
-                "fewer than half of its indicators are shown in the window."
-            )
-        else:
-            sentences.append(FLAG_SENTENCES[flag])
-    return sentences
+from reviews.words import flag_sentences, history_action
 
 
 @require_GET
@@ -54,7 +31,7 @@ def case_detail(request, case_id):
     )
     readiness = case_readiness(case)
     evidence = case_page.evidence_summary(
-        case, latest=5, window=(readiness_window_start(readiness), readiness.as_of)
+        case, latest=5, window=(readiness.window_start, readiness.as_of)
     )
     latest_sign_off = (
         case.sign_offs.select_related("signer")
@@ -65,7 +42,7 @@ def case_detail(request, case_id):
     context = {
         "case": case,
         "readiness": readiness,
-        "flags": _flag_sentences(readiness),
+        "flags": flag_sentences(readiness),
         # render_heat_strip escapes every text it draws, so its SVG can go in as it is.
         "heat_strip": mark_safe(render_heat_strip(readiness)),  # noqa: S308
         "heat_table": case_page.heat_table_html(heat_strip_table(readiness)),
@@ -79,19 +56,10 @@ def case_detail(request, case_id):
         "evidence_count": evidence.total,
         "can_write": request.user.has_perm("reviews.write_evidence", case),
         "months_in_window": min(
-            readiness.window_months, months_between(case.opened_on, readiness.as_of)
+            readiness.window_months, calendar_months(case.opened_on, readiness.as_of)
         ),
     }
     return render(request, "reviews/case_detail.html", context)
-
-
-def readiness_window_start(readiness: Readiness) -> datetime.date:
-    year, month = (int(part) for part in readiness.blocks[0][0].split("-"))
-    return datetime.date(year, month, 1)
-
-
-def months_between(start: datetime.date, end: datetime.date) -> int:
-    return max(0, (end.year - start.year) * 12 + end.month - start.month + 1)
 
 
 @require_http_methods(["GET", "POST"])
@@ -138,9 +106,7 @@ HISTORY_HIDDEN_FIELDS = {"id", "pgh_obj", "pgh_obj_id", "pgh_context", "pgh_crea
 
 def _history_row(event) -> dict:
     model = event.pgh_model.rsplit(".", 1)[-1].removesuffix("Event").lower()
-    label = {"insert": "created", "update": "changed", "delete": "deleted"}.get(
-        event.pgh_label, event.pgh_label
-    )
+    label = history_action(event.pgh_label)
     data = event.pgh_data or {}
     if event.pgh_label == "update" and event.pgh_diff:
         changes = [

@@ -24,23 +24,14 @@ from django.views.decorators.http import require_GET
 from core import clock
 from reviews.models import Case, Evidence, Feedback, SignOff
 from reviews.readiness.heatstrip import render_heat_strip
-from reviews.readiness.rule import Readiness
+from reviews.readiness.months import months_open
+from reviews.readiness.rule import FlagKind, Readiness, Status
 from reviews.readiness.snapshots import Summary, readiness_for_cases, readiness_summaries
-from reviews.views.lists import (
-    FLAG_LABELS,
-    READINESS_LABELS,
-    STATUS_BADGES,
-    day_label,
-    drawn_rows,
-    guide_label,
-    row_key,
-)
+from reviews.views.lists import STATUS_BADGES, day_label, drawn_rows, row_key
+from reviews.words import FLAG_LABELS, STATUS_LABELS, FlagWords, flags_for, status_label
 
-STATUSES = READINESS_LABELS
-FLAGS = FLAG_LABELS
 # Progress order, so sorting by status ascending goes from not started to ready.
-STATUS_ORDER = {"not_started": 0, "building": 1, "ready": 2}
-SHORT_TITLE_CHARS = 24
+STATUS_ORDER = {Status.NOT_STARTED: 0, Status.BUILDING: 1, Status.READY: 2}
 ROW_TEMPLATE = "reviews/includes/_dashboard_row.html"
 
 
@@ -69,13 +60,6 @@ DIRECTION_WORDS = {"asc": "ascending", "desc": "descending"}
 
 
 @dataclass(frozen=True)
-class Flag:
-    code: str
-    label: str
-    description: str
-
-
-@dataclass(frozen=True)
 class RowParts:
     """Everything one candidate's row shows, worked out here so that the row template only
     places it."""
@@ -84,8 +68,8 @@ class RowParts:
     name: str
     guide_label: str
     months_open: int
-    status: str
-    flags: tuple[Flag, ...]
+    status: Status
+    flags: tuple[FlagWords, ...]
     heat_strip: SafeString
     last_evidence: datetime.date | None
     awaiting: int
@@ -95,7 +79,7 @@ class RowParts:
 
     @property
     def status_label(self) -> str:
-        return STATUSES[self.status]
+        return status_label(self.status)
 
     @property
     def badge_class(self) -> str:
@@ -117,8 +101,8 @@ class Row:
     case: Case
     name: str
     months_open: int
-    status: str
-    flag_kinds: tuple[str, ...]
+    status: Status
+    flag_kinds: tuple[FlagKind, ...]
     last_evidence: datetime.date | None
     awaiting: int
     signed_off_at: datetime.datetime | None
@@ -138,59 +122,13 @@ def _note(case: Case) -> tuple[str, datetime.date | None]:
     return "", None
 
 
-def months_open(opened_on: datetime.date, as_of: datetime.date) -> int:
-    """Whole calendar months from opening to as_of: 6 Jan → 5 Feb is 0, → 6 Feb is 1."""
-    months = (as_of.year - opened_on.year) * 12 + as_of.month - opened_on.month
-    if as_of.day < opened_on.day:
-        months -= 1
-    return max(0, months)
-
-
-def short_title(title: str) -> str:
-    if len(title) <= SHORT_TITLE_CHARS:
-        return title
-    return title[: SHORT_TITLE_CHARS - 1].rstrip() + "…"
-
-
-def flags_for(readiness: Readiness) -> tuple[Flag, ...]:
-    titles = {c.number: c.title for c in readiness.capabilities}
-    flags = []
-    thin = []
-    for code in readiness.flags:
-        if code == "stale":
-            flags.append(Flag(code, "Stale", "No evidence in the last 60 days."))
-        elif code == "lopsided":
-            flags.append(Flag(code, "Lopsided", "One capability has far more items than another."))
-        else:
-            thin.append(int(code.split(":", 1)[1]))
-    if thin and len(thin) == len(titles) > 1:
-        # A case with no evidence in the window is thin everywhere: one word says it.
-        flags.append(
-            Flag(
-                "thin",
-                "Thin: every capability",
-                "Fewer than half of every capability's indicators are shown in the window.",
-            )
-        )
-    else:
-        flags.extend(
-            Flag(
-                f"thin:{number}",
-                f"Thin: {short_title(titles[number])}",
-                f"Fewer than half of the indicators of “{titles[number]}” are shown in the window.",
-            )
-            for number in thin
-        )
-    return tuple(flags)
-
-
 def row_parts(case: Case, readiness: Readiness, as_of: datetime.date) -> RowParts:
     """`case` as `sponsored_cases` gives it."""
     note, note_day = _note(case)
     return RowParts(
         url=case.get_absolute_url(),
         name=case.candidate.display_name,
-        guide_label=guide_label(case.guide),
+        guide_label=case.guide.label,
         months_open=months_open(case.opened_on, as_of),
         status=readiness.status,
         flags=flags_for(readiness),
@@ -213,7 +151,7 @@ def drawn_from(case: Case, as_of: datetime.date) -> tuple:
         case.status,
         case.candidate.display_name,
         case.guide_id,
-        guide_label(case.guide),
+        case.guide.label,
         case.opened_on.isoformat(),
         case.last_evidence and case.last_evidence.isoformat(),
         case.awaiting,
@@ -334,8 +272,8 @@ def _headers(filters: dict[str, str], sort: str, direction: str) -> list[dict]:
 def dashboard_context(user, params: QueryDict, *, as_of: datetime.date | None = None) -> dict:
     """Template context of reviews/dashboard.html for a sponsor, from the request's GET."""
     as_of = as_of or clock.today()
-    status = _choice(params, "status", STATUSES)
-    flag = _choice(params, "flag", FLAGS)
+    status = _choice(params, "status", STATUS_LABELS)
+    flag = _choice(params, "flag", FLAG_LABELS)
     closed = "1" if params.get("closed") == "1" else ""
     sort = _choice(params, "sort", SORT_KEYS) or DEFAULT_SORT
     direction = _choice(params, "dir", DIRECTION_WORDS) or SORT_KEYS[sort].first_dir
@@ -364,12 +302,13 @@ def dashboard_context(user, params: QueryDict, *, as_of: datetime.date | None = 
 
     summary = [
         {"key": key, "count": n, "label": label.lower()}
-        for key, label in STATUSES.items()
+        for key, label in STATUS_LABELS.items()
         if (n := sum(row.status == key for row in rows))
     ]
-    stale = sum("stale" in row.flag_kinds for row in rows)
+    stale = sum(FlagKind.STALE in row.flag_kinds for row in rows)
     if stale:
-        summary.append({"key": "stale", "count": stale, "label": "stale"})
+        label = FLAG_LABELS[FlagKind.STALE].lower()
+        summary.append({"key": FlagKind.STALE, "count": stale, "label": label})
 
     shown = [
         row
@@ -390,8 +329,8 @@ def dashboard_context(user, params: QueryDict, *, as_of: datetime.date | None = 
         "closed_count": len(every_case) - sum(c.status in Case.ACTIVE_STATUSES for c in every_case),
         "filters": filters,
         "filtered": bool(status or flag),
-        "status_choices": list(STATUSES.items()),
-        "flag_choices": list(FLAGS.items()),
+        "status_choices": list(STATUS_LABELS.items()),
+        "flag_choices": list(FLAG_LABELS.items()),
         "sort": sort,
         "dir": direction,
         "sort_label": SORT_KEYS[sort].label,

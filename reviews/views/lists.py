@@ -15,36 +15,27 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from reviews.models import Case
-from reviews.readiness.heatstrip import MONTH_NAMES
+from reviews.readiness.months import MONTH_NAMES
+from reviews.readiness.rule import Status
 from reviews.readiness.snapshots import Summary
+from reviews.words import FlagWords, flag_kind_words, status_label
 
 # Drawn rows are kept in their own cache (config/settings.py) for a day.
 ROW_CACHE = "rows"
 ROW_CACHE_SECONDS = 24 * 60 * 60
 CASE_ROW_TEMPLATE = "reviews/includes/_case_row.html"
 
-READINESS_LABELS = {"ready": "Ready", "building": "Building", "not_started": "Not started"}
-FLAG_LABELS = {"stale": "Stale", "lopsided": "Lopsided", "thin": "Thin"}
-FLAG_DESCRIPTIONS = {
-    "stale": "No evidence in the last 60 days.",
-    "lopsided": "One capability has far more items than another.",
-    "thin": "Fewer than half of a capability's indicators are shown in the window.",
-}
 # The classes of reviews/includes/_status_badge.html, so rows need no include each.
 STATUS_BADGES = {
-    "ready": "text-bg-success",
-    "building": "text-bg-primary",
-    "not_started": "text-bg-secondary",
+    Status.READY: "text-bg-success",
+    Status.BUILDING: "text-bg-primary",
+    Status.NOT_STARTED: "text-bg-secondary",
 }
 
 
 def day_label(day: datetime.date) -> str:
     """'3 Nov 2026', as the template filter date:"j M Y" writes it, for a fraction of its cost."""
     return f"{day.day} {MONTH_NAMES[day.month - 1][:3]} {day.year}"
-
-
-def guide_label(guide) -> str:
-    return f"{guide.from_level.code} → {guide.to_level.code} v{guide.version}"
 
 
 def row_key(template: str, drawn_from: tuple) -> str:
@@ -69,12 +60,6 @@ def drawn_rows[K: Hashable](
 
 
 @dataclass(frozen=True)
-class Flag:
-    label: str
-    description: str
-
-
-@dataclass(frozen=True)
 class CaseRow:
     """One row of HR's case list."""
 
@@ -88,7 +73,7 @@ class CaseRow:
     status_label: str
     readiness_label: str
     badge_class: str
-    flags: tuple[Flag, ...]
+    flags: tuple[FlagWords, ...]
     pdf_url: str
     json_url: str
     manage_url: str
@@ -126,16 +111,14 @@ def _case_row(case: Case, readiness: Summary, url: str) -> CaseRow:
         case=case,
         url=url,
         name=case.candidate.display_name,
-        guide_label=guide_label(case.guide),
+        guide_label=case.guide.label,
         sponsor=case.sponsor.display_name,
         opened_on=case.opened_on,
         opened_label=day_label(case.opened_on),
         status_label=case.get_status_display(),
-        readiness_label=READINESS_LABELS[readiness.status],
+        readiness_label=status_label(readiness.status),
         badge_class=STATUS_BADGES[readiness.status],
-        flags=tuple(
-            Flag(FLAG_LABELS[kind], FLAG_DESCRIPTIONS[kind]) for kind in readiness.flag_kinds
-        ),
+        flags=tuple(flag_kind_words(kind) for kind in readiness.flag_kinds),
         pdf_url=f"{url}packet.pdf",
         json_url=f"{url}packet.json",
         manage_url=f"{url}manage/",

@@ -10,6 +10,7 @@ from reviews import services
 from reviews.forms import SignOffForm
 from reviews.readiness.snapshots import case_readiness
 from reviews.views.common import add_errors, get_case
+from reviews.words import flags_for
 
 
 @require_http_methods(["GET", "POST"])
@@ -52,6 +53,7 @@ def sign_off_create(request, case_id):
         "case": case,
         "form": form,
         "readiness": readiness,
+        "flags": flags_for(readiness),
         "sign_offs": sign_offs,
         "confirming": confirming,
         "can_sign": case.is_open,

@@ -6,11 +6,10 @@ from playwright.sync_api import expect
 
 from demo.people import DEMO_PASSWORD, DEMO_PEOPLE
 from reviews.models import CheckIn, Evidence
-from reviews.readiness.heatstrip import month_name
-from reviews.readiness.rule import month_key
+from reviews.readiness.months import month_key, month_name
 from tests.browser.conftest import log_in
 
-# The demo on one day; tests/reviews/test_demo.py checks it on every day CI tries.
+# The demo on one day; tests/demo/test_cases.py checks it on every day CI tries.
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),

@@ -9,8 +9,10 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 
 from reviews.models import Case, Feedback
+from reviews.readiness.months import months_open
 from reviews.readiness.snapshots import case_readiness
-from reviews.views.dashboard import dashboard_context, flags_for, months_open
+from reviews.views.dashboard import dashboard_context
+from reviews.words import flags_for
 from tests.factories import (
     CaseFactory,
     CheckInFactory,

@@ -22,15 +22,15 @@ from guides.models import Indicator
 from reviews import services
 from reviews.models import Answer, Case, CheckIn, Decision, Evidence, Feedback, SignOff
 from reviews.packets.build import build_packet, canonical_bytes
+from reviews.packets.checking import validate_packet
 from reviews.packets.importing import (
     MAX_PACKET_BYTES,
-    PacketProblem,
     PacketRefused,
     import_packet,
     import_packet_file,
     load_packet_file,
-    validate_packet,
 )
+from reviews.packets.shapes import PacketProblem
 from tests.factories import (
     CaseFactory,
     EvidenceFactory,

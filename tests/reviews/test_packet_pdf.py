@@ -12,14 +12,8 @@ from pypdf import PdfReader
 from reviews import services
 from reviews.models import Attachment, Case
 from reviews.packets.build import build_packet, packet_sha256
-from reviews.packets.pdf import (
-    ORIGIN,
-    FetchRefused,
-    StaticFilesOnly,
-    _renderer,
-    packet_context,
-    render_packet_pdf,
-)
+from reviews.packets.document import packet_context
+from reviews.packets.pdf import ORIGIN, FetchRefused, StaticFilesOnly, _renderer, render_packet_pdf
 from tests.factories import (
     CaseFactory,
     CheckInFactory,

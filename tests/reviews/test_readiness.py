@@ -3,14 +3,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from reviews.readiness.months import month_key, months_ending
 from reviews.readiness.rule import (
     CapabilitySpec,
     CheckIn,
     EvidenceItem,
     GuideSpec,
     compute_readiness,
-    month_key,
-    months_ending,
 )
 
 pytestmark = pytest.mark.dates

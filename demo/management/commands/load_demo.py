@@ -67,8 +67,10 @@ class Command(BaseCommand):
         rows = [("Candidate", "Sponsor", "Readiness", "Flags")]
         for case in cases:
             readiness = case_readiness(case, as_of=today)
-            flags = ", ".join(readiness.flags) or "-"
-            rows.append((case.candidate.username, case.sponsor.username, readiness.status, flags))
+            flags = ", ".join(str(flag) for flag in readiness.flags) or "-"
+            rows.append(
+                (case.candidate.username, case.sponsor.username, readiness.status.value, flags)
+            )
         self.stdout.write(table(rows))
         for earlier in Case.objects.filter(
             candidate__username__in=DEMO_CANDIDATES, status=Case.Status.DECIDED

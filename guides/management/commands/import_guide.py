@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from guides.guidemd import GuideFormatError
+from guides.models import guide_label
 from guides.services import MAX_BYTES, import_guide
 
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {error}") from None
 
         guide, doc = result.guide, result.doc
-        name = f"{doc.from_code} → {doc.to_code} v{guide.version} (slug {guide.slug})"
+        name = f"{guide_label(doc.from_code, doc.to_code, guide.version)} (slug {guide.slug})"
         if not result.created:
             self.stdout.write(f"Unchanged: {name} already says this; nothing imported.")
             return

@@ -1,0 +1,349 @@
+"""What the packet PDF says, as HTML for WeasyPrint (reviews/packets/pdf.py lays it out).
+
+The PDF is drawn from the JSON packet (`build_packet`), so both say the same thing; the ORM only
+adds what the packet names by number or username: capability and indicator texts, questions,
+people's names, attachment names, and the override reasons of sign-offs. Everything a person wrote
+is escaped by the template or goes through `render_markdown`.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from html import escape
+
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Prefetch, Q
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.models import User
+from guides.models import Capability, Indicator
+from reviews.markdown import render_markdown
+from reviews.models import Case, Evidence, SignOff
+from reviews.packets.build import build_packet, packet_sha256
+from reviews.readiness.heatstrip import FONT_FAMILY, render_heat_strip
+from reviews.readiness.months import month_name
+from reviews.readiness.rule import Readiness
+from reviews.words import (
+    case_status_label,
+    decision_label,
+    feedback_kind_label,
+    flag_sentences,
+    status_label,
+)
+
+# Check-ins per table: more columns than this do not fit across A4.
+CHECK_INS_PER_TABLE = 8
+ATTEMPTS = 3
+
+
+def render_packet_html(case: Case, *, as_of: datetime.date | None = None) -> str:
+    return render_to_string("reviews/packet/pdf.html", packet_context(case, as_of=as_of))
+
+
+# --- Reading -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Extras:
+    """What the packet leaves out, read in the packet's own order."""
+
+    evidence: list[tuple[str, datetime.date, list[str]]]
+    sign_offs: list[tuple[str, str, str, str]]
+
+
+def _read_extras(case: Case) -> _Extras:
+    evidence = (
+        Evidence.objects.filter(case=case)
+        .order_by("date", "id")
+        .annotate(
+            attachment_names=ArrayAgg(
+                "attachments__original_name",
+                filter=Q(attachments__isnull=False),
+                order_by="attachments__id",
+                default=[],
+            )
+        )
+        .values_list("title", "date", "attachment_names")
+    )
+    sign_offs = SignOff.objects.filter(case=case).order_by("created_at", "id")
+    return _Extras(
+        evidence=list(evidence),
+        sign_offs=list(
+            sign_offs.values_list(
+                "signer__username", "decision", "override_reason", "readiness_status"
+            )
+        ),
+    )
+
+
+def _lines_up(packet: dict, extras: _Extras) -> bool:
+    # Extras are matched to the packet by position; a change between the two reads (an item
+    # added while the case is open) would pair the wrong rows, so they are read again.
+    items = [(item["title"], item["date"]) for item in packet["evidence"]]
+    if items != [(title, date.isoformat()) for title, date, _ in extras.evidence]:
+        return False
+    signed = [(s["signer"], s["decision"]) for s in packet["sign_offs"]]
+    return signed == [(signer, decision) for signer, decision, _, _ in extras.sign_offs]
+
+
+def _read(case: Case, as_of: datetime.date | None) -> tuple[dict, _Extras]:
+    for _ in range(ATTEMPTS):
+        packet = build_packet(case, as_of=as_of)
+        extras = _read_extras(case)
+        if _lines_up(packet, extras):
+            return packet, extras
+    raise RuntimeError("The case kept changing while its packet was read; try again.")
+
+
+# --- Shaping for the template ------------------------------------------------------------------
+
+
+@dataclass
+class _Item:
+    anchor: str
+    title: str
+    date: datetime.date
+    indicators: list[str]
+    summary: SafeString
+    outcome: SafeString
+    links: list[str]
+    attachments: list[str]
+    feedback: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class _IndicatorGroup:
+    label: str
+    text: str
+    items: list[_Item] = field(default_factory=list)
+    # Items shown in full under an earlier indicator of theirs, referred to here by page.
+    see_also: list[_Item] = field(default_factory=list)
+
+
+@dataclass
+class _CapabilityGroup:
+    anchor: str
+    number: int
+    title: str
+    indicators: dict[int, _IndicatorGroup]
+    items: list[_Item] = field(default_factory=list)
+    untagged: list[_Item] = field(default_factory=list)
+
+
+def _timestamp(value: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _names(packet: dict) -> dict[str, str]:
+    names = {p["username"]: p["name"] for p in (packet["candidate"], packet["sponsor"])}
+    wanted = {m["author"] for m in packet["feedback"]} | {s["signer"] for s in packet["sign_offs"]}
+    if packet["decision"]:
+        wanted.add(packet["decision"]["decided_by"])
+    if wanted - names.keys():
+        for user in User.objects.filter(username__in=wanted - names.keys()):
+            names[user.username] = user.display_name
+    return names
+
+
+def _evidence_groups(
+    packet: dict, capabilities: list[Capability], items: list[_Item]
+) -> list[_CapabilityGroup]:
+    groups = {
+        c.number: _CapabilityGroup(
+            anchor=f"evidence-{c.number}",
+            number=c.number,
+            title=c.title,
+            indicators={
+                i.position: _IndicatorGroup(label=f"{c.number}.{i.position}", text=i.text)
+                for i in c.indicators.all()
+            },
+        )
+        for c in capabilities
+    }
+    for raw, item in zip(packet["evidence"], items, strict=True):
+        group = groups[raw["capability"]]
+        group.items.append(item)
+        first, *others = raw["indicators"] or [None]
+        if first is None:
+            group.untagged.append(item)
+            continue
+        group.indicators[first].items.append(item)
+        for position in others:
+            group.indicators[position].see_also.append(item)
+    return list(groups.values())
+
+
+def _items(packet: dict, extras: _Extras, names: dict[str, str]) -> list[_Item]:
+    items = []
+    for index, (raw, (_, _, attachments)) in enumerate(
+        zip(packet["evidence"], extras.evidence, strict=True)
+    ):
+        items.append(
+            _Item(
+                anchor=f"item-{index + 1}",
+                title=raw["title"],
+                date=datetime.date.fromisoformat(raw["date"]),
+                indicators=[f"{raw['capability']}.{p}" for p in raw["indicators"]],
+                summary=render_markdown(raw["summary"]),
+                outcome=render_markdown(raw["outcome"]),
+                links=list(raw["links"]),
+                attachments=attachments,
+            )
+        )
+    for message in packet["feedback"]:
+        items[message["evidence"]].feedback.append(
+            {
+                "author": names.get(message["author"], message["author"]),
+                "kind": message["kind"],
+                "kind_label": feedback_kind_label(message["kind"]),
+                "text": message["text"],
+                "at": _timestamp(message["at"]),
+            }
+        )
+    return items
+
+
+def _uncovered(packet: dict, readiness: Readiness, capabilities: list[Capability]) -> dict:
+    """Per capability number, the texts of indicators no item in the window tags."""
+    first, last = readiness.window_start.isoformat(), readiness.as_of.isoformat()
+    covered = {
+        (item["capability"], position)
+        for item in packet["evidence"]
+        if first <= item["date"] <= last
+        for position in item["indicators"]
+    }
+    return {
+        c.number: [i.text for i in c.indicators.all() if (c.number, i.position) not in covered]
+        for c in capabilities
+    }
+
+
+def _heat_strip(readiness: Readiness) -> SafeString:
+    # The browser's font stack would fall back to a second sans-serif in the PDF; the packet
+    # sets everything in DejaVu Sans.
+    svg = render_heat_strip(readiness).replace(
+        f'font-family="{escape(FONT_FAMILY)}"', 'font-family="DejaVu Sans"', 1
+    )
+    return mark_safe(svg)  # noqa: S308 — render_heat_strip escapes every text it draws
+
+
+def _yes_count(check_in: dict, question_count: int) -> dict:
+    count = sum(1 for value in check_in["answers"].values() if value == "yes")
+    return {
+        "date": datetime.date.fromisoformat(check_in["date"]),
+        "count": count,
+        "mostly": count * 2 > question_count,
+    }
+
+
+def _check_in_tables(packet: dict, questions: list) -> list[dict]:
+    check_ins = packet["check_ins"]
+    tables = []
+    for start in range(0, len(check_ins), CHECK_INS_PER_TABLE):
+        chunk = check_ins[start : start + CHECK_INS_PER_TABLE]
+        tables.append(
+            {
+                "dates": [datetime.date.fromisoformat(c["date"]) for c in chunk],
+                "rows": [
+                    {
+                        "number": q.position,
+                        "text": q.text,
+                        "answers": [c["answers"].get(str(q.position), "") for c in chunk],
+                    }
+                    for q in questions
+                ],
+                "yes_counts": [_yes_count(c, len(questions)) for c in chunk],
+            }
+        )
+    return tables
+
+
+def _check_in_notes(packet: dict) -> list[dict]:
+    return [
+        {
+            "date": datetime.date.fromisoformat(c["date"]),
+            "notes": sorted((int(n), text) for n, text in c["notes"].items()),
+        }
+        for c in packet["check_ins"]
+        if c["notes"]
+    ]
+
+
+def packet_context(case: Case, *, as_of: datetime.date | None = None) -> dict:
+    packet, extras = _read(case, as_of)
+    guide = case.guide
+    capabilities = list(
+        guide.capabilities.order_by("number").prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.order_by("position"))
+        )
+    )
+    questions = list(guide.questions.order_by("position"))
+    readiness = Readiness.from_snapshot(packet["readiness"], max_months=guide.max_months)
+    names = _names(packet)
+    digest = packet_sha256(packet)
+
+    items = _items(packet, extras, names)
+    uncovered = _uncovered(packet, readiness, capabilities)
+
+    sign_offs = [
+        {
+            "decision": raw["decision"],
+            "signer": names.get(raw["signer"], raw["signer"]),
+            "rationale": raw["rationale"],
+            "override": raw["override"],
+            "override_reason": override_reason,
+            "readiness_then": status_label(readiness_then),
+            "packet_sha256": raw["packet_sha256"],
+            "matches": raw["packet_sha256"] == digest,
+            "at": _timestamp(raw["at"]),
+        }
+        for raw, (_, _, override_reason, readiness_then) in zip(
+            packet["sign_offs"], extras.sign_offs, strict=True
+        )
+    ]
+    decision = packet["decision"]
+    if decision:
+        decision = {
+            "outcome": decision_label(decision["outcome"]),
+            "effective_date": datetime.date.fromisoformat(decision["effective_date"]),
+            "note": decision["note"],
+            "decided_by": names.get(decision["decided_by"], decision["decided_by"]),
+            "at": _timestamp(decision["at"]),
+        }
+
+    return {
+        "packet": packet,
+        "candidate": packet["candidate"],
+        "sponsor": packet["sponsor"],
+        "guide": guide,
+        "opened_on": datetime.date.fromisoformat(packet["opened_on"]),
+        "case_status": case_status_label(packet["status"]),
+        "as_of": readiness.as_of,
+        "packet_sha256": digest,
+        "ready_sign_off": next((s for s in sign_offs if s["decision"] == "ready"), None),
+        "latest_sign_off": sign_offs[-1] if sign_offs else None,
+        "readiness": readiness,
+        "flags": flag_sentences(readiness),
+        "heat_strip": _heat_strip(readiness),
+        "readiness_rows": [
+            {"result": c, "uncovered": uncovered.get(c.number, [])} for c in readiness.capabilities
+        ],
+        "blocks": [
+            f"{month_name(first)} to {month_name(last)}" for first, last in readiness.blocks
+        ],
+        "sustained_count": sum(1 for c in readiness.capabilities if c.sustained),
+        "question_count": len(questions),
+        "narrative": render_markdown(packet["narrative"]) if packet["narrative"].strip() else "",
+        "capabilities": capabilities,
+        "evidence_count": len(items),
+        "evidence_groups": _evidence_groups(packet, capabilities, items),
+        "check_in_tables": _check_in_tables(packet, questions),
+        "recent_check_ins": [
+            _yes_count(c, len(questions)) for c in packet["check_ins"][-CHECK_INS_PER_TABLE:]
+        ],
+        "check_in_notes": _check_in_notes(packet),
+        "feedback_items": [item for item in items if item.feedback],
+        "feedback_count": len(packet["feedback"]),
+        "sign_offs": sign_offs,
+        "decision": decision,
+    }

@@ -1,0 +1,127 @@
+"""How the app words its domain for people: readiness statuses and flags, case statuses, sign-off
+and HR decisions, feedback kinds and the actions of a case's history.
+
+Pages, the packet PDF, spreadsheets, the history and mail take their words from here, so a thing
+reads the same wherever it is shown. What a model's choices name (a case's status, a feedback
+kind, a decision) keeps its label on the model, as Django has it (`get_status_display()`); the
+functions here give the same label for a bare value, as a packet's JSON carries it.
+"""
+
+from dataclasses import dataclass
+
+from reviews.models import Case, Decision, Feedback
+from reviews.readiness.rule import FlagKind, Readiness, Status
+
+# In the order filters offer them and the dashboard counts them.
+STATUS_LABELS = {
+    Status.READY: "Ready",
+    Status.BUILDING: "Building",
+    Status.NOT_STARTED: "Not started",
+}
+FLAG_LABELS = {FlagKind.STALE: "Stale", FlagKind.LOPSIDED: "Lopsided", FlagKind.THIN: "Thin"}
+FLAG_DESCRIPTIONS = {
+    FlagKind.STALE: "No evidence in the last 60 days.",
+    FlagKind.LOPSIDED: "One capability has far more items than another.",
+    FlagKind.THIN: "Fewer than half of a capability's indicators are shown in the window.",
+}
+# A flag said as a sentence of its own, on the case page and in the packet's summary.
+FLAG_SENTENCES = {
+    FlagKind.STALE: FLAG_DESCRIPTIONS[FlagKind.STALE],
+    FlagKind.LOPSIDED: "Evidence is lopsided: one capability has far more items than another.",
+}
+NOTHING_YET = "No evidence yet, so every capability is still thin."
+SHORT_TITLE_CHARS = 24
+
+FEEDBACK_VERBS = {
+    Feedback.Kind.ENDORSE: "endorsed",
+    Feedback.Kind.QUESTION: "asked a question about",
+    Feedback.Kind.NEEDS_MORE: "asked for more on",
+    Feedback.Kind.REPLY: "replied about",
+}
+HISTORY_ACTIONS = {"insert": "created", "update": "changed", "delete": "deleted"}
+
+
+@dataclass(frozen=True)
+class FlagWords:
+    """A flag as a badge shows it: a short label, and a description to hover over."""
+
+    label: str
+    description: str
+
+
+def status_label(status: str) -> str:
+    """'not_started' → 'Not started'."""
+    return STATUS_LABELS[Status(status)]
+
+
+def flag_kind_words(kind: str) -> FlagWords:
+    """A kind of flag, whichever capabilities it is for: 'thin' → Thin."""
+    kind = FlagKind(kind)
+    return FlagWords(FLAG_LABELS[kind], FLAG_DESCRIPTIONS[kind])
+
+
+def short_title(title: str) -> str:
+    if len(title) <= SHORT_TITLE_CHARS:
+        return title
+    return title[: SHORT_TITLE_CHARS - 1].rstrip() + "…"
+
+
+def flags_for(readiness: Readiness) -> tuple[FlagWords, ...]:
+    """Each flag of a report as a badge, a thin one naming its capability."""
+    titles = {c.number: c.title for c in readiness.capabilities}
+    words = [flag_kind_words(flag.kind) for flag in readiness.flags if flag.kind != FlagKind.THIN]
+    thin = [flag.capability for flag in readiness.flags if flag.kind == FlagKind.THIN]
+    if thin and len(thin) == len(titles) > 1:
+        # A case with no evidence in the window is thin everywhere: one word says it.
+        words.append(
+            FlagWords(
+                "Thin: every capability",
+                "Fewer than half of every capability's indicators are shown in the window.",
+            )
+        )
+    else:
+        words.extend(
+            FlagWords(
+                f"Thin: {short_title(titles[number])}",
+                f"Fewer than half of the indicators of “{titles[number]}” are shown in the window.",
+            )
+            for number in thin
+        )
+    return tuple(words)
+
+
+def flag_sentences(readiness: Readiness) -> list[str]:
+    """Each flag of a report as a sentence of its own."""
+    if readiness.status == Status.NOT_STARTED:
+        # Every capability is thin before the first item; one sentence says it better than four.
+        return [NOTHING_YET]
+    titles = {c.number: c.title for c in readiness.capabilities}
+    return [
+        f"Thin evidence for “{titles[flag.capability]}”: fewer than half of its indicators are "
+        "shown in the window."
+        if flag.kind == FlagKind.THIN
+        else FLAG_SENTENCES[flag.kind]
+        for flag in readiness.flags
+    ]
+
+
+def case_status_label(status: str) -> str:
+    return Case.Status(status).label
+
+
+def decision_label(outcome: str) -> str:
+    return Decision.Outcome(outcome).label
+
+
+def feedback_kind_label(kind: str) -> str:
+    return Feedback.Kind(kind).label
+
+
+def feedback_verb(kind: str) -> str:
+    """What the author did, in a mail's subject: "Sam endorsed your evidence: …"."""
+    return FEEDBACK_VERBS[Feedback.Kind(kind)]
+
+
+def history_action(label: str) -> str:
+    """A history event's label as a verb: 'insert' → 'created'; another label as it is."""
+    return HISTORY_ACTIONS.get(label, label)
