@@ -1,3 +1,5 @@
+"""The forms of every page of a case, kept together as a Django app keeps them (about 430 lines)."""
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
