@@ -15,6 +15,9 @@ class User(AbstractUser):
         blank=True,
         related_name="+",
     )
+    # Raised whenever the roles of this person may have changed (reviews/roles.py), so that the
+    # roles kept in their session are known stale when this row is loaded with the request.
+    roles_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name", "username"]

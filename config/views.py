@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from reviews.models import Case
-from reviews.roles import roles_for
+from reviews.roles import request_roles
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 @login_required
 def home(request):
     """Send each person to where their work is."""
-    roles = roles_for(request.user)
+    roles = request_roles(request)
     if roles.hr:
         return redirect("reviews:case_list")
     if roles.sponsor:

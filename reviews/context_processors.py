@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
-from reviews.roles import roles_for
+from reviews.roles import request_roles
 
 
 def roles(request):
-    return {"roles": SimpleLazyObject(lambda: roles_for(request.user))}
+    return {"roles": SimpleLazyObject(lambda: request_roles(request))}

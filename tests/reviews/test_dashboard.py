@@ -498,13 +498,13 @@ def test_dashboard_page_queries_are_the_same_for_1_and_50_cases(client, django_a
         for _ in range(size):
             EvidenceFactory(case=CaseFactory(guide=guide, sponsor=sponsor))
         client.force_login(sponsor)
-        # session, user, roles, cases with aggregates, their guides, readiness snapshots (and
+        # session, user, cases with aggregates, their guides, readiness snapshots (and
         # the first time: capabilities, question counts, evidence, check-in answers, snapshots
         # written)
-        with django_assert_num_queries(6 + READINESS_COLD):
+        with django_assert_num_queries(5 + READINESS_COLD):
             response = client.get(reverse("reviews:dashboard"))
         assert response.status_code == 200
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             assert client.get(reverse("reviews:dashboard")).status_code == 200
         counts.append(response.text.count('class="heat-strip heat-strip-small"'))
     assert counts == [1, 50]
@@ -534,11 +534,11 @@ def test_drawn_rows_are_kept_and_drawn_again_when_what_they_show_changes(
     before = row()
     assert "Bo Before" in before and f">{day_label(first.date)}</time>" not in before
     # Kept: no snapshot read for the report, the markup comes back as it was.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert row() == before
     # Without the kept markup, the report is read from the snapshot (one query more).
     caches["rows"].clear()
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert row() == before
 
     latest = add_item(case, 3, today)

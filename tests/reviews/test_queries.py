@@ -242,8 +242,8 @@ def test_filtered_case_list_queries_do_not_grow_with_cases(client, django_assert
     assert all([flag.label for flag in row.flags] == ["Thin"] for row in large_page.context["rows"])
 
 
-# session, user, roles (for the navigation)
-FLOOR_QUERIES = 3
+# session, user (the roles for the navigation are kept in the session from login on)
+FLOOR_QUERIES = 2
 
 
 def test_floor_page_queries_do_not_grow_with_evidence(
@@ -259,9 +259,9 @@ def test_floor_page_queries_do_not_grow_with_evidence(
     assert "<h1" in large_page.text
 
 
-# session, user, roles, the guide with its levels; its shifts, capabilities, their indicators,
+# session, user, the guide with its levels; its shifts, capabilities, their indicators,
 # their practices, pitfalls, track-record steps, questions, timeline points
-GUIDE_QUERIES = 12
+GUIDE_QUERIES = 11
 
 
 def test_guide_page_queries_do_not_grow_with_its_parts(client, django_assert_num_queries):

@@ -58,6 +58,20 @@ def test_logout_ends_the_session_on_the_server(client):
     replay.cookies[settings.SESSION_COOKIE_NAME] = key
     response = replay.get(reverse("about"))
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_session_ended_by_another_process_is_ended_here(client):
+    """Each web process has its own memory cache: a session kept there (the cached_db engine)
+    would stay valid in this process after a logout in another one deleted it from the table."""
+    log_in(client, UserFactory())
+    assert client.get(reverse("about")).status_code == 200
+
+    Session.objects.filter(session_key=session_key(client)).delete()
+
+    response = client.get(reverse("about"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
