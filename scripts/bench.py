@@ -44,6 +44,8 @@ ZIP_CASES = 200
 # Bars from the issue.
 MAX_SIZE_RATIO = 1.3
 MAX_FLOOR_RATIO = 4.0
+# The floor's base template costs at most half of what the request itself costs.
+MAX_FLOOR_OVER_BARE = 1.5
 FLOOR_BOUND = ("dashboard", "case", "evidence", "hr_list", "hr_filtered")
 MAX_PDF_SECONDS = 2.0
 FRESH_PDF_REQUESTS = 5
@@ -51,6 +53,7 @@ MAX_ZIP_GROWTH_MB = 150
 MAX_SEED_SECONDS = 180
 
 PAGES = (
+    ("bare", "Bare: logged-in request, no template (bench only)"),
     ("floor", "Floor: logged-in page of the base template"),
     ("dashboard", "Sponsor dashboard (50 candidates)"),
     ("case", "Case page (~150 items)"),
@@ -166,7 +169,11 @@ def measure_pages(requests: int, warmup: int) -> dict:
     from django.core.cache import caches
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.urls import reverse
+
+    # The app's URLs and the bench-only `bare` page, in this process only.
+    override_settings(ROOT_URLCONF="scripts.bench_urls").enable()
 
     hr, sponsor, case = bench_people()
 
@@ -185,7 +192,7 @@ def measure_pages(requests: int, warmup: int) -> dict:
 
         return fetch
 
-    urls = page_urls(hr, sponsor, case)
+    urls = {"bare": (case.candidate, reverse("bench_bare")), **page_urls(hr, sponsor, case)}
     fetchers = {key: fetcher(user, url) for key, (user, url) in urls.items()}
     for fetch in fetchers.values():
         for _ in range(warmup):
@@ -509,6 +516,14 @@ def report(
             # Three decimals, so a ratio just over the bar does not print as the bar itself.
             verdict(ratio <= MAX_SIZE_RATIO, f"full/tenth {ratio:.3f} ≤ {MAX_SIZE_RATIO}"),
         ]
+        if key == "floor":
+            over_bare = big["median"] / full["pages"]["bare"]["median"]
+            bars.append(
+                verdict(
+                    over_bare <= MAX_FLOOR_OVER_BARE,
+                    f"{over_bare:.2f} ≤ {MAX_FLOOR_OVER_BARE:g} × bare",
+                )
+            )
         if key in FLOOR_BOUND:
             bars.append(
                 verdict(
