@@ -4,12 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models import Exists, OuterRef
-from django.forms.models import ModelChoiceIterator
-from django.forms.utils import flatatt, pretty_name
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.forms.utils import pretty_name
 
-from accounts.models import User, display_name_of
+from accounts.models import User
 from core import clock
 from guides.models import Capability, Guide, Indicator
 from reviews.models import MAX_ATTACHMENTS, MAX_LINKS, Answer, Case, Decision, Feedback, SignOff
@@ -258,15 +255,15 @@ class EvidenceFilterForm(forms.Form):
     )
 
     def __init__(self, *args, capabilities, **kwargs):
+        """`capabilities`: the guide's outline (reviews.views.case_page.guide_outline)."""
         super().__init__(*args, **kwargs)
-        capabilities = list(capabilities)
         self.fields["capability"].choices = [("", "All capabilities")] + [
             (c.number, f"{c.number}. {c.title}") for c in capabilities
         ]
         self.fields["indicator"].choices = [("", "All indicators")] + [
             (i.pk, f"{c.number}.{i.position} {i.text[:60]}")
             for c in capabilities
-            for i in c.indicators.all()
+            for i in c.indicators
         ]
 
 
@@ -331,88 +328,37 @@ class DecisionForm(OptionalMarked, forms.Form):
     )
 
 
-class PlainSelect(forms.Select):
-    """A single select written out in Python. The stock widget renders a template for every
-    option, and a filter listing every sponsor of the organisation would cost more than the
-    page of cases under it."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        chosen = {str(v) for v in self.format_value(value)}
-        options = []
-        for key, label in self.choices:
-            key = str(key)
-            selected = " selected" if key in chosen else ""
-            options.append(f'<option value="{escape(key)}"{selected}>{escape(label)}</option>')
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            name,
-            flatatt(self.build_attrs(self.attrs, attrs)),
-            # Every value and label escaped above.
-            mark_safe("".join(options)),  # noqa: S308
-        )
-
-
-class ListedChoiceIterator(ModelChoiceIterator):
-    """The choices from one ordinary query: Django's own iterator reads them through a
-    server-side cursor, three round trips to the database for a short list."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for choice in list(self.queryset):
-            yield self.choice(choice)
-
-
-class ListedChoiceField(forms.ModelChoiceField):
-    iterator = ListedChoiceIterator
-
-
-class PersonChoiceIterator(ModelChoiceIterator):
-    """(id, name) for each person, from one query of the columns a name is made of: every
-    sponsor of the organisation would otherwise be a User object read through a server-side
-    cursor, which costs more than the page of cases under the filter."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for pk, *names in self.queryset.values_list("pk", *User.NAME_FIELDS):
-            yield (pk, display_name_of(*names))
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    iterator = PersonChoiceIterator
-
-
 class CaseFilterForm(forms.Form):
-    guide = ListedChoiceField(
+    guide = forms.ModelChoiceField(
         # A label needs the levels, not the guide's text (its source is the whole document).
         queryset=Guide.objects.with_levels().defer(*Guide.LONG_TEXTS),
         required=False,
         empty_label="All guides",
-        widget=PlainSelect(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     status = forms.ChoiceField(
         choices=[("", "All statuses"), *Case.Status.choices],
         required=False,
-        widget=PlainSelect(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
-    sponsor = PersonChoiceField(
-        queryset=User.objects.filter(Exists(Case.objects.filter(sponsor=OuterRef("pk")))).order_by(
-            "name", "username"
-        ),
+    sponsor = forms.ModelChoiceField(
+        # People are shown by name: their other columns stay in the database.
+        queryset=User.objects.filter(Exists(Case.objects.filter(sponsor=OuterRef("pk"))))
+        .only("pk", *User.NAME_FIELDS)
+        .order_by("name", "username"),
         required=False,
         empty_label="All sponsors",
-        widget=PlainSelect(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     readiness = forms.ChoiceField(
         choices=[("", "Any readiness"), *STATUS_LABELS.items()],
         required=False,
-        widget=PlainSelect(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     flag = forms.ChoiceField(
         choices=[("", "Any flag"), *FLAG_LABELS.items()],
         required=False,
-        widget=PlainSelect(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
 

@@ -7,17 +7,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pghistory.models import MiddlewareEvents
 
+from core import clock
 from reviews.forms import NarrativeForm
 from reviews.markdown import render_markdown
 from reviews.models import Case
 from reviews.packets.build import build_packet
-from reviews.readiness.heatstrip import heat_strip_table, render_heat_strip
 from reviews.readiness.months import calendar_months
-from reviews.readiness.snapshots import case_readiness
+from reviews.readiness.snapshots import readiness_of
 from reviews.views import case_page
 from reviews.views.common import get_case, get_writable_case
 from reviews.words import flag_sentences, history_action
@@ -26,32 +25,25 @@ from reviews.words import flag_sentences, history_action
 @require_GET
 @login_required
 def case_detail(request, case_id):
+    today = clock.today()
     case = get_object_or_404(
-        case_page.cases_for_pages(Case.objects.visible_to(request.user)), pk=case_id
+        Case.objects.visible_to(request.user).for_page().with_snapshot(today, report=True),
+        pk=case_id,
     )
-    readiness = case_readiness(case)
+    readiness = readiness_of([case], today)[case.pk]
     evidence = case_page.evidence_summary(
         case, latest=5, window=(readiness.window_start, readiness.as_of)
-    )
-    latest_sign_off = (
-        case.sign_offs.select_related("signer")
-        .only(*case_page.SIGN_OFF_COLUMNS)
-        .order_by("-created_at", "-id")
-        .first()
     )
     context = {
         "case": case,
         "readiness": readiness,
         "flags": flag_sentences(readiness),
-        # render_heat_strip escapes every text it draws, so its SVG can go in as it is.
-        "heat_strip": mark_safe(render_heat_strip(readiness)),  # noqa: S308
-        "heat_table": case_page.heat_table_html(heat_strip_table(readiness)),
         "cards": case_page.capability_cards(
-            case_page.guide_outline(case.guide), readiness, evidence.covered
+            case_page.guide_outline(case), readiness, evidence.covered
         ),
         "recent": evidence.latest,
         "latest_feedback": case_page.latest_feedback(case, 5),
-        "latest_sign_off": latest_sign_off,
+        "latest_sign_off": case_page.latest_sign_off(case),
         "can_sign": request.user.has_perm("reviews.sign_off", case) and case.is_open,
         "evidence_count": evidence.total,
         "can_write": request.user.has_perm("reviews.write_evidence", case),

@@ -29,15 +29,9 @@ EVIDENCE_PAGE_SIZE = 25
 @require_GET
 @login_required
 def evidence_list(request, case_id):
-    case = get_object_or_404(
-        case_page.cases_for_pages(Case.objects.visible_to(request.user)).defer("narrative"),
-        pk=case_id,
-    )
-    filters = EvidenceFilterForm(
-        request.GET or None,
-        capabilities=case_page.guide_outline(case.guide),
-    )
-    items = case.evidence.order_by("-date", "-id")
+    case = get_object_or_404(Case.objects.visible_to(request.user).for_page(), pk=case_id)
+    filters = EvidenceFilterForm(request.GET or None, capabilities=case_page.guide_outline(case))
+    items = case.evidence.as_rows().order_by("-date", "-id")
     if filters.is_valid():
         data = filters.cleaned_data
         if data["capability"]:
@@ -52,17 +46,12 @@ def evidence_list(request, case_id):
             items = items.filter(
                 search=SearchQuery(data["q"], config="english", search_type="websearch")
             )
-    page = Paginator(case_page.evidence_rows(items), EVIDENCE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    page.object_list = case_page.to_rows(page.object_list, case.pk)
+    page = Paginator(items, EVIDENCE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "case": case,
         "filters": filters,
-        "capability_select": case_page.select_html(filters["capability"]),
-        "indicator_select": case_page.select_html(filters["indicator"]),
         "page": page,
         "query": query.urlencode(),
         "filtered": any(v for k, v in request.GET.items() if k != "page"),

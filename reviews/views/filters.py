@@ -1,18 +1,28 @@
 """HR's case filters, shared by the case list and every export of "these cases"."""
 
-from django.db.models import F, QuerySet
+import datetime
+from dataclasses import dataclass, field
 
-from core import clock
+from django.db.models import QuerySet
+
 from reviews.models import Case
-from reviews.readiness.snapshots import refresh_snapshots
+from reviews.readiness.rule import Readiness
+from reviews.readiness.snapshots import matching_readiness
 
 
-def filter_cases(cases: QuerySet, data: dict) -> QuerySet:
-    """Cases matching the filter form's cleaned data, as a queryset that exports can stream.
+@dataclass(frozen=True)
+class FilteredCases:
+    """The matching cases, as a queryset that exports can stream, and the readiness that
+    filtering had to compute (of the cases without a fresh snapshot), for the page to show."""
 
-    Readiness filters read today's readiness snapshots in SQL, after bringing those of the
-    matching cases up to date (usually none: the daily task and every page showing a case keep
-    them fresh)."""
+    cases: QuerySet
+    computed: dict[int, Readiness] = field(default_factory=dict)
+
+
+def filter_cases(cases: QuerySet, data: dict, *, as_of: datetime.date) -> FilteredCases:
+    """Cases matching the filter form's cleaned data. Readiness filters match today's fresh
+    snapshots in SQL and compute the others' readiness in memory (readiness.snapshots,
+    `matching_readiness`); nothing is written."""
     if data.get("guide"):
         cases = cases.filter(guide=data["guide"])
     if data.get("status"):
@@ -20,19 +30,10 @@ def filter_cases(cases: QuerySet, data: dict) -> QuerySet:
     if data.get("sponsor"):
         cases = cases.filter(sponsor=data["sponsor"])
     wanted_status, wanted_flag = data.get("readiness"), data.get("flag")
-    if wanted_status or wanted_flag:
-        refresh_snapshots(cases)
-        # The snapshot is joined already: its status and flags come with each case, and
-        # readiness_summaries needs no query of its own.
-        cases = cases.filter(readiness_snapshot__as_of=clock.today()).annotate(
-            snapshot_status=F("readiness_snapshot__status"),
-            snapshot_flag_kinds=F("readiness_snapshot__flag_kinds"),
-        )
-        if wanted_status:
-            cases = cases.filter(readiness_snapshot__status=wanted_status)
-        if wanted_flag:
-            cases = cases.filter(readiness_snapshot__flag_kinds__contains=[wanted_flag])
-    return cases
+    if not (wanted_status or wanted_flag):
+        return FilteredCases(cases)
+    match = matching_readiness(cases, status=wanted_status, flag=wanted_flag, as_of=as_of)
+    return FilteredCases(cases.filter(match.condition), match.computed)
 
 
 def hr_cases() -> QuerySet:

@@ -14,9 +14,9 @@ from reviews.forms import CaseFilterForm, CaseForm, DecisionForm, PacketUploadFo
 from reviews.models import Case, Decision
 from reviews.packets import exports
 from reviews.packets.importing import PacketRefused, import_packet_file
-from reviews.readiness.snapshots import readiness_summaries
+from reviews.readiness.snapshots import summaries_of
 from reviews.views.common import add_errors, get_case, require_hr
-from reviews.views.filters import filter_cases
+from reviews.views.filters import FilteredCases, filter_cases
 from reviews.views.lists import case_rows
 
 CASE_PAGE_SIZE = 50
@@ -28,12 +28,14 @@ SHOWN_PROBLEMS = 50
 @login_required
 def case_list(request):
     require_hr(request)
+    today = clock.today()
     filters = CaseFilterForm(request.GET or None)
-    cases = Case.objects.visible_to(request.user).for_lists().order_by("-opened_on", "-id")
+    found = FilteredCases(Case.objects.visible_to(request.user))
     if filters.is_valid():
-        cases = filter_cases(cases, filters.cleaned_data)
+        found = filter_cases(found.cases, filters.cleaned_data, as_of=today)
+    cases = found.cases.for_hr_list().with_snapshot(today).order_by("-opened_on", "-id")
     page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
-    readiness = readiness_summaries(page.object_list)
+    readiness = summaries_of(page.object_list, today, computed=found.computed)
     rows = case_rows(page.object_list, readiness)
     query = request.GET.copy()
     query.pop("page", None)
@@ -127,7 +129,7 @@ def _hr_filtered_cases(request):
     filters = CaseFilterForm(request.GET or None)
     cases = Case.objects.visible_to(request.user).with_people().order_by("-opened_on", "-id")
     if filters.is_valid():
-        cases = filter_cases(cases, filters.cleaned_data)
+        cases = filter_cases(cases, filters.cleaned_data, as_of=clock.today()).cases
     return cases
 
 
