@@ -242,6 +242,29 @@ class EvidenceQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(case__in=Case.objects.visible_to(user))
 
+    def with_details(self):
+        """Items as their own page and the review show them: capability, indicators in position
+        order and attachments, newest first."""
+        from guides.models import Indicator
+
+        return (
+            self.select_related("capability")
+            .prefetch_related(
+                models.Prefetch("indicators", queryset=Indicator.objects.order_by("position")),
+                "attachments",
+            )
+            .order_by("-date", "-id")
+        )
+
+    def with_threads(self):
+        """Each item's feedback thread, oldest message first, with its authors."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "feedback",
+                queryset=Feedback.objects.select_related("author").order_by("created_at", "id"),
+            )
+        )
+
     def as_rows(self):
         """Items as a list shows them: title, date and capability, with `tags` (the indicators
         tagged, in position order, each `{"position", "text"}`) and `files` (how many attachments),

@@ -29,6 +29,7 @@ from reviews.words import status_label
 
 CASE_LOCKED = "This case is signed off, so its evidence can no longer change."
 CASE_CLOSED = "This case is closed, so its evidence can no longer change."
+NARRATIVE_CLOSED = "This case is no longer open, so its narrative can no longer change."
 
 
 def sponsor_problem(sponsor, guide: Guide) -> str | None:
@@ -183,10 +184,24 @@ def delete_evidence(*, evidence: Evidence) -> None:
 
 
 @transaction.atomic
+def save_narrative(*, case: Case, by, narrative: str) -> Case:
+    """The candidate's statement for the committee, while the case is open."""
+    case = Case.objects.locked().get(pk=case.pk)
+    if by.pk != case.candidate_id:
+        raise PermissionDenied("Only the candidate writes their narrative.")
+    if case.status != Case.Status.OPEN:
+        raise ValidationError(NARRATIVE_CLOSED)
+    case.narrative = narrative
+    case.save(update_fields=["narrative"])
+    return case
+
+
+@transaction.atomic
 def record_check_in(
     *, case: Case, date: datetime.date, answers: Mapping[int, tuple[str, str]]
 ) -> CheckIn:
     """A self-assessment: `answers` maps each of the guide's question ids to (value, note)."""
+    case = Case.objects.locked().get(pk=case.pk)
     if case.status != Case.Status.OPEN:
         raise ValidationError("Check-ins can only be taken while the case is open.")
     if date > clock.today():
@@ -207,9 +222,11 @@ def record_check_in(
     return check_in
 
 
+@transaction.atomic
 def give_feedback(*, evidence: Evidence, author, kind: str, text: str) -> Feedback:
     """A message in an evidence item's thread: the sponsor's verdicts, or a reply."""
-    case = evidence.case
+    # Locked, so that a message and a ready sign-off of the case never cross.
+    case = Case.objects.locked().get(pk=evidence.case_id)
     if kind in Feedback.SPONSOR_KINDS and author.pk != case.sponsor_id:
         raise PermissionDenied("Only the case's sponsor can endorse, question or ask for more.")
     if kind == Feedback.Kind.REPLY and author.pk not in (case.candidate_id, case.sponsor_id):

@@ -10,18 +10,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews import services
-from reviews.forms import EvidenceFilterForm, EvidenceForm
+from reviews.forms import EvidenceForm
 from reviews.models import Attachment, Case
 from reviews.uploads import UploadRefused
 from reviews.views import case_page
 from reviews.views.common import (
     FEEDBACK_KINDS,
     add_errors,
-    evidence_queryset,
-    feedback_prefetch,
     get_case,
     get_writable_case,
 )
+from reviews.views.filters import EvidenceFilterForm
 
 EVIDENCE_PAGE_SIZE = 25
 
@@ -64,9 +63,7 @@ def evidence_list(request, case_id):
 @login_required
 def evidence_detail(request, case_id, evidence_id):
     case = get_case(request, case_id)
-    evidence = get_object_or_404(
-        evidence_queryset(case).prefetch_related(feedback_prefetch()), pk=evidence_id
-    )
+    evidence = get_object_or_404(case.evidence.with_details().with_threads(), pk=evidence_id)
     context = {
         "case": case,
         "evidence": evidence,
@@ -81,24 +78,7 @@ def _evidence_form_view(request, case, evidence=None):
     if not case.is_open:
         messages.error(request, services.locked_message(case))
         return redirect(case)
-    initial = None
-    if evidence is not None:
-        initial = {
-            "capability": evidence.capability,
-            "indicators": list(evidence.indicators.all()),
-            "title": evidence.title,
-            "date": evidence.date,
-            "summary": evidence.summary,
-            "outcome": evidence.outcome,
-            "links": "\n".join(evidence.links),
-        }
-    form = EvidenceForm(
-        request.POST or None,
-        request.FILES or None,
-        case=case,
-        evidence=evidence,
-        initial=initial,
-    )
+    form = EvidenceForm(request.POST or None, request.FILES or None, case=case, instance=evidence)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -1,13 +1,92 @@
-"""HR's case filters, shared by the case list and every export of "these cases"."""
+"""The filters of the lists: the evidence list's, and HR's case filters, shared by the case list
+and every export of "these cases"."""
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django import forms
+from django.db.models import Exists, OuterRef, QuerySet
 
+from accounts.models import User
+from guides.models import Guide
+from reviews.forms import DateInput
 from reviews.models import Case
 from reviews.readiness.rule import Readiness
 from reviews.readiness.snapshots import matching_readiness
+from reviews.words import FLAG_LABELS, STATUS_LABELS
+
+
+class EvidenceFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+    )
+    capability = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    indicator = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    date_from = forms.DateField(
+        label="From", required=False, widget=DateInput(attrs={"class": "form-control"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=DateInput(attrs={"class": "form-control"})
+    )
+
+    def __init__(self, *args, capabilities, **kwargs):
+        """`capabilities`: the guide's outline (reviews.views.case_page.guide_outline)."""
+        super().__init__(*args, **kwargs)
+        self.fields["capability"].choices = [("", "All capabilities")] + [
+            (c.number, f"{c.number}. {c.title}") for c in capabilities
+        ]
+        self.fields["indicator"].choices = [("", "All indicators")] + [
+            (i.pk, f"{c.number}.{i.position} {i.text[:60]}")
+            for c in capabilities
+            for i in c.indicators
+        ]
+
+
+class CaseFilterForm(forms.Form):
+    guide = forms.ModelChoiceField(
+        # A label needs the levels, not the guide's text (its source is the whole document).
+        queryset=Guide.objects.with_levels().defer(*Guide.LONG_TEXTS),
+        required=False,
+        empty_label="All guides",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    status = forms.ChoiceField(
+        choices=[("", "All statuses"), *Case.Status.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    sponsor = forms.ModelChoiceField(
+        # People are shown by name: their other columns stay in the database.
+        queryset=User.objects.filter(Exists(Case.objects.filter(sponsor=OuterRef("pk"))))
+        .only("pk", *User.NAME_FIELDS)
+        .order_by("name", "username"),
+        required=False,
+        empty_label="All sponsors",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    readiness = forms.ChoiceField(
+        choices=[("", "Any readiness"), *STATUS_LABELS.items()],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    flag = forms.ChoiceField(
+        choices=[("", "Any flag"), *FLAG_LABELS.items()],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core import clock
 from reviews import services
-from reviews.forms import CaseFilterForm, CaseForm, DecisionForm, PacketUploadForm, SponsorForm
+from reviews.forms import CaseForm, DecisionForm, PacketUploadForm, SponsorForm
 from reviews.models import Case, Decision
 from reviews.packets import exports
 from reviews.packets.importing import PacketRefused, import_packet_file
 from reviews.readiness.snapshots import summaries_of
 from reviews.views.common import add_errors, get_case, require_hr
-from reviews.views.filters import FilteredCases, filter_cases
+from reviews.views.filters import CaseFilterForm, FilteredCases, filter_cases
 from reviews.views.lists import case_rows
 
 CASE_PAGE_SIZE = 50
@@ -72,10 +72,8 @@ def case_manage(request, case_id):
     require_hr(request)
     case = get_case(request, case_id)
     action = request.POST.get("action")
-    sponsor_form = SponsorForm(
-        request.POST if action == "sponsor" else None, initial={"sponsor": case.sponsor}
-    )
-    decision_form = DecisionForm(request.POST if action == "decision" else None)
+    sponsor_form = SponsorForm(request.POST if action == "sponsor" else None, instance=case)
+    decision_form = DecisionForm(request.POST if action == "decision" else None, case=case)
     done = None
     if action == "withdraw":
         if request.POST.get("confirm") != "yes":
