@@ -310,9 +310,7 @@ class TestNarrative:
         case.refresh_from_db()
         assert case.narrative == "My first draft."
 
-    def test_the_service_reads_the_case_afresh_and_refuses_a_case_signed_off_meanwhile(
-        self, case
-    ):
+    def test_the_service_reads_the_case_afresh_and_refuses_a_case_signed_off_meanwhile(self, case):
         from django.core.exceptions import ValidationError
 
         from reviews.services import save_narrative
