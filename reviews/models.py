@@ -18,6 +18,12 @@ MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
+def count_of(rows: models.QuerySet, *, per: str) -> models.QuerySet:
+    """How many of `rows` there are, as a subquery for `Subquery`: `rows` filtered on the outer
+    row through `per`, counted without a join or a GROUP BY in the outer query."""
+    return rows.order_by().values(per).annotate(n=models.Count("pk")).values("n")
+
+
 class CaseQuerySet(models.QuerySet):
     """How cases are read. Each way a page reads a case with its people is one method here:
     `with_people` (any page of one case, services, packets), `for_page` (the case's own page and
@@ -104,13 +110,7 @@ class CaseQuerySet(models.QuerySet):
         # Awaiting = items − items this sponsor has given feedback on: two counts on indexes per
         # case, where an anti-join would read every item of every case. Subqueries rather than
         # joins: no GROUP BY, so each runs once per case, on an index.
-        items = (
-            Evidence.objects.filter(case=models.OuterRef("pk"))
-            .order_by()
-            .values("case")
-            .annotate(n=models.Count("*"))
-            .values("n")
-        )
+        items = count_of(Evidence.objects.filter(case=models.OuterRef("pk")), per="case")
         answered = (
             Feedback.objects.filter(case=models.OuterRef("pk"), author=sponsor)
             .order_by()
@@ -279,13 +279,7 @@ class EvidenceQuerySet(models.QuerySet):
             .order_by("position")
             .values(json=JSONObject(position="position", text="text"))
         )
-        files = (
-            Attachment.objects.filter(evidence=models.OuterRef("pk"))
-            .order_by()
-            .values("evidence")
-            .annotate(n=models.Count("pk"))
-            .values("n")
-        )
+        files = count_of(Attachment.objects.filter(evidence=models.OuterRef("pk")), per="evidence")
         return (
             self.select_related("capability")
             .only("pk", "case_id", "title", "date", "capability__number", "capability__title")
