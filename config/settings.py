@@ -174,11 +174,6 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # keyed by everything a row is drawn from, so an entry is never wrong, only unused.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "rows": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "rows",
-        "OPTIONS": {"MAX_ENTRIES": 5000},
-    },
 }
 
 LANGUAGE_CODE = "en-gb"

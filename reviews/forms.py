@@ -1,22 +1,53 @@
-"""The forms of every page of a case, kept together as a Django app keeps them (about 430 lines)."""
+"""The forms of every page of a case, kept together as a Django app keeps them (about 420 lines).
 
+Model forms validate; the views hand their cleaned data to a service (reviews.services), which
+makes the change. Each form carries its crispy `helper`; the page draws its own <form> tag.
+"""
+
+import copy
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db.models import Exists, OuterRef
-from django.forms.models import ModelChoiceIterator
-from django.forms.utils import flatatt, pretty_name
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.forms.utils import pretty_name
 
-from accounts.models import User, display_name_of
+from accounts.models import User
 from core import clock
 from guides.models import Capability, Guide, Indicator
-from reviews.models import MAX_ATTACHMENTS, MAX_LINKS, Answer, Case, Decision, Feedback, SignOff
+from reviews.models import (
+    MAX_ATTACHMENTS,
+    MAX_LINKS,
+    Answer,
+    Case,
+    Decision,
+    Evidence,
+    Feedback,
+    SignOff,
+)
 from reviews.packets.importing import MAX_PACKET_BYTES
 from reviews.services import sponsor_problem
 from reviews.uploads import ALLOWED_DESCRIPTION, BY_EXTENSION
-from reviews.words import FLAG_LABELS, STATUS_LABELS
+
+
+def form_helper(layout: Layout | None = None) -> FormHelper:
+    """A crispy helper for a form drawn inside its page's own <form> tag, beside its buttons."""
+    helper = FormHelper()
+    helper.form_tag = False
+    # The page's <form> carries the CSRF token.
+    helper.disable_csrf = True
+    if layout is not None:
+        helper.layout = layout
+    return helper
+
+
+class EditsACopy:
+    """A model form whose cleaned data a service turns into the change: it validates a copy of
+    the instance, so that a change the service refuses never shows on the page as made."""
+
+    def __init__(self, *args, instance=None, **kwargs):
+        super().__init__(*args, instance=copy.copy(instance), **kwargs)
 
 
 class OptionalMarked:
@@ -51,6 +82,10 @@ class CaseForm(OptionalMarked, forms.Form):
     )
     opened_on = forms.DateField(widget=DateInput(), initial=clock.today)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper()
+
     def clean(self):
         data = super().clean()
         sponsor, guide, candidate = data.get("sponsor"), data.get("guide"), data.get("candidate")
@@ -77,6 +112,12 @@ class LinksField(forms.CharField):
     """One http or https address per line."""
 
     widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        # An item's links as the model holds them, a list, shown one per line.
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
 
     def to_python(self, value):
         text = super().to_python(value)
@@ -106,7 +147,9 @@ class IndicatorChoiceField(forms.ModelMultipleChoiceField):
         return obj.text
 
 
-class EvidenceForm(OptionalMarked, forms.Form):
+class EvidenceForm(OptionalMarked, EditsACopy, forms.ModelForm):
+    """Logging or editing one item; `services.save_evidence` makes the change."""
+
     capability = forms.ModelChoiceField(queryset=Capability.objects.none(), empty_label=None)
     indicators = IndicatorChoiceField(
         queryset=Indicator.objects.none(),
@@ -145,21 +188,40 @@ class EvidenceForm(OptionalMarked, forms.Form):
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Remove files"
     )
 
-    def __init__(self, *args, case: Case, evidence=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    class Meta:
+        model = Evidence
+        fields = ["capability", "indicators", "title", "date", "summary", "outcome", "links"]
+
+    def __init__(self, *args, case: Case, instance: Evidence | None = None, **kwargs):
+        super().__init__(*args, instance=instance or Evidence(case=case), **kwargs)
         self.case = case
-        capabilities = case.guide.capabilities.all()
-        self.fields["capability"].queryset = capabilities
+        self.fields["capability"].queryset = case.guide.capabilities.all()
         self.fields["capability"].label_from_instance = lambda c: f"{c.number}. {c.title}"
         self.fields["indicators"].queryset = Indicator.objects.filter(
             capability__guide=case.guide
         ).select_related("capability")
         self.fields["attachments"].widget.attrs["accept"] = ",".join(sorted(BY_EXTENSION))
-        if evidence is not None:
-            self.fields["remove_attachments"].queryset = evidence.attachments.all()
+        if instance is not None:
+            self.fields["remove_attachments"].queryset = instance.attachments.all()
             self.fields["remove_attachments"].label_from_instance = lambda a: a.original_name
         else:
             del self.fields["remove_attachments"]
+        markdown_preview = HTML(
+            '<div class="markdown-preview border rounded p-2 mb-3" hidden aria-live="polite"></div>'
+        )
+        self.helper = form_helper(
+            Layout(
+                "capability",
+                HTML('{% include "reviews/includes/_indicator_groups.html" %}'),
+                "title",
+                "date",
+                Div("summary", markdown_preview, css_class="markdown-field"),
+                Div("outcome", markdown_preview, css_class="markdown-field"),
+                "links",
+                *(["remove_attachments"] if instance is not None else []),
+                "attachments",
+            )
+        )
 
     def clean_date(self):
         date = self.cleaned_data["date"]
@@ -186,7 +248,9 @@ class EvidenceForm(OptionalMarked, forms.Form):
         return list(by_capability.values())
 
 
-class NarrativeForm(OptionalMarked, forms.Form):
+class NarrativeForm(OptionalMarked, EditsACopy, forms.ModelForm):
+    """The candidate's statement; `services.save_narrative` makes the change."""
+
     narrative = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 14}),
         required=False,
@@ -194,6 +258,14 @@ class NarrativeForm(OptionalMarked, forms.Form):
         help_text="Your own statement for the promotion committee, in Markdown. "
         "Promotion packets open with it.",
     )
+
+    class Meta:
+        model = Case
+        fields = ["narrative"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper()
 
 
 class CheckInForm(OptionalMarked, forms.Form):
@@ -231,46 +303,7 @@ class CheckInForm(OptionalMarked, forms.Form):
         return [(q, self[f"q{q.pk}"], self[f"note{q.pk}"]) for q in self.questions]
 
 
-class EvidenceFilterForm(forms.Form):
-    q = forms.CharField(
-        label="Search",
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
-    )
-    capability = forms.TypedChoiceField(
-        required=False,
-        coerce=int,
-        empty_value=None,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    indicator = forms.TypedChoiceField(
-        required=False,
-        coerce=int,
-        empty_value=None,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    date_from = forms.DateField(
-        label="From", required=False, widget=DateInput(attrs={"class": "form-control"})
-    )
-    date_to = forms.DateField(
-        label="To", required=False, widget=DateInput(attrs={"class": "form-control"})
-    )
-
-    def __init__(self, *args, capabilities, **kwargs):
-        super().__init__(*args, **kwargs)
-        capabilities = list(capabilities)
-        self.fields["capability"].choices = [("", "All capabilities")] + [
-            (c.number, f"{c.number}. {c.title}") for c in capabilities
-        ]
-        self.fields["indicator"].choices = [("", "All indicators")] + [
-            (i.pk, f"{c.number}.{i.position} {i.text[:60]}")
-            for c in capabilities
-            for i in c.indicators.all()
-        ]
-
-
-class FeedbackForm(forms.Form):
+class FeedbackForm(forms.ModelForm):
     kind = forms.ChoiceField(
         label="Your response",
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
@@ -281,6 +314,10 @@ class FeedbackForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    class Meta:
+        model = Feedback
+        fields = ["kind", "text"]
 
     def __init__(self, *args, sponsor: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -293,7 +330,9 @@ class FeedbackForm(forms.Form):
             self.fields["kind"].widget = forms.HiddenInput()
 
 
-class SignOffForm(OptionalMarked, forms.Form):
+class SignOffForm(OptionalMarked, forms.ModelForm):
+    """The sponsor's decision; `services.sign_off` records it."""
+
     decision = forms.ChoiceField(
         choices=SignOff.Decision.choices,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
@@ -310,17 +349,38 @@ class SignOffForm(OptionalMarked, forms.Form):
         max_length=10_000,
         help_text="Needed only to sign ready while readiness is not Ready.",
     )
+    # How many sign-offs the sponsor saw: one made meanwhile makes this one refuse.
     expected_sign_offs = forms.IntegerField(widget=forms.HiddenInput(), min_value=0)
 
+    class Meta:
+        model = SignOff
+        fields = ["decision", "rationale", "override_reason"]
 
-class SponsorForm(forms.Form):
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, instance=SignOff(case=case), **kwargs)
+        self.helper = form_helper()
+
+
+class SponsorForm(EditsACopy, forms.ModelForm):
+    """HR's change of sponsor; `services.reassign_sponsor` makes it."""
+
     sponsor = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True).select_related("current_level"),
         help_text="A director at or above the level the guide leads to.",
     )
 
+    class Meta:
+        model = Case
+        fields = ["sponsor"]
 
-class DecisionForm(OptionalMarked, forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper()
+
+
+class DecisionForm(OptionalMarked, forms.ModelForm):
+    """HR's decision; `services.record_decision` records it."""
+
     outcome = forms.ChoiceField(
         choices=Decision.Outcome.choices,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
@@ -330,90 +390,13 @@ class DecisionForm(OptionalMarked, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
     )
 
+    class Meta:
+        model = Decision
+        fields = ["outcome", "effective_date", "note"]
 
-class PlainSelect(forms.Select):
-    """A single select written out in Python. The stock widget renders a template for every
-    option, and a filter listing every sponsor of the organisation would cost more than the
-    page of cases under it."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        chosen = {str(v) for v in self.format_value(value)}
-        options = []
-        for key, label in self.choices:
-            key = str(key)
-            selected = " selected" if key in chosen else ""
-            options.append(f'<option value="{escape(key)}"{selected}>{escape(label)}</option>')
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            name,
-            flatatt(self.build_attrs(self.attrs, attrs)),
-            # Every value and label escaped above.
-            mark_safe("".join(options)),  # noqa: S308
-        )
-
-
-class ListedChoiceIterator(ModelChoiceIterator):
-    """The choices from one ordinary query: Django's own iterator reads them through a
-    server-side cursor, three round trips to the database for a short list."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for choice in list(self.queryset):
-            yield self.choice(choice)
-
-
-class ListedChoiceField(forms.ModelChoiceField):
-    iterator = ListedChoiceIterator
-
-
-class PersonChoiceIterator(ModelChoiceIterator):
-    """(id, name) for each person, from one query of the columns a name is made of: every
-    sponsor of the organisation would otherwise be a User object read through a server-side
-    cursor, which costs more than the page of cases under the filter."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for pk, *names in self.queryset.values_list("pk", *User.NAME_FIELDS):
-            yield (pk, display_name_of(*names))
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    iterator = PersonChoiceIterator
-
-
-class CaseFilterForm(forms.Form):
-    guide = ListedChoiceField(
-        # A label needs the levels, not the guide's text (its source is the whole document).
-        queryset=Guide.objects.with_levels().defer(*Guide.LONG_TEXTS),
-        required=False,
-        empty_label="All guides",
-        widget=PlainSelect(attrs={"class": "form-select"}),
-    )
-    status = forms.ChoiceField(
-        choices=[("", "All statuses"), *Case.Status.choices],
-        required=False,
-        widget=PlainSelect(attrs={"class": "form-select"}),
-    )
-    sponsor = PersonChoiceField(
-        queryset=User.objects.filter(Exists(Case.objects.filter(sponsor=OuterRef("pk")))).order_by(
-            "name", "username"
-        ),
-        required=False,
-        empty_label="All sponsors",
-        widget=PlainSelect(attrs={"class": "form-select"}),
-    )
-    readiness = forms.ChoiceField(
-        choices=[("", "Any readiness"), *STATUS_LABELS.items()],
-        required=False,
-        widget=PlainSelect(attrs={"class": "form-select"}),
-    )
-    flag = forms.ChoiceField(
-        choices=[("", "Any flag"), *FLAG_LABELS.items()],
-        required=False,
-        widget=PlainSelect(attrs={"class": "form-select"}),
-    )
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, instance=Decision(case=case), **kwargs)
+        self.helper = form_helper()
 
 
 class PacketUploadForm(forms.Form):
@@ -422,6 +405,10 @@ class PacketUploadForm(forms.Form):
         help_text="A promotion-packet/1 JSON file, as this app exports it.",
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper()
 
     def clean_packet(self):
         packet = self.cleaned_data["packet"]

@@ -23,11 +23,13 @@ from reviews.models import (
     SignOff,
 )
 from reviews.readiness.rule import Status
+from reviews.readiness.snapshots import case_readiness, refresh_snapshots
 from reviews.uploads import UploadRefused, check_upload, refuse_oversized, safe_name
 from reviews.words import status_label
 
 CASE_LOCKED = "This case is signed off, so its evidence can no longer change."
 CASE_CLOSED = "This case is closed, so its evidence can no longer change."
+NARRATIVE_CLOSED = "This case is no longer open, so its narrative can no longer change."
 
 
 def sponsor_problem(sponsor, guide: Guide) -> str | None:
@@ -60,6 +62,12 @@ def open_case(*, candidate, sponsor, guide: Guide, opened_on: datetime.date) -> 
                 {"candidate": f"{candidate.display_name} already has an open case on this guide."}
             ) from None
         raise
+
+
+def refresh_snapshot(case: Case) -> None:
+    """Bring the case's readiness snapshot up to date after a write that changed its evidence
+    or check-ins, in the write's transaction: the pages that read it then find it fresh."""
+    refresh_snapshots(Case.objects.filter(pk=case.pk))
 
 
 def locked_message(case: Case) -> str | None:
@@ -105,7 +113,7 @@ def save_evidence(
     remove_attachments: Iterable[Attachment] = (),
 ) -> Evidence:
     """Create or update one evidence item with its indicators and attachments, all or nothing."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.locked().get(pk=case.pk)
     ensure_evidence_can_change(case)
     if capability.guide_id != case.guide_id:
         raise ValidationError({"capability": "Choose a capability of this case's guide."})
@@ -160,17 +168,32 @@ def save_evidence(
         name = attachment.file.name
         attachment.delete()
         transaction.on_commit(lambda name=name: Attachment.file.field.storage.delete(name))
+    refresh_snapshot(case)
     return evidence
 
 
 @transaction.atomic
 def delete_evidence(*, evidence: Evidence) -> None:
-    case = Case.objects.select_for_update().get(pk=evidence.case_id)
+    case = Case.objects.locked().get(pk=evidence.case_id)
     ensure_evidence_can_change(case)
     names = list(evidence.attachments.values_list("file", flat=True))
     evidence.delete()
+    refresh_snapshot(case)
     storage = Attachment.file.field.storage
     transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
+@transaction.atomic
+def save_narrative(*, case: Case, by, narrative: str) -> Case:
+    """The candidate's statement for the committee, while the case is open."""
+    case = Case.objects.locked().get(pk=case.pk)
+    if by.pk != case.candidate_id:
+        raise PermissionDenied("Only the candidate writes their narrative.")
+    if case.status != Case.Status.OPEN:
+        raise ValidationError(NARRATIVE_CLOSED)
+    case.narrative = narrative
+    case.save(update_fields=["narrative"])
+    return case
 
 
 @transaction.atomic
@@ -178,6 +201,7 @@ def record_check_in(
     *, case: Case, date: datetime.date, answers: Mapping[int, tuple[str, str]]
 ) -> CheckIn:
     """A self-assessment: `answers` maps each of the guide's question ids to (value, note)."""
+    case = Case.objects.locked().get(pk=case.pk)
     if case.status != Case.Status.OPEN:
         raise ValidationError("Check-ins can only be taken while the case is open.")
     if date > clock.today():
@@ -194,12 +218,15 @@ def record_check_in(
         Answer(check_in=check_in, question_id=qid, value=value, note=note)
         for qid, (value, note) in answers.items()
     )
+    refresh_snapshot(case)
     return check_in
 
 
+@transaction.atomic
 def give_feedback(*, evidence: Evidence, author, kind: str, text: str) -> Feedback:
     """A message in an evidence item's thread: the sponsor's verdicts, or a reply."""
-    case = evidence.case
+    # Locked, so that a message and a ready sign-off of the case never cross.
+    case = Case.objects.locked().get(pk=evidence.case_id)
     if kind in Feedback.SPONSOR_KINDS and author.pk != case.sponsor_id:
         raise PermissionDenied("Only the case's sponsor can endorse, question or ask for more.")
     if kind == Feedback.Kind.REPLY and author.pk not in (case.candidate_id, case.sponsor_id):
@@ -249,10 +276,9 @@ def sign_off(
     meanwhile, in another tab or by another person, makes this one refuse rather than pile up.
     """
     from reviews.packets.build import build_packet, packet_sha256
-    from reviews.readiness.snapshots import case_readiness
 
     with transaction.atomic():
-        case = Case.objects.select_for_update().with_people().get(pk=case.pk)
+        case = Case.objects.locked().with_people().get(pk=case.pk)
         if case.sponsor_id != signer.pk:
             raise PermissionDenied("Only the case's sponsor can sign it off.")
         if case.sign_offs.count() != expected_sign_offs:
@@ -285,7 +311,7 @@ def sign_off(
 
 def reassign_sponsor(*, case: Case, sponsor) -> Case:
     with transaction.atomic():
-        case = Case.objects.select_for_update().with_people().get(pk=case.pk)
+        case = Case.objects.locked().with_people().get(pk=case.pk)
         if case.status != Case.Status.OPEN:
             # The sponsor is part of what a ready sign-off signed.
             raise ValidationError("Only an open case can change sponsor.")
@@ -300,7 +326,7 @@ def reassign_sponsor(*, case: Case, sponsor) -> Case:
 
 def withdraw_case(*, case: Case) -> Case:
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = Case.objects.locked().get(pk=case.pk)
         if case.status not in Case.ACTIVE_STATUSES:
             raise ValidationError("This case is already closed.")
         case.status = Case.Status.WITHDRAWN
@@ -313,7 +339,7 @@ def record_decision(
 ) -> Decision:
     """HR's decision after a ready sign-off; a promotion moves the candidate to the new level."""
     with transaction.atomic():
-        case = Case.objects.select_for_update().with_people().get(pk=case.pk)
+        case = Case.objects.locked().with_people().get(pk=case.pk)
         if case.status != Case.Status.SIGNED_OFF:
             raise ValidationError("A decision is recorded after the sponsor signs the case off.")
         if outcome not in Decision.Outcome.values:

@@ -2,14 +2,31 @@
 
 One picture for the browser and the WeasyPrint PDF, so only plain SVG 1.1 (rect, text, path,
 title, g) and presentation attributes: the Content Security Policy forbids style attributes.
-Callers mark the result safe, so every piece of text in it is escaped here.
+Here the picture is laid out (where each cell goes, its colour and its title); the markup is
+the template reviews/includes/_heat_strip.svg, which escapes every text, as any template does.
+
+Drawn strips are kept. This is the one thing the pages keep between requests, and here is why
+it is safe: a case's strip is a pure function of its readiness report, and the report is a
+pure function of the case's data version (bumped by the database on any change to its
+evidence or check-ins), its guide (frozen once published, and cases are only opened on
+published guides) and the day. `kept_heat_strip` keeps the SVG in Django's default cache under
+exactly those, so a kept strip is never out of date, only unused: a dashboard of fifty
+candidates draws a strip only for the cases that changed since they were last shown, rather
+than fifty every time.
 """
 
 from dataclasses import dataclass
-from html import escape
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from reviews.readiness.months import month_name, short_month_name
 from reviews.readiness.rule import BLOCK_MONTHS, Readiness
+
+TEMPLATE = "reviews/includes/_heat_strip.svg"
+# A day: tomorrow's strip is another one (the as-of day is part of the key).
+KEEP_SECONDS = 24 * 60 * 60
 
 # ColorBrewer "Blues": sequential and safe for colour-blind readers.
 EMPTY_FILL = "#ffffff"
@@ -20,6 +37,7 @@ INK = "#495057"
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
 LABEL_CHARS = 24
+LEGEND_SWATCHES = ((0, "0"), (1, "1"), (2, "2–3"), (4, "4+"))
 
 
 @dataclass(frozen=True)
@@ -45,6 +63,71 @@ LEGEND = _Geometry(
 )
 
 
+def _n(value: float) -> str:
+    """A coordinate as SVG writes it: 14, 2.5."""
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One square; an empty one is outlined, inset by half its stroke so that it lines up with
+    the filled ones. Coordinates are written out as the SVG attributes take them."""
+
+    x: str
+    y: str
+    width: str
+    height: str
+    fill: str
+    stroke: str | None = None
+    stroke_width: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    title: str
+    label: str
+    label_y: str
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class Text:
+    x: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Path:
+    fill: str
+    d: str
+    stroke: str | None = None
+    stroke_width: str | None = None
+
+
+@dataclass(frozen=True)
+class HeatStrip:
+    """The laid-out picture: the full strip has rows of cells with their labels, month labels,
+    the window's bracket and a legend; the small one only `paths`, one per colour."""
+
+    small: bool
+    summary: str
+    width: str
+    height: str
+    window: Cell
+    font_family: str = FONT_FAMILY
+    ink: str = INK
+    rows: tuple[Row, ...] = ()
+    paths: tuple[Path, ...] = ()
+    window_months: int = 0
+    bracket_left: str = ""
+    bracket_right: str = ""
+    labels_y: str = ""
+    month_labels: tuple[Text, ...] = ()
+    legend_y: str = ""
+    legend: tuple[tuple[Cell, Text], ...] = ()
+
+
 @dataclass(frozen=True)
 class HeatStripTable:
     """The strip's numbers for a visually hidden table: column headers, then one row each."""
@@ -64,10 +147,6 @@ def _fill(count: int) -> str | None:
         if count >= at_least:
             return colour
     return None
-
-
-def _n(value: float) -> str:
-    return f"{value:g}"
 
 
 def heat_strip_table(readiness: Readiness) -> HeatStripTable:
@@ -94,24 +173,21 @@ def _column_xs(columns: int, window_first: int, g: _Geometry) -> list[float]:
     return xs
 
 
-def _cell(x: float, y: float, count: int, g: _Geometry, title: str | None) -> str:
+def _cell(x: float, y: float, count: int, g: _Geometry, title: str | None = None) -> Cell:
     fill = _fill(count)
     if fill is None:
-        # Inset by half the stroke so outlined cells line up with filled ones.
         half = g.stroke_w / 2
-        shape = (
-            f'<rect x="{_n(x + half)}" y="{_n(y + half)}" width="{_n(g.cell_w - g.stroke_w)}" '
-            f'height="{_n(g.cell_h - g.stroke_w)}" fill="{EMPTY_FILL}" stroke="{EMPTY_STROKE}" '
-            f'stroke-width="{_n(g.stroke_w)}"'
+        return Cell(
+            x=_n(x + half),
+            y=_n(y + half),
+            width=_n(g.cell_w - g.stroke_w),
+            height=_n(g.cell_h - g.stroke_w),
+            fill=EMPTY_FILL,
+            stroke=EMPTY_STROKE,
+            stroke_width=_n(g.stroke_w),
+            title=title,
         )
-    else:
-        shape = (
-            f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(g.cell_w)}" height="{_n(g.cell_h)}" '
-            f'fill="{fill}"'
-        )
-    if title is None:
-        return shape + "/>"
-    return f"{shape}><title>{escape(title)}</title></rect>"
+    return Cell(x=_n(x), y=_n(y), width=_n(g.cell_w), height=_n(g.cell_h), fill=fill, title=title)
 
 
 def _cell_title(capability: str, month: str, count: int) -> str:
@@ -119,7 +195,8 @@ def _cell_title(capability: str, month: str, count: int) -> str:
     return f"{capability}, {month_name(month)}: {count} {noun}"
 
 
-def render_heat_strip(readiness: Readiness, *, small: bool = False) -> str:
+def heat_strip(readiness: Readiness, *, small: bool = False) -> HeatStrip:
+    """The picture of this report, full (case page, PDF) or small (a dashboard row)."""
     g = SMALL if small else FULL
     months = readiness.strip_months
     window_first = len(months) - readiness.window_months
@@ -134,49 +211,67 @@ def render_heat_strip(readiness: Readiness, *, small: bool = False) -> str:
     window_bottom = g.top + grid_h + g.window_pad
     width = window_right + (0 if small else 4)
     height = window_bottom + (0 if small else 18)
-
-    summary = (
-        f"Evidence per capability per month, {month_name(months[0])} to {month_name(months[-1])}"
-    )
-    css_class = "heat-strip heat-strip-small" if small else "heat-strip"
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" role="img" '
-        f'aria-label="{escape(summary)}" viewBox="0 0 {_n(width)} {_n(height)}" '
-        f'width="{_n(width)}" height="{_n(height)}" font-family="{escape(FONT_FAMILY)}" '
-        f'font-size="10" fill="{INK}">',
-        f'<rect class="heat-strip-window" x="{_n(window_x)}" y="{_n(window_top)}" '
-        f'width="{_n(window_right - window_x)}" height="{_n(window_bottom - window_top)}" '
-        f'fill="{WINDOW_FILL}"/>',
-    ]
-    if not small:
-        parts.append(_window_bracket(readiness.window_months, window_x, window_right))
-        parts.extend(_month_labels(months, xs, window_bottom + 13))
-        parts.append(_legend(window_bottom + 13))
-
+    common = {
+        "summary": (
+            f"Evidence per capability per month, {month_name(months[0])} to "
+            f"{month_name(months[-1])}"
+        ),
+        "width": _n(width),
+        "height": _n(height),
+        "window": Cell(
+            x=_n(window_x),
+            y=_n(window_top),
+            width=_n(window_right - window_x),
+            height=_n(window_bottom - window_top),
+            fill=WINDOW_FILL,
+        ),
+    }
     if small:
-        parts.extend(_small_cells(readiness, xs))
-        parts.append("</svg>")
-        return "".join(parts)
+        return HeatStrip(small=True, paths=_small_paths(readiness, xs), **common)
 
-    for row, capability in enumerate(readiness.capabilities):
-        y = g.top + row * (g.cell_h + g.gap)
-        parts.append('<g class="heat-strip-row">')
-        parts.append(
-            f"<g><title>{escape(capability.title)}</title>"
-            f'<text x="0" y="{_n(y + g.cell_h - 3)}" font-size="11">'
-            f"{escape(_shorten(capability.title))}</text></g>"
-        )
-        for x, month in zip(xs, months, strict=True):
-            count = capability.months[month]
-            parts.append(_cell(x, y, count, g, _cell_title(capability.title, month, count)))
-        parts.append("</g>")
-    parts.append("</svg>")
-    return "".join(parts)
+    baseline = window_bottom + 13
+    last = len(months) - 1
+    return HeatStrip(
+        small=False,
+        rows=tuple(
+            Row(
+                title=capability.title,
+                label=_shorten(capability.title),
+                label_y=_n(g.top + row * (g.cell_h + g.gap) + g.cell_h - 3),
+                cells=tuple(
+                    _cell(
+                        x,
+                        g.top + row * (g.cell_h + g.gap),
+                        capability.months[month],
+                        g,
+                        _cell_title(capability.title, month, capability.months[month]),
+                    )
+                    for x, month in zip(xs, months, strict=True)
+                ),
+            )
+            for row, capability in enumerate(readiness.capabilities)
+        ),
+        window_months=readiness.window_months,
+        bracket_left=_n(window_x),
+        bracket_right=_n(window_right),
+        labels_y=_n(baseline),
+        # The first month of every 3-month group counted back from the as-of month: a label
+        # at the start of each block of the window.
+        month_labels=tuple(
+            Text(_n(x), short_month_name(month))
+            for col, (x, month) in enumerate(zip(xs, months, strict=True))
+            if (last - col) % BLOCK_MONTHS == BLOCK_MONTHS - 1
+        ),
+        legend_y=_n(baseline),
+        legend=_legend(baseline),
+        **common,
+    )
 
 
-def _small_cells(readiness: Readiness, xs: list[float]) -> list[str]:
+def _small_paths(readiness: Readiness, xs: list[float]) -> tuple[Path, ...]:
     """The small strip's cells as one path per colour, in the same places as the full strip's
-    rects: a dashboard draws one per candidate, and a rect each would be most of its page."""
+    rects: a dashboard draws one strip per candidate, and a rect for each of its 96 cells
+    would be most of that page."""
     g = SMALL
     half = g.stroke_w / 2
     filled_shape = f"h{_n(g.cell_w)}v{_n(g.cell_h)}h-{_n(g.cell_w)}z"
@@ -195,47 +290,43 @@ def _small_cells(readiness: Readiness, xs: list[float]) -> list[str]:
                 empty.append(f"M{empty_xs[col]} {empty_y}{empty_shape}")
             else:
                 by_fill[fill].append(f"M{filled_xs[col]} {filled_y}{filled_shape}")
-    parts = []
+    paths = []
     if empty:
-        parts.append(
-            f'<path class="heat-strip-cells" fill="{EMPTY_FILL}" stroke="{EMPTY_STROKE}" '
-            f'stroke-width="{_n(g.stroke_w)}" d="{"".join(empty)}"/>'
-        )
-    parts.extend(
-        f'<path class="heat-strip-cells" fill="{fill}" d="{"".join(shapes)}"/>'
-        for fill, shapes in by_fill.items()
-        if shapes
-    )
-    return parts
+        paths.append(Path(EMPTY_FILL, "".join(empty), EMPTY_STROKE, _n(g.stroke_w)))
+    paths.extend(Path(fill, "".join(shapes)) for fill, shapes in by_fill.items() if shapes)
+    return tuple(paths)
 
 
-def _window_bracket(window_months: int, left: float, right: float) -> str:
-    return (
-        f'<path d="M{_n(left)} 19V14H{_n(right)}V19" fill="none" stroke="{INK}" '
-        f'stroke-width="1"/>'
-        f'<text x="{_n(right)}" y="10" text-anchor="end">'
-        f"Evidence window (last {window_months} months)</text>"
-    )
-
-
-def _month_labels(months: tuple[str, ...], xs: list[float], baseline: float) -> list[str]:
-    # Label the first month of every 3-month group counted back from the as-of month, which
-    # puts a label at the start of each block of the window.
-    last = len(months) - 1
-    return [
-        f'<text x="{_n(x)}" y="{_n(baseline)}">{escape(short_month_name(month))}</text>'
-        for col, (x, month) in enumerate(zip(xs, months, strict=True))
-        if (last - col) % BLOCK_MONTHS == BLOCK_MONTHS - 1
-    ]
-
-
-def _legend(baseline: float) -> str:
-    swatches = ((0, "0"), (1, "1"), (2, "2–3"), (4, "4+"))
-    parts = ['<g class="heat-strip-legend">', f'<text x="0" y="{_n(baseline)}">Items</text>']
+def _legend(baseline: float) -> tuple[tuple[Cell, Text], ...]:
+    swatches = []
     x = 34.0
-    for count, label in swatches:
-        parts.append(_cell(x, baseline - 9, count, LEGEND, None))
-        parts.append(f'<text x="{_n(x + 13)}" y="{_n(baseline)}">{escape(label)}</text>')
+    for count, label in LEGEND_SWATCHES:
+        swatches.append((_cell(x, baseline - 9, count, LEGEND), Text(_n(x + 13), label)))
         x += 18 + 7 * len(label)
-    parts.append("</g>")
-    return "".join(parts)
+    return tuple(swatches)
+
+
+def render_heat_strip(readiness: Readiness, *, small: bool = False) -> SafeString:
+    """The strip's SVG markup, as the pages' `{% heat_strip %}` tag and the packet PDF draw it."""
+    return render_to_string(TEMPLATE, {"strip": heat_strip(readiness, small=small)})
+
+
+def kept_heat_strip(case, readiness: Readiness, *, small: bool = False) -> SafeString:
+    """`render_heat_strip` of this case's readiness, kept (see the top of this module).
+    `readiness` is the case's report as of its `as_of` day, for its current data version."""
+    key = ":".join(
+        (
+            "heat-strip",
+            "small" if small else "full",
+            str(case.pk),
+            str(case.guide_id),
+            str(case.data_version),
+            readiness.as_of.isoformat(),
+        )
+    )
+    svg = cache.get(key)
+    if svg is None:
+        svg = str(render_heat_strip(readiness, small=small))
+        cache.set(key, svg, KEEP_SECONDS)
+    # Drawn from the template above, which escapes every text in it.
+    return mark_safe(svg)  # noqa: S308

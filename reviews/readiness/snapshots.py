@@ -1,12 +1,18 @@
-"""From the database to the pure readiness rule, in a fixed number of queries for any cases."""
+"""From the database to the pure readiness rule, in a fixed number of queries for any cases.
+
+A case's readiness as of today is kept in its snapshot (reviews.models.ReadinessSnapshot), which
+holds while the case's data version is the one it was computed from. Snapshots are written only
+by `refresh_snapshots`: by the services that change a case and by the hourly task. Reads never
+write: a case without a fresh snapshot has its readiness computed in memory for the page.
+"""
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from core import clock
 from guides.models import Capability, Question
@@ -57,34 +63,45 @@ def readiness_for_cases(
 ) -> dict[int, Readiness]:
     """Readiness of each case, keyed by case id, in a fixed number of queries for any cases.
 
-    As of today, a case's snapshot is used while it holds (one query for all of them); the cases
-    without one are computed together (four queries) and their snapshots written (one more).
-    Any other day is computed and not kept.
+    As of today, the cases' fresh snapshots are read in one query; the others are computed in
+    memory (four queries for all of them) and not kept: reading never writes. A page that reads
+    its cases `with_snapshot` has them already and uses `readiness_of` instead.
     """
     cases = list(cases)
     if not cases:
         return {}
-    if as_of is not None and as_of != clock.today():
-        return compute_readiness_for_cases(cases, as_of)
-    as_of = clock.today()
-    results = {}
-    versions = {case.pk: case.data_version for case in cases}
-    snapshots = ReadinessSnapshot.objects.filter(case_id__in=versions, as_of=as_of).values_list(
-        "case_id", "data_version", "report"
+    today = clock.today()
+    as_of = as_of or today
+    reports = {}
+    if as_of == today:
+        # Snapshots are only ever taken of today.
+        versions = {case.pk: case.data_version for case in cases}
+        reports = {
+            case_id: report
+            for case_id, version, report in ReadinessSnapshot.objects.filter(
+                case_id__in=versions, as_of=as_of
+            ).values_list("case_id", "data_version", "report")
+            if version == versions[case_id]
+        }
+    return _from_reports(cases, reports, as_of)
+
+
+def readiness_of(cases: Iterable[Case], as_of: datetime.date) -> dict[int, Readiness]:
+    """Readiness of cases read with `Case.objects.with_snapshot(as_of, report=True)`: from the
+    snapshot when there is one, else computed in memory (four queries for all of them)."""
+    cases = list(cases)
+    reports = {case.pk: case.snapshot_report for case in cases if case.snapshot_report is not None}
+    return _from_reports(cases, reports, as_of)
+
+
+def _from_reports(
+    cases: list[Case], reports: dict[int, dict], as_of: datetime.date
+) -> dict[int, Readiness]:
+    results = {case_id: Readiness.from_snapshot(report) for case_id, report in reports.items()}
+    results.update(
+        compute_readiness_for_cases([case for case in cases if case.pk not in results], as_of)
     )
-    for case_id, version, report in snapshots:
-        if version == versions[case_id]:
-            results[case_id] = Readiness.from_snapshot(report)
-    results.update(_compute_and_keep([case for case in cases if case.pk not in results], as_of))
     return results
-
-
-def _compute_and_keep(cases: list[Case], as_of: datetime.date) -> dict[int, Readiness]:
-    if not cases:
-        return {}
-    computed = compute_readiness_for_cases(cases, as_of)
-    save_snapshots(cases, computed)
-    return computed
 
 
 @dataclass(frozen=True)
@@ -100,45 +117,87 @@ class Summary:
         """From a snapshot's own columns, as the database holds them."""
         return cls(Status(status), tuple(FlagKind(kind) for kind in flag_kinds))
 
+    @classmethod
+    def of(cls, readiness: Readiness) -> "Summary":
+        return cls(readiness.status, readiness.flag_kinds, readiness)
 
-def readiness_summaries(
-    cases: Iterable[Case], as_of: datetime.date | None = None
+
+def summaries_of(
+    cases: Iterable[Case],
+    as_of: datetime.date,
+    *,
+    computed: Mapping[int, Readiness] | None = None,
 ) -> dict[int, Summary]:
-    """Each case's readiness status and flag kinds, keyed by case id, for a list of cases.
-
-    As of today they are read from the snapshots' own columns, without their reports, in one
-    query; cases without a fresh snapshot are computed and kept, in the same queries as
-    `readiness_for_cases`. Any other day is computed.
-    """
+    """Each case's readiness status and flag kinds, keyed by case id, for a list of cases read
+    with `Case.objects.with_snapshot(as_of)`: from the snapshot's columns when there is one,
+    else from `computed` (readiness the caller worked out already, as `matching_readiness`
+    does), else computed in memory (four queries for all of them)."""
     cases = list(cases)
-    if as_of is not None and as_of != clock.today():
-        return _summaries(compute_readiness_for_cases(cases, as_of))
-    if cases and all(hasattr(case, "snapshot_status") for case in cases):
-        # Read with today's fresh snapshot joined (reviews.views.filters.filter_cases).
-        return {
-            case.pk: Summary.from_columns(case.snapshot_status, case.snapshot_flag_kinds)
-            for case in cases
-        }
-    as_of = clock.today()
-    versions = {case.pk: case.data_version for case in cases}
+    computed = computed or {}
     results = {}
-    if versions:
-        snapshots = ReadinessSnapshot.objects.filter(case_id__in=versions, as_of=as_of).values_list(
-            "case_id", "data_version", "status", "flag_kinds"
-        )
-        for case_id, version, status, kinds in snapshots:
-            if version == versions[case_id]:
-                results[case_id] = Summary.from_columns(status, kinds)
-    stale = [case for case in cases if case.pk not in results]
-    results.update(_summaries(_compute_and_keep(stale, as_of)))
+    for case in cases:
+        if case.snapshot_status is not None:
+            results[case.pk] = Summary.from_columns(case.snapshot_status, case.snapshot_flag_kinds)
+        elif case.pk in computed:
+            results[case.pk] = Summary.of(computed[case.pk])
+    missing = [case for case in cases if case.pk not in results]
+    results.update(
+        (pk, Summary.of(report))
+        for pk, report in compute_readiness_for_cases(missing, as_of).items()
+    )
     return results
 
 
-def _summaries(readiness: dict[int, Readiness]) -> dict[int, Summary]:
-    return {
-        case_id: Summary(report.status, report.flag_kinds, report)
-        for case_id, report in readiness.items()
-    }
+@dataclass(frozen=True)
+class ReadinessMatch:
+    """Which cases have a readiness status or flag: `condition` for a queryset of cases, and
+    the readiness of the cases it had to compute, for the page that shows them."""
+
+    condition: Q
+    computed: dict[int, Readiness]
+
+
+def matching_readiness(
+    cases: QuerySet,
+    *,
+    status: str = "",
+    flag: str = "",
+    as_of: datetime.date | None = None,
+    batch_size: int = 500,
+) -> ReadinessMatch:
+    """Among `cases`, those whose readiness has this status and this flag kind.
+
+    Fresh snapshots are matched in SQL. The cases without one (usually none: every write to a
+    case and the hourly task keep them up to date) are computed in memory, a batch at a time,
+    and named by id; nothing is written.
+    """
+    as_of = as_of or clock.today()
+    fresh = ReadinessSnapshot.objects.filter(
+        case=OuterRef("pk"), as_of=as_of, data_version=OuterRef("data_version")
+    )
+    matching = fresh
+    if status:
+        matching = matching.filter(status=status)
+    if flag:
+        matching = matching.filter(flag_kinds__contains=[flag])
+    # One plain query of the stale cases, with what computing their readiness needs.
+    stale = list(
+        cases.exclude(Exists(fresh))
+        .select_related(None)
+        .prefetch_related(None)
+        .select_related("guide")
+        .only("pk", "data_version", "guide__min_months", "guide__max_months")
+        .order_by("pk")
+    )
+    computed: dict[int, Readiness] = {}
+    for start in range(0, len(stale), batch_size):
+        computed.update(compute_readiness_for_cases(stale[start : start + batch_size], as_of))
+    named = [
+        pk
+        for pk, report in computed.items()
+        if (not status or report.status == status) and (not flag or flag in report.flag_kinds)
+    ]
+    return ReadinessMatch(Q(Exists(matching)) | Q(pk__in=named), computed)
 
 
 def save_snapshots(cases: Iterable[Case], readiness: dict[int, Readiness]) -> None:
@@ -164,8 +223,9 @@ def save_snapshots(cases: Iterable[Case], readiness: dict[int, Readiness]) -> No
 def refresh_snapshots(cases: QuerySet, *, batch_size: int = 500) -> int:
     """Bring today's snapshots of these cases up to date; returns how many were computed.
 
-    Used before filtering cases by readiness in SQL, and by the daily task so that the first
-    filter of the day finds them ready.
+    The only writer of snapshots: run by the hourly task for every active case, so that a new
+    day finds them ready, and by each service that changes a case's evidence or check-ins, in
+    its transaction.
     """
     as_of = clock.today()
     fresh = ReadinessSnapshot.objects.filter(

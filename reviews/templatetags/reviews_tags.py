@@ -3,8 +3,16 @@ from django.utils.safestring import SafeString
 
 from reviews import words
 from reviews.markdown import render_markdown
+from reviews.readiness.heatstrip import heat_strip_table, kept_heat_strip
+from reviews.readiness.rule import Readiness, Status
 
 register = template.Library()
+
+STATUS_BADGES = {
+    Status.READY: "text-bg-success",
+    Status.BUILDING: "text-bg-primary",
+    Status.NOT_STARTED: "text-bg-secondary",
+}
 
 
 @register.filter(name="markdown")
@@ -16,3 +24,22 @@ def markdown_filter(text: str) -> SafeString:
 def status_label(status: str) -> str:
     """A readiness status for people: 'not_started' → 'Not started'."""
     return words.status_label(status)
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    """The badge class of a readiness status: green for ready, blue building, grey otherwise."""
+    return STATUS_BADGES[Status(status)]
+
+
+@register.simple_tag
+def heat_strip(case, readiness: Readiness, small: bool = False) -> SafeString:
+    """`{% heat_strip case readiness %}`: the case's heat strip as SVG, kept once drawn
+    (reviews.readiness.heatstrip)."""
+    return kept_heat_strip(case, readiness, small=small)
+
+
+@register.inclusion_tag("reviews/includes/_heat_table.html")
+def heat_table(readiness: Readiness) -> dict:
+    """`{% heat_table readiness %}`: the heat strip's numbers as a table, for screen readers."""
+    return {"table": heat_strip_table(readiness)}

@@ -4,54 +4,48 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pghistory.models import MiddlewareEvents
 
+from core import clock
+from reviews import services
 from reviews.forms import NarrativeForm
+from reviews.grouping import history_row
 from reviews.markdown import render_markdown
 from reviews.models import Case
 from reviews.packets.build import build_packet
-from reviews.readiness.heatstrip import heat_strip_table, render_heat_strip
 from reviews.readiness.months import calendar_months
-from reviews.readiness.snapshots import case_readiness
+from reviews.readiness.snapshots import readiness_of
 from reviews.views import case_page
 from reviews.views.common import get_case, get_writable_case
-from reviews.words import flag_sentences, history_action
+from reviews.words import flag_sentences
 
 
 @require_GET
 @login_required
 def case_detail(request, case_id):
+    today = clock.today()
     case = get_object_or_404(
-        case_page.cases_for_pages(Case.objects.visible_to(request.user)), pk=case_id
+        Case.objects.visible_to(request.user).for_page().with_snapshot(today, report=True),
+        pk=case_id,
     )
-    readiness = case_readiness(case)
+    readiness = readiness_of([case], today)[case.pk]
     evidence = case_page.evidence_summary(
         case, latest=5, window=(readiness.window_start, readiness.as_of)
-    )
-    latest_sign_off = (
-        case.sign_offs.select_related("signer")
-        .only(*case_page.SIGN_OFF_COLUMNS)
-        .order_by("-created_at", "-id")
-        .first()
     )
     context = {
         "case": case,
         "readiness": readiness,
         "flags": flag_sentences(readiness),
-        # render_heat_strip escapes every text it draws, so its SVG can go in as it is.
-        "heat_strip": mark_safe(render_heat_strip(readiness)),  # noqa: S308
-        "heat_table": case_page.heat_table_html(heat_strip_table(readiness)),
         "cards": case_page.capability_cards(
-            case_page.guide_outline(case.guide), readiness, evidence.covered
+            case_page.guide_outline(case), readiness, evidence.covered
         ),
         "recent": evidence.latest,
         "latest_feedback": case_page.latest_feedback(case, 5),
-        "latest_sign_off": latest_sign_off,
+        "latest_sign_off": case_page.latest_sign_off(case),
         "can_sign": request.user.has_perm("reviews.sign_off", case) and case.is_open,
         "evidence_count": evidence.total,
         "can_write": request.user.has_perm("reviews.write_evidence", case),
@@ -67,15 +61,16 @@ def case_detail(request, case_id):
 def narrative_edit(request, case_id):
     case = get_writable_case(request, case_id)
     if not case.is_open:
-        messages.error(
-            request, "This case is no longer open, so its narrative can no longer change."
-        )
+        messages.error(request, services.NARRATIVE_CLOSED)
         return redirect(case)
-    form = NarrativeForm(request.POST or None, initial={"narrative": case.narrative})
+    form = NarrativeForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():
-        case.narrative = form.cleaned_data["narrative"]
-        case.save(update_fields=["narrative"])
-        messages.success(request, "Narrative saved.")
+        try:
+            services.save_narrative(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Narrative saved.")
         return redirect(case)
     return render(request, "reviews/narrative_edit.html", {"case": case, "form": form})
 
@@ -97,34 +92,8 @@ def case_history(request, case_id):
         .select_related("user")
         .order_by("-pgh_created_at", "-pgh_id")[:200]
     )
-    rows = [_history_row(event) for event in events]
+    rows = [history_row(event) for event in events]
     return render(request, "reviews/case_history.html", {"case": case, "rows": rows})
-
-
-HISTORY_HIDDEN_FIELDS = {"id", "pgh_obj", "pgh_obj_id", "pgh_context", "pgh_created_at"}
-
-
-def _history_row(event) -> dict:
-    model = event.pgh_model.rsplit(".", 1)[-1].removesuffix("Event").lower()
-    label = history_action(event.pgh_label)
-    data = event.pgh_data or {}
-    if event.pgh_label == "update" and event.pgh_diff:
-        changes = [
-            (field, before, after)
-            for field, (before, after) in event.pgh_diff.items()
-            if field not in HISTORY_HIDDEN_FIELDS
-        ]
-    else:
-        changes = []
-    what = data.get("title") or data.get("kind") or data.get("status") or ""
-    return {
-        "at": event.pgh_created_at,
-        "who": event.user.display_name if event.user else "the system",
-        "model": model,
-        "label": label,
-        "what": what,
-        "changes": changes,
-    }
 
 
 @require_GET

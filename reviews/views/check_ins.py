@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews import services
 from reviews.forms import CheckInForm
+from reviews.grouping import answers_by_question
 from reviews.models import Answer
 from reviews.views.common import add_errors, get_case, get_writable_case
 
@@ -27,18 +28,11 @@ def check_in_list(request, case_id):
         # whatever order the table happened to hold them.
         .order_by("date", "id")
     )
-    rows = []
-    for question in questions:
-        cells = []
-        for check_in in check_ins:
-            answer = next((a for a in check_in.answers.all() if a.question_id == question.pk), None)
-            cells.append(answer)
-        rows.append((question, cells))
     context = {
         "case": case,
         "questions": questions,
         "check_ins": check_ins,
-        "rows": rows,
+        "rows": answers_by_question(questions, check_ins),
         "trend": [(c.date, c.yes_count, len(questions)) for c in check_ins],
         "can_write": request.user.has_perm("reviews.write_evidence", case) and case.is_open,
     }

@@ -2,11 +2,9 @@
 refusal shown on the form."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from guides.models import Indicator
 from reviews.models import Case, Feedback
 
 FEEDBACK_KINDS = [(kind.value, kind.label) for kind in Feedback.SPONSOR_KINDS] + [
@@ -29,23 +27,6 @@ def get_writable_case(request, case_id: int) -> Case:
 def require_hr(request) -> None:
     if not request.user.has_perm("reviews.open_case"):
         raise Http404
-
-
-def evidence_queryset(case: Case):
-    return (
-        case.evidence.select_related("capability")
-        .prefetch_related(
-            Prefetch("indicators", queryset=Indicator.objects.order_by("position")),
-            "attachments",
-        )
-        .order_by("-date", "-id")
-    )
-
-
-def feedback_prefetch():
-    return Prefetch(
-        "feedback", queryset=Feedback.objects.select_related("author").order_by("created_at", "id")
-    )
 
 
 def add_errors(form, error: ValidationError) -> None:

@@ -10,18 +10,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews import services
-from reviews.forms import EvidenceFilterForm, EvidenceForm
+from reviews.forms import EvidenceForm
 from reviews.models import Attachment, Case
 from reviews.uploads import UploadRefused
 from reviews.views import case_page
 from reviews.views.common import (
     FEEDBACK_KINDS,
     add_errors,
-    evidence_queryset,
-    feedback_prefetch,
     get_case,
     get_writable_case,
 )
+from reviews.views.filters import EvidenceFilterForm
 
 EVIDENCE_PAGE_SIZE = 25
 
@@ -29,15 +28,9 @@ EVIDENCE_PAGE_SIZE = 25
 @require_GET
 @login_required
 def evidence_list(request, case_id):
-    case = get_object_or_404(
-        case_page.cases_for_pages(Case.objects.visible_to(request.user)).defer("narrative"),
-        pk=case_id,
-    )
-    filters = EvidenceFilterForm(
-        request.GET or None,
-        capabilities=case_page.guide_outline(case.guide),
-    )
-    items = case.evidence.order_by("-date", "-id")
+    case = get_object_or_404(Case.objects.visible_to(request.user).for_page(), pk=case_id)
+    filters = EvidenceFilterForm(request.GET or None, capabilities=case_page.guide_outline(case))
+    items = case.evidence.as_rows().order_by("-date", "-id")
     if filters.is_valid():
         data = filters.cleaned_data
         if data["capability"]:
@@ -52,17 +45,12 @@ def evidence_list(request, case_id):
             items = items.filter(
                 search=SearchQuery(data["q"], config="english", search_type="websearch")
             )
-    page = Paginator(case_page.evidence_rows(items), EVIDENCE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    page.object_list = case_page.to_rows(page.object_list, case.pk)
+    page = Paginator(items, EVIDENCE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "case": case,
         "filters": filters,
-        "capability_select": case_page.select_html(filters["capability"]),
-        "indicator_select": case_page.select_html(filters["indicator"]),
         "page": page,
         "query": query.urlencode(),
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
@@ -75,9 +63,7 @@ def evidence_list(request, case_id):
 @login_required
 def evidence_detail(request, case_id, evidence_id):
     case = get_case(request, case_id)
-    evidence = get_object_or_404(
-        evidence_queryset(case).prefetch_related(feedback_prefetch()), pk=evidence_id
-    )
+    evidence = get_object_or_404(case.evidence.with_details().with_threads(), pk=evidence_id)
     context = {
         "case": case,
         "evidence": evidence,
@@ -92,24 +78,7 @@ def _evidence_form_view(request, case, evidence=None):
     if not case.is_open:
         messages.error(request, services.locked_message(case))
         return redirect(case)
-    initial = None
-    if evidence is not None:
-        initial = {
-            "capability": evidence.capability,
-            "indicators": list(evidence.indicators.all()),
-            "title": evidence.title,
-            "date": evidence.date,
-            "summary": evidence.summary,
-            "outcome": evidence.outcome,
-            "links": "\n".join(evidence.links),
-        }
-    form = EvidenceForm(
-        request.POST or None,
-        request.FILES or None,
-        case=case,
-        evidence=evidence,
-        initial=initial,
-    )
+    form = EvidenceForm(request.POST or None, request.FILES or None, case=case, instance=evidence)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reviews import services
 from reviews.forms import FeedbackForm
-from reviews.views.common import FEEDBACK_KINDS, evidence_queryset, feedback_prefetch, get_case
+from reviews.grouping import evidence_by_capability
+from reviews.views.common import FEEDBACK_KINDS, get_case
 
 
 @require_GET
@@ -18,20 +19,11 @@ from reviews.views.common import FEEDBACK_KINDS, evidence_queryset, feedback_pre
 def case_review(request, case_id):
     """Evidence grouped by capability and indicator, each item with its feedback thread."""
     case = get_case(request, case_id)
-    capabilities = list(case.guide.capabilities.prefetch_related("indicators"))
-    items = list(evidence_queryset(case).prefetch_related(feedback_prefetch()))
-    groups = []
-    for capability in capabilities:
-        mine = [item for item in items if item.capability_id == capability.pk]
-        by_indicator = [
-            (indicator, [i for i in mine if indicator in i.indicators.all()])
-            for indicator in capability.indicators.all()
-        ]
-        untagged = [item for item in mine if not item.indicators.all()]
-        groups.append({"capability": capability, "indicators": by_indicator, "untagged": untagged})
+    capabilities = case.guide.capabilities.prefetch_related("indicators")
+    items = list(case.evidence.with_details().with_threads())
     context = {
         "case": case,
-        "groups": groups,
+        "groups": evidence_by_capability(capabilities, items),
         "evidence_count": len(items),
         "feedback_kinds": FEEDBACK_KINDS,
     }
@@ -44,7 +36,7 @@ def feedback_create(request, case_id, evidence_id):
     case = get_case(request, case_id)
     if not request.user.has_perm("reviews.reply", case):
         raise PermissionDenied("Only the candidate and the sponsor take part in the thread.")
-    evidence = get_object_or_404(case.evidence.select_related("case"), pk=evidence_id)
+    evidence = get_object_or_404(case.evidence, pk=evidence_id)
     form = FeedbackForm(request.POST, sponsor=request.user.has_perm("reviews.give_verdict", case))
     back = request.POST.get("next")
     target = back if back in _thread_pages(case, evidence) else evidence.get_absolute_url()

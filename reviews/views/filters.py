@@ -1,18 +1,107 @@
-"""HR's case filters, shared by the case list and every export of "these cases"."""
+"""The filters of the lists: the evidence list's, and HR's case filters, shared by the case list
+and every export of "these cases"."""
 
-from django.db.models import F, QuerySet
+import datetime
+from dataclasses import dataclass, field
 
-from core import clock
+from django import forms
+from django.db.models import Exists, OuterRef, QuerySet
+
+from accounts.models import User
+from guides.models import Guide
+from reviews.forms import DateInput
 from reviews.models import Case
-from reviews.readiness.snapshots import refresh_snapshots
+from reviews.readiness.rule import Readiness
+from reviews.readiness.snapshots import matching_readiness
+from reviews.words import FLAG_LABELS, STATUS_LABELS
 
 
-def filter_cases(cases: QuerySet, data: dict) -> QuerySet:
-    """Cases matching the filter form's cleaned data, as a queryset that exports can stream.
+class EvidenceFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+    )
+    capability = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    indicator = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    date_from = forms.DateField(
+        label="From", required=False, widget=DateInput(attrs={"class": "form-control"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=DateInput(attrs={"class": "form-control"})
+    )
 
-    Readiness filters read today's readiness snapshots in SQL, after bringing those of the
-    matching cases up to date (usually none: the daily task and every page showing a case keep
-    them fresh)."""
+    def __init__(self, *args, capabilities, **kwargs):
+        """`capabilities`: the guide's outline (reviews.views.case_page.guide_outline)."""
+        super().__init__(*args, **kwargs)
+        self.fields["capability"].choices = [("", "All capabilities")] + [
+            (c.number, f"{c.number}. {c.title}") for c in capabilities
+        ]
+        self.fields["indicator"].choices = [("", "All indicators")] + [
+            (i.pk, f"{c.number}.{i.position} {i.text[:60]}")
+            for c in capabilities
+            for i in c.indicators
+        ]
+
+
+class CaseFilterForm(forms.Form):
+    guide = forms.ModelChoiceField(
+        # A label needs the levels, not the guide's text (its source is the whole document).
+        queryset=Guide.objects.with_levels().defer(*Guide.LONG_TEXTS),
+        required=False,
+        empty_label="All guides",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    status = forms.ChoiceField(
+        choices=[("", "All statuses"), *Case.Status.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    sponsor = forms.ModelChoiceField(
+        # People are shown by name: their other columns stay in the database.
+        queryset=User.objects.filter(Exists(Case.objects.filter(sponsor=OuterRef("pk"))))
+        .only("pk", *User.NAME_FIELDS)
+        .order_by("name", "username"),
+        required=False,
+        empty_label="All sponsors",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    readiness = forms.ChoiceField(
+        choices=[("", "Any readiness"), *STATUS_LABELS.items()],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    flag = forms.ChoiceField(
+        choices=[("", "Any flag"), *FLAG_LABELS.items()],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+@dataclass(frozen=True)
+class FilteredCases:
+    """The matching cases, as a queryset that exports can stream, and the readiness that
+    filtering had to compute (of the cases without a fresh snapshot), for the page to show."""
+
+    cases: QuerySet
+    computed: dict[int, Readiness] = field(default_factory=dict)
+
+
+def filter_cases(cases: QuerySet, data: dict, *, as_of: datetime.date) -> FilteredCases:
+    """Cases matching the filter form's cleaned data. Readiness filters match today's fresh
+    snapshots in SQL and compute the others' readiness in memory (readiness.snapshots,
+    `matching_readiness`); nothing is written."""
     if data.get("guide"):
         cases = cases.filter(guide=data["guide"])
     if data.get("status"):
@@ -20,19 +109,10 @@ def filter_cases(cases: QuerySet, data: dict) -> QuerySet:
     if data.get("sponsor"):
         cases = cases.filter(sponsor=data["sponsor"])
     wanted_status, wanted_flag = data.get("readiness"), data.get("flag")
-    if wanted_status or wanted_flag:
-        refresh_snapshots(cases)
-        # The snapshot is joined already: its status and flags come with each case, and
-        # readiness_summaries needs no query of its own.
-        cases = cases.filter(readiness_snapshot__as_of=clock.today()).annotate(
-            snapshot_status=F("readiness_snapshot__status"),
-            snapshot_flag_kinds=F("readiness_snapshot__flag_kinds"),
-        )
-        if wanted_status:
-            cases = cases.filter(readiness_snapshot__status=wanted_status)
-        if wanted_flag:
-            cases = cases.filter(readiness_snapshot__flag_kinds__contains=[wanted_flag])
-    return cases
+    if not (wanted_status or wanted_flag):
+        return FilteredCases(cases)
+    match = matching_readiness(cases, status=wanted_status, flag=wanted_flag, as_of=as_of)
+    return FilteredCases(cases.filter(match.condition), match.computed)
 
 
 def hr_cases() -> QuerySet:

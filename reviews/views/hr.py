@@ -10,13 +10,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core import clock
 from reviews import services
-from reviews.forms import CaseFilterForm, CaseForm, DecisionForm, PacketUploadForm, SponsorForm
+from reviews.forms import CaseForm, DecisionForm, PacketUploadForm, SponsorForm
 from reviews.models import Case, Decision
 from reviews.packets import exports
 from reviews.packets.importing import PacketRefused, import_packet_file
-from reviews.readiness.snapshots import readiness_summaries
+from reviews.readiness.snapshots import summaries_of
 from reviews.views.common import add_errors, get_case, require_hr
-from reviews.views.filters import filter_cases
+from reviews.views.filters import CaseFilterForm, FilteredCases, filter_cases
 from reviews.views.lists import case_rows
 
 CASE_PAGE_SIZE = 50
@@ -28,12 +28,14 @@ SHOWN_PROBLEMS = 50
 @login_required
 def case_list(request):
     require_hr(request)
+    today = clock.today()
     filters = CaseFilterForm(request.GET or None)
-    cases = Case.objects.visible_to(request.user).for_lists().order_by("-opened_on", "-id")
+    found = FilteredCases(Case.objects.visible_to(request.user))
     if filters.is_valid():
-        cases = filter_cases(cases, filters.cleaned_data)
+        found = filter_cases(found.cases, filters.cleaned_data, as_of=today)
+    cases = found.cases.for_hr_list().with_snapshot(today).order_by("-opened_on", "-id")
     page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
-    readiness = readiness_summaries(page.object_list)
+    readiness = summaries_of(page.object_list, today, computed=found.computed)
     rows = case_rows(page.object_list, readiness)
     query = request.GET.copy()
     query.pop("page", None)
@@ -70,10 +72,8 @@ def case_manage(request, case_id):
     require_hr(request)
     case = get_case(request, case_id)
     action = request.POST.get("action")
-    sponsor_form = SponsorForm(
-        request.POST if action == "sponsor" else None, initial={"sponsor": case.sponsor}
-    )
-    decision_form = DecisionForm(request.POST if action == "decision" else None)
+    sponsor_form = SponsorForm(request.POST if action == "sponsor" else None, instance=case)
+    decision_form = DecisionForm(request.POST if action == "decision" else None, case=case)
     done = None
     if action == "withdraw":
         if request.POST.get("confirm") != "yes":
@@ -127,7 +127,7 @@ def _hr_filtered_cases(request):
     filters = CaseFilterForm(request.GET or None)
     cases = Case.objects.visible_to(request.user).with_people().order_by("-opened_on", "-id")
     if filters.is_valid():
-        cases = filter_cases(cases, filters.cleaned_data)
+        cases = filter_cases(cases, filters.cleaned_data, as_of=clock.today()).cases
     return cases
 
 

@@ -21,7 +21,9 @@ def sign_off_create(request, case_id):
         raise PermissionDenied("Only the case's sponsor can sign it off.")
     readiness = case_readiness(case)
     sign_offs = list(case.sign_offs.select_related("signer"))
-    form = SignOffForm(request.POST or None, initial={"expected_sign_offs": len(sign_offs)})
+    form = SignOffForm(
+        request.POST or None, case=case, initial={"expected_sign_offs": len(sign_offs)}
+    )
     confirming = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

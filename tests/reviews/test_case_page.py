@@ -1,4 +1,4 @@
-"""What the case page and the evidence list show, read as rows, and the kept guide outline."""
+"""What the case page and the evidence list show, and the guide outline read with the case."""
 
 import datetime
 import re
@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guides.models import Indicator
-from reviews.models import Attachment, SignOff
+from reviews.models import Attachment, Case, SignOff
 from reviews.views.case_page import guide_outline
 from tests.factories import (
     CaseFactory,
@@ -144,12 +144,10 @@ def test_filter_selects_keep_the_chosen_options(client, case, capabilities):
     assert '<option value="" selected>' not in html
 
 
-def test_a_published_guide_outline_is_read_once(django_assert_num_queries):
-    guide = published_guide()
+def test_the_guide_outline_is_read_with_the_case_in_one_query(django_assert_num_queries):
+    case = CaseFactory(guide=published_guide())
     with django_assert_num_queries(1):
-        outline = guide_outline(guide)
-    with django_assert_num_queries(0):
-        assert guide_outline(guide) == outline
+        outline = guide_outline(Case.objects.for_page().get(pk=case.pk))
     assert [c.number for c in outline] == [1, 2, 3, 4]
     assert [(i.position, i.text) for i in outline[0].indicators] == [
         (p, f"Indicator 1.{p}") for p in range(1, 6)
@@ -158,8 +156,14 @@ def test_a_published_guide_outline_is_read_once(django_assert_num_queries):
 
 
 def test_a_draft_guide_outline_is_read_afresh(django_assert_num_queries):
-    guide = guide_with_parts()
-    assert len(guide_outline(guide)[0].indicators) == 5
-    Indicator.objects.create(capability=guide.capabilities.get(number=1), position=6, text="New")
+    case = CaseFactory(guide=guide_with_parts())
+
+    def outline():
+        return guide_outline(Case.objects.with_outline().get(pk=case.pk))
+
+    assert len(outline()[0].indicators) == 5
+    Indicator.objects.create(
+        capability=case.guide.capabilities.get(number=1), position=6, text="New"
+    )
     with django_assert_num_queries(1):
-        assert guide_outline(guide)[0].indicators[-1].text == "New"
+        assert outline()[0].indicators[-1].text == "New"

@@ -309,3 +309,26 @@ class TestNarrative:
         assert client.post(self.url(case), {"narrative": "Not mine."}).status_code == 404
         case.refresh_from_db()
         assert case.narrative == "My first draft."
+
+    def test_the_service_reads_the_case_afresh_and_refuses_a_case_signed_off_meanwhile(self, case):
+        from django.core.exceptions import ValidationError
+
+        from reviews.services import save_narrative
+
+        # The page read the case while it was open; it was signed off before the save.
+        Case.objects.filter(pk=case.pk).update(status=Case.Status.SIGNED_OFF)
+        with pytest.raises(ValidationError, match="no longer open"):
+            save_narrative(case=case, by=case.candidate, narrative="Rewritten.")
+        case.refresh_from_db()
+        assert case.narrative == "My first draft."
+
+    def test_the_service_lets_only_the_candidate_write(self, case):
+        from django.core.exceptions import PermissionDenied
+
+        from reviews.services import save_narrative
+
+        with pytest.raises(PermissionDenied):
+            save_narrative(case=case, by=case.sponsor, narrative="Not mine.")
+        save_narrative(case=case, by=case.candidate, narrative="Mine.")
+        case.refresh_from_db()
+        assert case.narrative == "Mine."

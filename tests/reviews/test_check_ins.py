@@ -222,3 +222,14 @@ def test_empty_history_invites_the_candidate(candidate_client, case):
     response = candidate_client.get(list_url(case))
     assert "No check-ins yet. Take one each quarter: the guide's 6 questions" in response.text
     assert create_url(case) in response.text
+
+
+def test_the_service_refuses_a_case_signed_off_since_the_page_read_it(case, questions):
+    from django.core.exceptions import ValidationError
+
+    from reviews.services import record_check_in
+
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.SIGNED_OFF)
+    with pytest.raises(ValidationError, match="only be taken while the case is open"):
+        record_check_in(case=case, date=days_ago(1), answers={q.pk: ("yes", "") for q in questions})
+    assert not CheckIn.objects.exists()

@@ -113,3 +113,16 @@ def test_history_is_for_sponsor_and_hr(client, item):
     assert client.get(url).status_code == 200
     client.force_login(UserFactory())
     assert client.get(url).status_code == 404
+
+
+def test_the_service_refuses_feedback_on_a_case_signed_off_since_the_page_read_it():
+    from django.core.exceptions import ValidationError
+
+    from reviews.services import give_feedback
+
+    evidence = EvidenceFactory()
+    case = evidence.case
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.SIGNED_OFF)
+    with pytest.raises(ValidationError, match="feedback threads are closed"):
+        give_feedback(evidence=evidence, author=case.sponsor, kind="endorse", text="Good.")
+    assert not Feedback.objects.exists()

@@ -214,3 +214,34 @@ def test_table_gives_the_same_numbers():
     assert participation["May 2026"] == 5
     assert participation["November 2026"] == 0
     assert sum(table.rows[0][1]) == 0
+
+
+@pytest.mark.django_db
+def test_a_kept_strip_is_never_out_of_date():
+    import datetime
+
+    from core import clock
+    from reviews.models import Case
+    from reviews.readiness.heatstrip import kept_heat_strip
+    from reviews.readiness.snapshots import case_readiness
+    from tests.factories import CaseFactory, EvidenceFactory
+
+    case = CaseFactory()
+
+    def kept_and_drawn(as_of=None) -> tuple[str, str]:
+        fresh = Case.objects.get(pk=case.pk)
+        readiness = case_readiness(fresh, as_of)
+        return (
+            kept_heat_strip(fresh, readiness, small=True),
+            render_heat_strip(readiness, small=True),
+        )
+
+    kept, drawn = kept_and_drawn()
+    assert kept == drawn and "#c6dbef" not in kept
+    # An item this month: the case's data version moves on, and so does its strip.
+    EvidenceFactory(case=case, date=clock.today())
+    kept, drawn = kept_and_drawn()
+    assert kept == drawn and "#c6dbef" in kept
+    # Another day is another strip: two months on, the item is two columns further left.
+    later, drawn = kept_and_drawn(clock.today() + datetime.timedelta(days=62))
+    assert later == drawn != kept

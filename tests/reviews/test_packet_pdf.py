@@ -307,11 +307,11 @@ def test_a_smuggled_image_is_refused_while_rendering(caplog):
 
 # Whatever the number of items, rendering reads:
 #  1 evidence, 2 their indicators, 3 answers, 4 check-ins, 5 feedback, 6 sign-offs, 7 decision,
-#  8 today's readiness snapshot, and the first time 9–12 readiness computed (capabilities,
-#  question count, evidence, answers) and 13 its snapshot written     — build_packet
-#  14 evidence titles with attachment names, 15 sign-offs' reasons — lined up with the packet
-#  16 capabilities, 17 their indicators, 18 questions                 — the guide's texts
-PACKET_PDF_QUERIES = 18
+#  8 today's readiness snapshot, and without a fresh one 9–12 readiness computed
+#  (capabilities, question count, evidence, answers), not kept    — build_packet
+#  13 evidence titles with attachment names, 14 sign-offs' reasons — lined up with the packet
+#  15 capabilities, 16 their indicators, 17 questions                 — the guide's texts
+PACKET_PDF_QUERIES = 17
 
 
 @pytest.mark.parametrize("items", [SMALL, LARGE])

@@ -1,4 +1,5 @@
-"""Readiness snapshots: a cache of today's readiness that never outlives the data it came from."""
+"""Readiness snapshots: today's readiness kept per case, never outliving the data it came from,
+written by the writes that change a case and by the hourly task, never by a read."""
 
 import datetime
 
@@ -56,9 +57,14 @@ def computed(case: Case) -> Readiness:
     return compute_readiness_for_cases([fresh(case)])[case.pk]
 
 
+def refresh(case: Case) -> int:
+    return refresh_snapshots(Case.objects.filter(pk=case.pk))
+
+
 def test_a_snapshot_gives_back_exactly_the_report_it_keeps(case):
     report = computed(case)
     assert Readiness.from_snapshot(report.to_snapshot()) == report
+    assert refresh(case) == 1
     assert readiness(case) == report
     snapshot = ReadinessSnapshot.objects.get(case=case)
     assert snapshot.as_of == TODAY
@@ -67,7 +73,7 @@ def test_a_snapshot_gives_back_exactly_the_report_it_keeps(case):
 
 
 def test_the_snapshot_is_used_while_the_data_is_unchanged(case, django_assert_num_queries):
-    readiness(case)
+    refresh(case)
     case, expected = fresh(case), computed(case)
     with django_assert_num_queries(1):
         assert readiness_for_cases([case])[case.pk] == expected
@@ -108,6 +114,7 @@ def drop_indicators(case: Case) -> None:
     ],
 )
 def test_any_change_to_the_data_makes_the_snapshot_stale(case, change):
+    refresh(case)
     before = readiness(case)
     version = fresh(case).data_version
     change(case)
@@ -118,10 +125,56 @@ def test_any_change_to_the_data_makes_the_snapshot_stale(case, change):
 
 
 def test_a_snapshot_of_yesterday_is_not_used_today(case):
-    readiness(case)
+    refresh(case)
     ReadinessSnapshot.objects.filter(case=case).update(as_of=days_ago(1), status="stale-marker")
     assert readiness(case) == computed(case)
+    # Reading left it as it was; the hourly refresh brings it up to date.
+    assert ReadinessSnapshot.objects.get(case=case).as_of == days_ago(1)
+    assert refresh(case) == 1
     assert ReadinessSnapshot.objects.get(case=case).as_of == TODAY
+
+
+def test_reading_readiness_never_writes_a_snapshot(client, case):
+    assert readiness(case) == computed(case)
+    hr = HRFactory()
+    for person, url in (
+        (case.candidate, reverse("reviews:case_detail", args=[case.pk])),
+        (hr, reverse("reviews:case_list")),
+        (hr, reverse("reviews:case_list") + "?readiness=ready&flag=stale"),
+        (hr, reverse("reviews:cycle_export", args=["cases-csv"]) + "?readiness=ready"),
+        (case.sponsor, reverse("reviews:dashboard")),
+        (case.sponsor, reverse("reviews:sign_off_create", args=[case.pk])),
+        (case.sponsor, reverse("reviews:packet_download", args=[case.pk, "json"])),
+    ):
+        client.force_login(person)
+        response = client.get(url)
+        assert response.status_code == 200
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert not ReadinessSnapshot.objects.exists()
+
+
+def test_a_write_through_the_services_brings_the_snapshot_up_to_date(case):
+    from reviews import services
+
+    refresh(case)
+    capability = case.guide.capabilities.get(number=1)
+    services.save_evidence(
+        case=case,
+        evidence=None,
+        capability=capability,
+        indicators=list(capability.indicators.all()),
+        title="Led the review",
+        date=TODAY,
+        summary="What was done.",
+        outcome="",
+        links=[],
+    )
+    snapshot = ReadinessSnapshot.objects.get(case=case)
+    assert snapshot.data_version == fresh(case).data_version
+    assert Readiness.from_snapshot(snapshot.report) == computed(case)
+    # Nothing left to do for the hourly task.
+    assert refresh(case) == 0
 
 
 def test_another_day_is_computed_and_not_kept(case):
@@ -169,6 +222,9 @@ def test_hr_filters_by_readiness_on_stale_snapshots_correctly(client, case):
     assert computed(case).status == "ready"
     assert names(readiness="ready") == {case.candidate.display_name}
     assert names(readiness="not_started") == {quiet.candidate.display_name}
+    # Snapshots taken, as the hourly task takes them, then made stale by the changes below.
+    refresh_snapshots(Case.objects.all())
+    assert names(readiness="ready") == {case.candidate.display_name}
     # The ready case loses its latest block of evidence: the filter sees it at once.
     case.evidence.filter(date__gte=days_ago(100)).delete()
     assert names(readiness="ready") == set()

@@ -1,0 +1,91 @@
+"""How a case's records are grouped for reading: evidence under its capability and indicators,
+check-in answers by question, history events as rows. Plain Python over records already read,
+in the order they were read; no queries."""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from reviews.words import history_action
+
+
+@dataclass(frozen=True)
+class CapabilityGroup:
+    """One capability's items: under each of its indicators those tagging it (an item tagging
+    two shows under both), then those tagging none."""
+
+    capability: object
+    indicators: list[tuple[object, list]]
+    untagged: list
+
+
+def evidence_by_capability(capabilities: Iterable, items: Sequence) -> list[CapabilityGroup]:
+    """`capabilities` with their indicators prefetched, `items` with theirs."""
+    by_capability = defaultdict(list)
+    for item in items:
+        by_capability[item.capability_id].append(item)
+    groups = []
+    for capability in capabilities:
+        mine = by_capability[capability.pk]
+        tagged = defaultdict(list)
+        for item in mine:
+            for indicator in item.indicators.all():
+                tagged[indicator.pk].append(item)
+        groups.append(
+            CapabilityGroup(
+                capability=capability,
+                indicators=[(i, tagged[i.pk]) for i in capability.indicators.all()],
+                untagged=[item for item in mine if not item.indicators.all()],
+            )
+        )
+    return groups
+
+
+def answers_by_question(questions: Iterable, check_ins: Sequence) -> list[tuple[object, list]]:
+    """One row per question: its answer in each check-in, in the check-ins' order, or None
+    where a check-in has none. `check_ins` with their answers prefetched."""
+    answers = {
+        (check_in.pk, answer.question_id): answer
+        for check_in in check_ins
+        for answer in check_in.answers.all()
+    }
+    return [
+        (question, [answers.get((check_in.pk, question.pk)) for check_in in check_ins])
+        for question in questions
+    ]
+
+
+# Columns every history event has, which say nothing about what changed.
+HISTORY_HIDDEN_FIELDS = {"id", "pgh_obj", "pgh_obj_id", "pgh_context", "pgh_created_at"}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: datetime.datetime
+    who: str
+    model: str
+    label: str
+    what: str
+    changes: list[tuple[str, object, object]]
+
+
+def history_row(event) -> HistoryRow:
+    """One pghistory event (with its user) as the history page lists it."""
+    data = event.pgh_data or {}
+    if event.pgh_label == "update" and event.pgh_diff:
+        changes = [
+            (field, before, after)
+            for field, (before, after) in event.pgh_diff.items()
+            if field not in HISTORY_HIDDEN_FIELDS
+        ]
+    else:
+        changes = []
+    return HistoryRow(
+        at=event.pgh_created_at,
+        who=event.user.display_name if event.user else "the system",
+        model=event.pgh_model.rsplit(".", 1)[-1].removesuffix("Event").lower(),
+        label=history_action(event.pgh_label),
+        what=data.get("title") or data.get("kind") or data.get("status") or "",
+        changes=changes,
+    )
