@@ -1,13 +1,30 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from accounts.forms import LoginForm
+from accounts.throttles import too_many_login_failures
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if too_many_login_failures(request):
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            context = {
+                "heading": "Too many failed log-in attempts",
+                "message": (
+                    f"There have been {settings.LOGIN_FAILURES_PER_ADDRESS} failed log-ins from "
+                    f"your address in the last {minutes} minutes, so log-ins from it are paused. "
+                    "Wait a while, then try again."
+                ),
+            }
+            return render(request, "accounts/throttled.html", context, status=429)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
