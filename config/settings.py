@@ -183,6 +183,9 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "core.addresses.client_address"
 LOGIN_FAILURES_PER_ADDRESS = 50
+# Reset links asked for in an hour, for one email address and from one network address.
+PASSWORD_RESETS_PER_EMAIL = 5
+PASSWORD_RESETS_PER_ADDRESS = 20
 
 # Each process keeps its own: the sponsor dashboard's drawn rows (reviews/views/dashboard.py),
 # keyed by everything a row is drawn from, so an entry is never wrong, only unused.
