@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.tasks import TaskResultStatus
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -207,6 +208,21 @@ def test_weekly_digest_lists_last_weeks_items_for_each_sponsor(guide, mailoutbox
     # Any later run that week, or a second worker, finds the digest sent.
     assert send_due_notifications(now=NOW + datetime.timedelta(days=3)) == NOTHING
     assert len(mailoutbox) == 1
+
+
+def test_the_digest_links_everyone_you_sponsor_to_the_sponsors_dashboard(guide, mailoutbox, client):
+    sponsor = UserFactory(current_level=guide.to_level)
+    case = settled_case(guide, sponsor=sponsor)
+    logged_at(EvidenceFactory(case=case), LAST_WEEK)
+    send_due_notifications(now=NOW)
+
+    [message] = mailoutbox
+    [line] = [line for line in message.body.splitlines() if line.startswith("Everyone you sponsor")]
+    link = line.split(": ", 1)[1]
+
+    assert link == SITE + reverse("reviews:dashboard")
+    client.force_login(sponsor)
+    assert client.get(link.removeprefix(SITE)).status_code == 200
 
 
 def test_digest_skips_sponsors_with_nothing_new_on_open_cases(guide, mailoutbox):
