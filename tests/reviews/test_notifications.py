@@ -1,7 +1,6 @@
 """Notification mails: each event mailed once, to the right person, with a link back to the app."""
 
 import datetime
-import signal
 import threading
 import time
 from io import StringIO
@@ -28,6 +27,7 @@ from tests.factories import (
     UserFactory,
     published_guide,
 )
+from tests.worker import run_queued_tasks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
@@ -419,13 +419,8 @@ def test_schedule_queues_one_run_however_often_it_is_called():
 def test_the_worker_runs_the_scheduled_task_and_it_queues_the_next(guide, mailoutbox):
     real_time_case_with_feedback(guide)
     call_command("send_notifications", "--schedule", stdout=StringIO())
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
 
-    try:
-        call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
+    run_queued_tasks()
 
     assert (
         DBTaskResult.objects.get(status=TaskResultStatus.SUCCESSFUL).return_value["feedback"] == 1
