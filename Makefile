@@ -84,6 +84,8 @@ run: db
 	$(MANAGE) import_guide $(SHIPPED_GUIDE) --if-new; \
 	$(MANAGE) load_demo; \
 	echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"; \
+	$(MANAGE) db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 lint: install

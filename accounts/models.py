@@ -42,3 +42,21 @@ class User(AbstractUser):
 def display_name_of(name: str, first_name: str, last_name: str, username: str) -> str:
     """A person's name as the app shows it: their full name, else first and last, else username."""
     return name or f"{first_name} {last_name}".strip() or username
+
+
+class PasswordResetRequest(models.Model):
+    """A reset link someone asked for, kept for an hour to limit how many are sent
+    (accounts/throttles.py). The email and network addresses are kept only as keyed digests."""
+
+    email_digest = models.CharField(max_length=64)
+    address_digest = models.CharField(max_length=64)
+    requested_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email_digest", "requested_at"]),
+            models.Index(fields=["address_digest", "requested_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Password reset asked for at {self.requested_at:%Y-%m-%d %H:%M}"

@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.HistoryMiddleware",
@@ -162,13 +163,29 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Five failures for one username from one address lock that pair for fifteen minutes.
+# How many proxies of our own stand in front of the app, each appending the address it was reached
+# from to X-Forwarded-For (1 for the documented TLS proxy); 0 when clients connect directly.
+# Lockouts and throttles count by the address the outermost one saw (core/addresses.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT must be 0 or more: the number of proxies of your own in front of "
+        "the app."
+    )
+
+# Five failures for one username from one address lock that pair for fifteen minutes, so a stranger
+# elsewhere cannot lock anyone out; one address failing for any usernames 50 times in those
+# fifteen minutes is refused every log-in (accounts/throttles.py).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "core.addresses.client_address"
+LOGIN_FAILURES_PER_ADDRESS = 50
+# Reset links asked for in an hour, for one email address and from one network address.
+PASSWORD_RESETS_PER_EMAIL = 5
+PASSWORD_RESETS_PER_ADDRESS = 20
 
 # Each process keeps its own: the sponsor dashboard's drawn rows (reviews/views/dashboard.py),
 # keyed by everything a row is drawn from, so an entry is never wrong, only unused.

@@ -240,7 +240,7 @@ def digests_due(now: datetime.datetime) -> list[Due]:
                     "monday": monday,
                     "sunday": sunday,
                     "total": total,
-                    "link": absolute(reverse("reviews:case_list")),
+                    "link": absolute(reverse("reviews:dashboard")),
                 },
             )
         )

@@ -3,6 +3,7 @@ from django.core import mail
 from django.urls import reverse
 
 from tests.factories import PASSWORD, HRFactory, UserFactory
+from tests.worker import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -69,9 +70,12 @@ def test_password_change(client):
     assert user.check_password("a-new-long-passphrase")
 
 
+# The worker checks its database connection between tasks, which ends a test's transaction.
+@pytest.mark.django_db(transaction=True)
 def test_password_reset_sends_a_working_link(client):
     user = UserFactory(email="reset-me@example.org")
     client.post(reverse("accounts:password_reset"), {"email": "reset-me@example.org"})
+    run_queued_tasks()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["reset-me@example.org"]

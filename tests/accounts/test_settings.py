@@ -39,6 +39,7 @@ def start(env: dict[str, str]) -> subprocess.CompletedProcess:
             },
             "EMAIL_PORT must be a whole number",
         ),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT must be 0 or more"),
     ],
 )
 def test_bad_configuration_stops_start_up_with_a_clear_message(env, message):

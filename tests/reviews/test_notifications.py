@@ -1,7 +1,6 @@
 """Notification mails: each event mailed once, to the right person, with a link back to the app."""
 
 import datetime
-import signal
 import threading
 import time
 from io import StringIO
@@ -14,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.tasks import TaskResultStatus
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -27,6 +27,7 @@ from tests.factories import (
     UserFactory,
     published_guide,
 )
+from tests.worker import run_queued_tasks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
@@ -207,6 +208,21 @@ def test_weekly_digest_lists_last_weeks_items_for_each_sponsor(guide, mailoutbox
     # Any later run that week, or a second worker, finds the digest sent.
     assert send_due_notifications(now=NOW + datetime.timedelta(days=3)) == NOTHING
     assert len(mailoutbox) == 1
+
+
+def test_the_digest_links_everyone_you_sponsor_to_the_sponsors_dashboard(guide, mailoutbox, client):
+    sponsor = UserFactory(current_level=guide.to_level)
+    case = settled_case(guide, sponsor=sponsor)
+    logged_at(EvidenceFactory(case=case), LAST_WEEK)
+    send_due_notifications(now=NOW)
+
+    [message] = mailoutbox
+    [line] = [line for line in message.body.splitlines() if line.startswith("Everyone you sponsor")]
+    link = line.split(": ", 1)[1]
+
+    assert link == SITE + reverse("reviews:dashboard")
+    client.force_login(sponsor)
+    assert client.get(link.removeprefix(SITE)).status_code == 200
 
 
 def test_digest_skips_sponsors_with_nothing_new_on_open_cases(guide, mailoutbox):
@@ -403,13 +419,8 @@ def test_schedule_queues_one_run_however_often_it_is_called():
 def test_the_worker_runs_the_scheduled_task_and_it_queues_the_next(guide, mailoutbox):
     real_time_case_with_feedback(guide)
     call_command("send_notifications", "--schedule", stdout=StringIO())
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
 
-    try:
-        call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
+    run_queued_tasks()
 
     assert (
         DBTaskResult.objects.get(status=TaskResultStatus.SUCCESSFUL).return_value["feedback"] == 1

@@ -4,7 +4,8 @@ The URLconf is walked, not listed by hand: a named URL missing from EXPECTED fai
 new view fails closed until someone decides who may reach it. Each request runs in a savepoint
 that is rolled back, so one persona's POST (a deletion, say) cannot change what the next sees.
 Every page a persona may read is also searched for the other case's people and evidence: no
-list, page or export shows one person's data to someone outside their case.
+list, page or export shows one person's data to someone outside their case. And every answer to a
+logged-in person, whatever its status, tells browsers and proxies not to keep it.
 """
 
 import pytest
@@ -257,6 +258,11 @@ def body_of(response) -> str:
     return content.decode("utf-8", errors="replace")
 
 
+def is_kept_from_caches(response) -> bool:
+    directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+    return {"private", "no-store"} <= directives
+
+
 def outcome_of(response):
     if response.status_code == 302:
         login = reverse("accounts:login")
@@ -277,6 +283,7 @@ def test_access_matrix(world, capsys):
     patterns = checked_patterns()
     mismatches = []
     leaks = []
+    cacheable = []
     checked = 0
     urls = [
         (name, url) for name in sorted(patterns) for url in urls_of(name, patterns[name], arguments)
@@ -300,6 +307,9 @@ def test_access_matrix(world, capsys):
                     mismatches.append(f"{method} {url} as {persona}: {got}, expected {expected}")
                 if got in (LOGIN, 403, 404, 405) and after != before:
                     mismatches.append(f"{method} {name} as {persona} was refused yet wrote")
+                if persona != "anonymous" and not is_kept_from_caches(response):
+                    cache_control = response.get("Cache-Control")
+                    cacheable.append(f"{method} {url} as {persona}: {cache_control}")
                 leaks += [
                     f"{method} {name} as {persona} shows {secret!r}"
                     for secret in MUST_NOT_SEE.get(persona, [])
@@ -313,3 +323,4 @@ def test_access_matrix(world, capsys):
     assert checked == len(urls) * len(PERSONAS) * len(METHODS)
     assert mismatches == []
     assert leaks == []
+    assert cacheable == []
