@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from accounts.models import User, display_name_of
 from core import clock
 from guides.models import Capability, Guide, Indicator
+from reviews.markdown import validate_marks
 from reviews.models import MAX_ATTACHMENTS, MAX_LINKS, Answer, Case, Decision, Feedback, SignOff
 from reviews.packets.importing import MAX_PACKET_BYTES
 from reviews.services import sponsor_problem
@@ -124,12 +125,14 @@ class EvidenceForm(OptionalMarked, forms.Form):
         label="What was done",
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=20_000,
+        validators=[validate_marks],
         help_text="Markdown: **bold**, lists, [links](https://…).",
     )
     outcome = forms.CharField(
         label="Business outcome",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=20_000,
+        validators=[validate_marks],
         required=False,
         help_text="What changed for the business because of it. Markdown.",
     )
@@ -191,6 +194,7 @@ class NarrativeForm(OptionalMarked, forms.Form):
         widget=forms.Textarea(attrs={"rows": 14}),
         required=False,
         max_length=50_000,
+        validators=[validate_marks],
         help_text="Your own statement for the promotion committee, in Markdown. "
         "Promotion packets open with it.",
     )
