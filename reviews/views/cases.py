@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pghistory.models import MiddlewareEvents
 
+from core.downloads import as_download
 from reviews.forms import NarrativeForm
 from reviews.markdown import render_markdown
 from reviews.models import Case
@@ -141,5 +142,4 @@ def packet_download(request, case_id, fmt):
         from reviews.packets.pdf import render_packet_pdf
 
         response = HttpResponse(render_packet_pdf(case), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return as_download(response, f"{name}.{fmt}")
