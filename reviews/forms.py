@@ -16,6 +16,7 @@ from django.forms.utils import pretty_name
 from accounts.models import User
 from core import clock
 from guides.models import Capability, Guide, Indicator
+from reviews.markdown import validate_marks
 from reviews.models import (
     MAX_ATTACHMENTS,
     MAX_LINKS,
@@ -167,12 +168,14 @@ class EvidenceForm(OptionalMarked, EditsACopy, forms.ModelForm):
         label="What was done",
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=20_000,
+        validators=[validate_marks],
         help_text="Markdown: **bold**, lists, [links](https://…).",
     )
     outcome = forms.CharField(
         label="Business outcome",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=20_000,
+        validators=[validate_marks],
         required=False,
         help_text="What changed for the business because of it. Markdown.",
     )
@@ -255,6 +258,7 @@ class NarrativeForm(OptionalMarked, EditsACopy, forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 14}),
         required=False,
         max_length=50_000,
+        validators=[validate_marks],
         help_text="Your own statement for the promotion committee, in Markdown. "
         "Promotion packets open with it.",
     )

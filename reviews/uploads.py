@@ -57,6 +57,9 @@ ALLOWED_DESCRIPTION = (
 
 _OOXML_PARTS = {"word/": DOCX, "xl/": XLSX, "ppt/": PPTX}
 _ODF_TYPES = {k.content_type: k for k in (ODF_TEXT, ODF_SHEET, ODF_SLIDES)}
+# The most of any archive entry a check inflates. An OpenDocument's `mimetype` is under 50 bytes;
+# a longer one is no OpenDocument, and one that inflates to gigabytes is never read further.
+MAX_ENTRY_READ = 256
 
 
 class UploadRefused(ValueError):
@@ -90,7 +93,11 @@ def _sniff_zip(data: bytes) -> Kind | None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
             if "mimetype" in names:
-                return _ODF_TYPES.get(archive.read("mimetype").decode("ascii", "replace").strip())
+                with archive.open("mimetype") as entry:
+                    declared = entry.read(MAX_ENTRY_READ + 1)
+                if len(declared) > MAX_ENTRY_READ:
+                    return None
+                return _ODF_TYPES.get(declared.decode("ascii", "replace").strip())
             if "[Content_Types].xml" in names:
                 for prefix, kind in _OOXML_PARTS.items():
                     if any(name.startswith(prefix) for name in names):
@@ -98,6 +105,10 @@ def _sniff_zip(data: bytes) -> Kind | None:
     except (zipfile.BadZipFile, ValueError, KeyError):
         return None
     return None
+
+
+def _a(label: str) -> str:
+    return f"{'an' if label[0] in 'AEIOU' else 'a'} {label}"
 
 
 def safe_name(name: str) -> str:
@@ -127,7 +138,7 @@ def check_upload(name: str, data: bytes, *, max_bytes: int) -> Kind:
     actual = sniff(data[:16], data)
     if actual != claimed:
         raise UploadRefused(
-            f"{shown} is named as a {claimed.label} but its content is "
-            f"{'not a file type we accept' if actual is None else 'a ' + actual.label}."
+            f"{shown} is named as {_a(claimed.label)} but its content is "
+            f"{'not a file type we accept' if actual is None else _a(actual.label)}."
         )
     return actual

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pghistory.models import MiddlewareEvents
 
 from core import clock
+from core.downloads import as_download
 from reviews import services
 from reviews.forms import NarrativeForm
 from reviews.grouping import history_row
@@ -110,5 +111,4 @@ def packet_download(request, case_id, fmt):
         from reviews.packets.pdf import render_packet_pdf
 
         response = HttpResponse(render_packet_pdf(case), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return as_download(response, f"{name}.{fmt}")

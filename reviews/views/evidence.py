@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.downloads import as_download
 from reviews import services
 from reviews.forms import EvidenceForm
 from reviews.models import Attachment, Case
@@ -152,11 +153,8 @@ def attachment_download(request, case_id, evidence_id, attachment_id):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    response = as_download(
+        FileResponse(handle, content_type=attachment.content_type), attachment.original_name
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

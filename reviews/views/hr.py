@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core import clock
+from core.downloads import as_download
 from reviews import services
 from reviews.forms import CaseForm, DecisionForm, PacketUploadForm, SponsorForm
 from reviews.models import Case, Decision
@@ -162,8 +163,7 @@ def cycle_export(request, kind):
             exports.write_csv(rows, header), content_type="text/csv; charset=utf-8"
         )
         filename = f"promotion-{kind.removesuffix('-csv')}-{stamp}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return as_download(response, filename)
 
 
 @require_http_methods(["GET", "POST"])

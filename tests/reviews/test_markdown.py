@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from reviews.markdown import MAX_MARKS
 from tests.factories import CaseFactory, EvidenceFactory, HRFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +180,38 @@ def test_preview_is_post_only(client):
     client.force_login(UserFactory())
     response = client.get(reverse("reviews:markdown_preview"), {"text": SAFE})
     assert response.status_code == 405
+
+
+def test_narrative_with_more_marks_than_render_quickly_is_refused(client, case):
+    client.force_login(case.candidate)
+
+    response = client.post(
+        reverse("reviews:narrative_edit", args=[case.pk]),
+        {"narrative": "[" * (MAX_MARKS + 1)},
+    )
+
+    assert response.status_code == 200
+    assert f"Use at most {MAX_MARKS:,} formatting marks" in response.text
+    assert f"this one has {MAX_MARKS + 1:,}." in response.text
+    case.refresh_from_db()
+    assert case.narrative == ""
+
+
+@pytest.mark.parametrize("field", ["summary", "outcome"])
+def test_evidence_with_more_marks_than_render_quickly_is_refused(client, case, field):
+    client.force_login(case.candidate)
+    data = {
+        "capability": case.guide.capabilities.get(number=1).pk,
+        "title": "Hardening",
+        "date": case.opened_on.isoformat(),
+        "summary": SAFE,
+        "outcome": "",
+        "links": "",
+    }
+    data[field] = "*a" * (MAX_MARKS + 1)
+
+    response = client.post(reverse("reviews:evidence_create", args=[case.pk]), data)
+
+    assert response.status_code == 200
+    assert f"Use at most {MAX_MARKS:,} formatting marks" in response.text
+    assert not case.evidence.exists()
