@@ -44,9 +44,9 @@ def test_draft_guide_page_is_404(member_client):
 def test_guide_page_queries_do_not_grow_with_the_guide(member_client, django_assert_num_queries):
     small = publish(guide_with_parts(capabilities=2, indicators=2, questions=2))
     large = publish(guide_with_parts(capabilities=6, indicators=8, questions=10))
-    # session, user (the menu's roles are kept in the session), guide with levels, then one query each
-    # for shifts, capabilities, indicators, practices, pitfalls, track-record steps, questions
-    # and timeline points
+    # session, user (the menu's roles are kept in the session), guide with levels, then one
+    # query each for shifts, capabilities, indicators, practices, pitfalls, track-record steps,
+    # questions and timeline points
     with django_assert_num_queries(11):
         member_client.get(small.get_absolute_url())
     with django_assert_num_queries(11):
