@@ -1,0 +1,224 @@
+"""How cases and their evidence are read: a QuerySet method for each way a page reads them.
+
+The models they read are imported where they are used: reviews.models builds its managers from
+these classes.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from guides.models import Guide
+
+
+def count_of(rows: models.QuerySet, *, per: str) -> models.QuerySet:
+    """How many of `rows` there are, as a subquery for `Subquery`: `rows` filtered on the outer
+    row through `per`, counted without a join or a GROUP BY in the outer query."""
+    return rows.order_by().values(per).annotate(n=models.Count("pk")).values("n")
+
+
+class CaseQuerySet(models.QuerySet):
+    """How cases are read. Each way a page reads a case with its people is one method here:
+    `with_people` (any page of one case, services, packets), `for_page` (the case's own page and
+    its evidence list), `for_hr_list` and `for_dashboard`; `with_snapshot` adds the readiness
+    snapshot to any of them."""
+
+    def visible_to(self, user):
+        """The one door to cases: everything a list, page or export may show this person."""
+        from reviews.roles import roles_for
+
+        if not user.is_authenticated:
+            return self.none()
+        if roles_for(user).hr:
+            return self
+        return self.filter(Q(candidate=user) | Q(sponsor=user))
+
+    def active(self):
+        return self.filter(status__in=self.model.ACTIVE_STATUSES)
+
+    def locked(self):
+        """For a write: the case rows locked until the transaction ends (not the people or the
+        guide a chained `with_people` joins), so writes to one case take turns."""
+        return self.select_for_update(of=("self",))
+
+    def with_people(self):
+        """The candidate, the sponsor, and the guide with its levels."""
+        return self.select_related("candidate", "sponsor", "guide__from_level", "guide__to_level")
+
+    def for_page(self):
+        """A case as its own page and its evidence list read it: its people and guide, without
+        the guide's long texts, and the guide's outline as `guide_outline` (see
+        `with_outline`)."""
+        return (
+            self.with_people()
+            .defer(*(f"guide__{name}" for name in Guide.LONG_TEXTS))
+            .with_outline()
+        )
+
+    def with_outline(self):
+        """Each case's guide outline as `guide_outline`, read with the case: its capabilities in
+        order, each `{"pk", "number", "title", "indicators": [{"pk", "position", "text"}],
+        "practices": [text]}`, indicators and practices in their order."""
+        from django.contrib.postgres.expressions import ArraySubquery
+        from django.db.models.functions import JSONObject
+
+        from guides.models import Capability, Indicator, Practice
+
+        indicators = (
+            Indicator.objects.filter(capability=models.OuterRef("pk"))
+            .order_by("position")
+            .values(json=JSONObject(pk="pk", position="position", text="text"))
+        )
+        practices = (
+            Practice.objects.filter(capability=models.OuterRef("pk"))
+            .order_by("position")
+            .values("text")
+        )
+        capabilities = (
+            Capability.objects.filter(guide=models.OuterRef("guide"))
+            .order_by("number")
+            .values(
+                json=JSONObject(
+                    pk="pk",
+                    number="number",
+                    title="title",
+                    indicators=ArraySubquery(indicators),
+                    practices=ArraySubquery(practices),
+                )
+            )
+        )
+        return self.annotate(guide_outline=ArraySubquery(capabilities))
+
+    def for_hr_list(self):
+        """Cases with their people and guide for HR's list: the few guides in one more query
+        rather than joined to every row, and without the long texts no list shows (a guide's
+        source alone is the whole document); people by their names only."""
+        return self._listed(people=("candidate", "sponsor"))
+
+    def for_dashboard(self, sponsor, as_of):
+        """The cases this person sponsors, each with what a dashboard row counts:
+        `last_evidence` (the latest item's date up to `as_of`, as readiness ignores later ones),
+        `awaiting` (items this sponsor has not yet given feedback on) and `signed_off_at` (the
+        ready sign-off's time, if any)."""
+        from reviews.models import Evidence, Feedback, SignOff
+
+        # Awaiting = items − items this sponsor has given feedback on: two counts on indexes per
+        # case, where an anti-join would read every item of every case. Subqueries rather than
+        # joins: no GROUP BY, so each runs once per case, on an index.
+        items = count_of(Evidence.objects.filter(case=models.OuterRef("pk")), per="case")
+        answered = (
+            Feedback.objects.filter(case=models.OuterRef("pk"), author=sponsor)
+            .order_by()
+            .values("case")
+            .annotate(n=models.Count("evidence", distinct=True))
+            .values("n")
+        )
+        last_evidence = (
+            Evidence.objects.filter(case=models.OuterRef("pk"), date__lte=as_of)
+            .order_by("-date")
+            .values("date")[:1]
+        )
+        ready_sign_off = SignOff.objects.filter(
+            case=models.OuterRef("pk"), decision=SignOff.Decision.READY
+        ).values("created_at")[:1]
+        counted = models.IntegerField()
+        return (
+            # The sponsor is this person: no need to read them once per row.
+            self.filter(sponsor=sponsor)
+            ._listed(people=("candidate",))
+            .annotate(
+                last_evidence=models.Subquery(last_evidence),
+                awaiting=Coalesce(models.Subquery(items, output_field=counted), 0)
+                - Coalesce(models.Subquery(answered, output_field=counted), 0),
+                signed_off_at=models.Subquery(ready_sign_off),
+            )
+        )
+
+    def _listed(self, *, people: tuple[str, ...]):
+        guides = Guide.objects.with_levels().defer(*Guide.LONG_TEXTS)
+        unnamed = [
+            f"{person}__{field.attname}"
+            for person in people
+            for field in User._meta.concrete_fields
+            if field.attname not in ("id", *User.NAME_FIELDS)
+        ]
+        return (
+            self.select_related(*people)
+            .prefetch_related(models.Prefetch("guide", queryset=guides))
+            .defer("narrative", *unnamed)
+        )
+
+    def with_snapshot(self, as_of, *, report: bool = False):
+        """Each case's readiness snapshot of `as_of`, if it still holds (taken of the case's
+        current data version): `snapshot_status` and `snapshot_flag_kinds`, and with `report`
+        the whole `snapshot_report`; None when there is no such snapshot. Read back by
+        reviews.readiness.snapshots (`summaries_of`, `readiness_of`)."""
+        fresh = models.FilteredRelation(
+            "readiness_snapshot",
+            condition=Q(
+                readiness_snapshot__as_of=as_of,
+                readiness_snapshot__data_version=models.F("data_version"),
+            ),
+        )
+        columns = {
+            "snapshot_status": models.F("fresh_snapshot__status"),
+            "snapshot_flag_kinds": models.F("fresh_snapshot__flag_kinds"),
+        }
+        if report:
+            columns["snapshot_report"] = models.F("fresh_snapshot__report")
+        return self.annotate(fresh_snapshot=fresh).annotate(**columns)
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from reviews.models import Case
+
+        return self.filter(case__in=Case.objects.visible_to(user))
+
+    def with_details(self):
+        """Items as their own page and the review show them: capability, indicators in position
+        order and attachments, newest first."""
+        from guides.models import Indicator
+
+        return (
+            self.select_related("capability")
+            .prefetch_related(
+                models.Prefetch("indicators", queryset=Indicator.objects.order_by("position")),
+                "attachments",
+            )
+            .order_by("-date", "-id")
+        )
+
+    def with_threads(self):
+        """Each item's feedback thread, oldest message first, with its authors."""
+        from reviews.models import Feedback
+
+        return self.prefetch_related(
+            models.Prefetch(
+                "feedback",
+                queryset=Feedback.objects.select_related("author").order_by("created_at", "id"),
+            )
+        )
+
+    def as_rows(self):
+        """Items as a list shows them: title, date and capability, with `tags` (the indicators
+        tagged, in position order, each `{"position", "text"}`) and `files` (how many attachments),
+        one row each."""
+        from django.contrib.postgres.expressions import ArraySubquery
+        from django.db.models.functions import JSONObject
+
+        from guides.models import Indicator
+        from reviews.models import Attachment
+
+        tags = (
+            Indicator.objects.filter(evidence=models.OuterRef("pk"))
+            .order_by("position")
+            .values(json=JSONObject(position="position", text="text"))
+        )
+        files = count_of(Attachment.objects.filter(evidence=models.OuterRef("pk")), per="evidence")
+        return (
+            self.select_related("capability")
+            .only("pk", "case_id", "title", "date", "capability__number", "capability__title")
+            .annotate(tags=ArraySubquery(tags), files=Coalesce(models.Subquery(files), 0))
+        )
