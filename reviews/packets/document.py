@@ -24,10 +24,12 @@ from reviews.readiness.heatstrip import FONT_FAMILY, render_heat_strip
 from reviews.readiness.months import month_name
 from reviews.readiness.rule import Readiness
 from reviews.words import (
+    answer_label,
     case_status_label,
     decision_label,
     feedback_kind_label,
     flag_sentences,
+    sign_off_verdict,
     status_label,
 )
 
@@ -181,6 +183,10 @@ def _yes_count(check_in: dict, question_count: int) -> dict:
     }
 
 
+def _answer(value: str) -> dict:
+    return {"value": value, "label": answer_label(value) if value else "—"}
+
+
 def _check_in_tables(packet: dict, questions: list) -> list[dict]:
     check_ins = packet["check_ins"]
     tables = []
@@ -193,7 +199,7 @@ def _check_in_tables(packet: dict, questions: list) -> list[dict]:
                     {
                         "number": q.position,
                         "text": q.text,
-                        "answers": [c["answers"].get(str(q.position), "") for c in chunk],
+                        "answers": [_answer(c["answers"].get(str(q.position), "")) for c in chunk],
                     }
                     for q in questions
                 ],
@@ -235,6 +241,7 @@ def packet_context(case: Case, *, as_of: datetime.date | None = None) -> dict:
     sign_offs = [
         {
             "decision": raw["decision"],
+            "verdict": sign_off_verdict(raw["decision"]),
             "signer": names.get(raw["signer"], raw["signer"]),
             "rationale": raw["rationale"],
             "override": raw["override"],

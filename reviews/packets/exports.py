@@ -5,7 +5,8 @@ Rows: one per case (its summary, with readiness) and one per evidence item. `cas
 through a server-side cursor in chunks, so a cycle of any size never sits in memory at once.
 
 Every string cell goes through `neutralise` (CSV injection, OWASP): a spreadsheet must show what a
-candidate typed, never run it.
+candidate typed, never run it. Statuses, flags and decisions are worded by reviews/words.py, as on
+the pages; the JSON packet keeps their codes.
 
 CSV is UTF-8 with a byte order mark: without it Excel reads UTF-8 as the local code page and
 mangles names and the guide's arrow; every other reader skips the mark.
@@ -32,6 +33,7 @@ from openpyxl.styles import Font
 
 from core import clock
 from guides.models import Indicator, guide_label
+from reviews import words
 from reviews.models import Attachment, Case, Evidence, Feedback, SignOff
 from reviews.packets.build import build_packet
 from reviews.readiness.snapshots import readiness_for_cases
@@ -133,19 +135,19 @@ def case_rows(cases: QuerySet, *, as_of: datetime.date | None = None) -> Iterato
                 compact=True,
             ),
             case.opened_on,
-            case.status,
-            report.status.value,
-            " ".join(str(flag) for flag in report.flags),
+            words.case_status_label(case.status),
+            words.status_label(report.status),
+            words.flag_labels(report),
             sum(c.items for c in report.capabilities),
             sum(c.items_in_window for c in report.capabilities),
             # "3/4" would become the 3rd of April in Excel.
             f"{sum(c.sustained for c in report.capabilities)} of {len(report.capabilities)}",
             report.self_assessment.check_ins_in_window,
             max(lasts) if lasts else None,
-            case.sign_off_decision or "",
+            words.sign_off_label(case.sign_off_decision) if case.sign_off_decision else "",
             timezone.localdate(case.sign_off_at) if case.sign_off_at else None,
             case.sign_off_sha256 or "",
-            decision.outcome if decision else "",
+            words.decision_label(decision.outcome) if decision else "",
             decision.effective_date if decision else None,
         ]
 

@@ -136,19 +136,19 @@ def test_case_rows_summarise_each_case(cycle):
     assert row["Sponsor username"] == signed.sponsor.username
     assert row["Guide"] == f"M3→E1 v{signed.guide.version}"
     assert row["Opened on"] == datetime.date(2025, 1, 6)
-    assert row["Status"] == "decided"
-    assert row["Readiness"] == "building"
+    assert row["Status"] == "Decided"
+    assert row["Readiness"] == "Building"
     assert row["Items"] == len(DANGEROUS)
     assert row["Items in window"] == len(DANGEROUS)
     assert row["Capabilities sustained"] == "0 of 4"
     assert row["Check-ins in window"] == 1
     assert row["Last evidence"] == AS_OF - datetime.timedelta(days=1)
     # The latest sign-off, not the first.
-    assert row["Sign-off"] == "ready"
+    assert row["Sign-off"] == "Ready"
     assert row["Signed on"] == timezone.localdate()
     assert row["Packet SHA-256"] == "b" * 64
-    assert (row["Decision"], row["Effective date"]) == ("promoted", datetime.date(2026, 7, 1))
-    assert row["Flags"] == "thin:1 thin:2 thin:3 thin:4"
+    assert (row["Decision"], row["Effective date"]) == ("Promoted", datetime.date(2026, 7, 1))
+    assert row["Flags"] == "Thin: every capability"
 
     unsigned = dict(zip(CASE_COLUMNS, rows[1], strict=True))
     assert (unsigned["Sign-off"], unsigned["Signed on"], unsigned["Decision"]) == ("", None, "")
