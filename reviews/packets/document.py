@@ -37,8 +37,10 @@ from reviews.words import (
 CHECK_INS_PER_TABLE = 8
 
 
-def render_packet_html(case: Case, *, as_of: datetime.date | None = None) -> str:
-    return render_to_string("reviews/packet/pdf.html", packet_context(case, as_of=as_of))
+def render_packet_html(
+    case: Case, *, as_of: datetime.date | None = None, read: PacketRead | None = None
+) -> str:
+    return render_to_string("reviews/packet/pdf.html", packet_context(case, as_of=as_of, read=read))
 
 
 # --- Shaping for the template ------------------------------------------------------------------
@@ -220,10 +222,13 @@ def _check_in_notes(packet: dict) -> list[dict]:
     ]
 
 
-def packet_context(case: Case, *, as_of: datetime.date | None = None) -> dict:
+def packet_context(
+    case: Case, *, as_of: datetime.date | None = None, read: PacketRead | None = None
+) -> dict:
+    """What the template needs; `read` is the packet when it was read already."""
     guide = case.guide
     with one_snapshot():
-        read = read_packet(case, as_of=as_of)
+        read = read or read_packet(case, as_of=as_of)
         names = _names(read.packet)
         capabilities = list(
             guide.capabilities.order_by("number").prefetch_related(

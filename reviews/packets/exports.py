@@ -13,10 +13,7 @@ mangles names and the guide's arrow; every other reader skips the mark.
 """
 
 import csv
-import ctypes
-import ctypes.util
 import datetime
-import gc
 import io
 import json
 import re
@@ -35,7 +32,7 @@ from core import clock
 from guides.models import Indicator, guide_label
 from reviews import words
 from reviews.models import Attachment, Case, Evidence, Feedback, SignOff
-from reviews.packets.build import build_packet
+from reviews.packets.build import read_packet
 from reviews.readiness.snapshots import readiness_for_cases
 
 CASE_COLUMNS = (
@@ -283,33 +280,6 @@ class _ZipStream:
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9@.+_-]")
 
 
-def _load_malloc_trim():
-    # glibc only: musl and other C libraries have no malloc_trim, and there is nothing to trim.
-    name = ctypes.util.find_library("c")
-    libc = ctypes.CDLL(name) if name else None
-    trim = getattr(libc, "malloc_trim", None)
-    if trim is not None:
-        trim.argtypes = [ctypes.c_size_t]
-        trim.restype = ctypes.c_int
-    return trim
-
-
-_malloc_trim = _load_malloc_trim()
-
-
-def release_memory() -> None:
-    """Give back what one packet PDF used before the next one is drawn.
-
-    WeasyPrint's boxes, styles and their parents point at each other, so a finished document
-    waits for the cyclic garbage collector, which runs rarely in a long export; and glibc keeps
-    freed memory in its arenas unless asked to return it. Without this, resident memory climbs
-    with every case of a cycle ZIP.
-    """
-    gc.collect()
-    if _malloc_trim is not None:
-        _malloc_trim(0)
-
-
 def _folder(case: Case) -> str:
     # Imported users keep whatever username their file gave: keep paths to one plain segment.
     return f"{_SAFE_NAME.sub('_', case.candidate.username)}-{case.pk}"
@@ -321,6 +291,10 @@ def cycle_zip(cases: QuerySet, *, as_of: datetime.date | None = None) -> Iterato
     At the root `cases.csv` and `evidence.csv`; then per case `<username>-<id>/packet.json` and
     `packet.pdf`. The list of cases is fixed when the export starts; a case deleted meanwhile is
     left out.
+
+    A finished PDF's layout (WeasyPrint's boxes point at their parents) is freed by Python's
+    cyclic collector when it next runs, which it does about once a document in an export: memory
+    holds the current case and at most about one finished layout, whatever the number of cases.
     """
     # WeasyPrint loads only when a cycle is exported, not with every module that lists rows.
     from reviews.packets.pdf import render_packet_pdf
@@ -363,14 +337,13 @@ def cycle_zip(cases: QuerySet, *, as_of: datetime.date | None = None) -> Iterato
             case = Case.objects.with_people().filter(pk=pk).first()
             if case is None:
                 continue
-            packet = build_packet(case, as_of=as_of)
-            text = json.dumps(packet, indent=2, ensure_ascii=False) + "\n"
+            # One read for both, so that the PDF says what the JSON beside it says.
+            read = read_packet(case, as_of=as_of)
+            text = json.dumps(read.packet, indent=2, ensure_ascii=False) + "\n"
             archive.writestr(member(f"{_folder(case)}/packet.json"), text.encode())
             yield stream.take()
-            pdf = render_packet_pdf(case, as_of=as_of)
+            pdf = render_packet_pdf(case, as_of=as_of, read=read)
             archive.writestr(member(f"{_folder(case)}/packet.pdf"), pdf)
-            del pdf, packet, text
-            release_memory()
             yield stream.take()
     if data := stream.take():
         yield data

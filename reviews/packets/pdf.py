@@ -21,6 +21,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reviews.models import Case
+from reviews.packets.build import PacketRead
 from reviews.packets.document import render_packet_html
 
 # The documents' own origin. ".invalid" never resolves (RFC 2606), and only the fetcher below
@@ -101,14 +102,17 @@ class _Renderer(threading.local):
 _renderer = _Renderer()
 
 
-def render_packet_pdf(case: Case, *, as_of: datetime.date | None = None) -> bytes:
+def render_packet_pdf(
+    case: Case, *, as_of: datetime.date | None = None, read: PacketRead | None = None
+) -> bytes:
     """The packet of one case as an A4 PDF; `case` should come with candidate, sponsor, guide.
 
     The HTML is made each time, from the database; laying it out is what costs (seconds for a
     large case), and the layout depends on nothing else than that HTML, the stylesheet and
-    WeasyPrint: the PDF is kept under their hash, so the same packet is laid out once.
+    WeasyPrint: the PDF is kept under their hash, so the same packet is laid out once. `read`, the
+    packet already read (`read_packet`), saves reading it again.
     """
-    html = render_packet_html(case, as_of=as_of)
+    html = render_packet_html(case, as_of=as_of, read=read)
     key = pdf_key(html)
     kept = caches[PDF_CACHE].get(key)
     if kept is not None:

@@ -40,6 +40,7 @@ from tests.factories import (
     guide_with_parts,
     publish,
 )
+from tests.locks import wait_for_a_lock_wait
 
 # Not about the calendar: the whole module runs on one day.
 DAY = "2026-11-16"
@@ -761,16 +762,7 @@ def test_an_import_waits_for_a_change_to_its_candidate_and_keeps_it():
             with transaction.atomic():
                 User.objects.select_for_update().get(pk=candidate.pk)
                 holding.set()
-                # Until the import is waiting on this row (or ten seconds have passed).
-                with connections["default"].cursor() as cursor:
-                    for _ in range(200):
-                        cursor.execute(
-                            "SELECT count(*) FROM pg_stat_activity"
-                            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                        )
-                        if cursor.fetchone()[0]:
-                            break
-                        threading.Event().wait(0.05)
+                wait_for_a_lock_wait("the import")
                 User.objects.filter(pk=candidate.pk).update(current_level=elsewhere)
         finally:
             connections.close_all()
