@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from reviews.querysets import CaseQuerySet, EvidenceQuerySet
 from reviews.storage import private_storage
+from reviews.triggers import bumps_case_version
 
 MAX_LINKS = 10
 MAX_ATTACHMENTS = 5
@@ -46,8 +47,8 @@ class Case(models.Model):
         blank=True,
         help_text="The candidate's own statement for the committee, in Markdown.",
     )
-    # Bumped by database triggers (migration 0006) whenever the case's evidence, its indicators,
-    # check-ins or answers change, so a readiness snapshot knows whether it still holds.
+    # Bumped by database triggers (`bumps_case_version`) whenever the case's evidence, its
+    # indicators, check-ins or answers change, so a readiness snapshot knows whether it still holds.
     data_version = models.BigIntegerField(default=0, editable=False)
 
     objects = CaseQuerySet.as_manager()
@@ -114,12 +115,23 @@ class Evidence(models.Model):
             models.Index(fields=["case", "date"], name="evidence_case_date"),
             GinIndex(fields=["search"], name="evidence_search"),
         ]
+        triggers = bumps_case_version("SELECT case_id FROM {rows}")
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("reviews:evidence_detail", args=[self.case_id, self.pk])
+
+
+class EvidenceIndicatorTriggers(Evidence.indicators.through):
+    """The triggers of the table tagging evidence with indicators, Django's own through table."""
+
+    class Meta:
+        proxy = True
+        triggers = bumps_case_version(
+            "SELECT e.case_id FROM reviews_evidence e JOIN {rows} r ON r.evidence_id = e.id"
+        )
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
@@ -166,6 +178,7 @@ class CheckIn(models.Model):
                 violation_error_message="There is already a check-in on this date.",
             )
         ]
+        triggers = bumps_case_version("SELECT case_id FROM {rows}")
 
     def __str__(self) -> str:
         return f"Check-in {self.date}"
@@ -187,6 +200,9 @@ class Answer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["check_in", "question"], name="answer_one_per_question")
         ]
+        triggers = bumps_case_version(
+            "SELECT ci.case_id FROM reviews_checkin ci JOIN {rows} r ON r.check_in_id = ci.id"
+        )
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.value}"

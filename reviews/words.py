@@ -1,5 +1,5 @@
 """How the app words its domain for people: readiness statuses and flags, case statuses, sign-off
-and HR decisions, feedback kinds and the actions of a case's history.
+and HR decisions, check-in answers, feedback kinds and the actions of a case's history.
 
 Pages, the packet PDF, spreadsheets, the history and mail take their words from here, so a thing
 reads the same wherever it is shown. What a model's choices name (a case's status, a feedback
@@ -9,7 +9,7 @@ functions here give the same label for a bare value, as a packet's JSON carries 
 
 from dataclasses import dataclass
 
-from reviews.models import Case, Decision, Feedback
+from reviews.models import Answer, Case, Decision, Feedback, SignOff
 from reviews.readiness.rule import FlagKind, Readiness, Status
 
 # In the order filters offer them and the dashboard counts them.
@@ -39,6 +39,8 @@ FEEDBACK_VERBS = {
     Feedback.Kind.REPLY: "replied about",
 }
 HISTORY_ACTIONS = {"insert": "created", "update": "changed", "delete": "deleted"}
+# A sign-off's decision in a sentence: "signed off as not ready yet".
+SIGN_OFF_VERDICTS = {SignOff.Decision.READY: "ready", SignOff.Decision.NOT_READY: "not ready yet"}
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,26 @@ def case_status_label(status: str) -> str:
 
 def decision_label(outcome: str) -> str:
     return Decision.Outcome(outcome).label
+
+
+def sign_off_label(decision: str) -> str:
+    """'not_ready' → 'Not ready'."""
+    return SignOff.Decision(decision).label
+
+
+def sign_off_verdict(decision: str) -> str:
+    """'not_ready' → 'not ready yet', as in "signed off as not ready yet"."""
+    return SIGN_OFF_VERDICTS[SignOff.Decision(decision)]
+
+
+def answer_label(value: str) -> str:
+    """A check-in answer: 'partly' → 'Partly'."""
+    return Answer.Value(value).label
+
+
+def flag_labels(readiness: Readiness) -> str:
+    """A report's flags in one line, as a spreadsheet cell: 'Stale; Thin: Hiring'."""
+    return "; ".join(words.label for words in flags_for(readiness))
 
 
 def feedback_kind_label(kind: str) -> str:

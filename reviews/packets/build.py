@@ -1,20 +1,27 @@
 """Promotion packets: one case as the JSON of DESIGN.md ("promotion-packet/1").
 
-`build_packet` reads a case in a fixed number of queries; `canonical_bytes` is what a sponsor
-signs: the packet without its readiness, sign-offs and decision, with sorted keys and no spaces.
-The status is left out as well: signing ready moves the case to "signed_off", and the content
-that was signed must still verify afterwards.
+`build_packet` reads a case in a fixed number of queries, all from one snapshot of the database
+(`one_snapshot`), so that feedback, sign-offs and readiness speak of the same evidence;
+`read_packet` gives, from the same rows, what the PDF shows besides the packet. `canonical_bytes`
+is what a sponsor signs: the packet without its readiness, sign-offs and decision, with sorted
+keys and no spaces. The status is left out as well: signing ready moves the case to
+"signed_off", and the content that was signed must still verify afterwards.
 """
 
+import contextlib
 import datetime
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection, transaction
+from django.db.models import OuterRef, Prefetch
 
 from guides.models import Indicator
-from reviews.models import Answer, Case, Decision, Evidence
+from reviews.models import Answer, Attachment, Case, Decision, Evidence
 from reviews.readiness.snapshots import case_readiness
 
 FORMAT = "promotion-packet/1"
@@ -29,12 +36,63 @@ def _timestamp(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
 
 
+@contextlib.contextmanager
+def one_snapshot() -> Iterator[None]:
+    """Every query inside sees the database as it was at the first of them.
+
+    PostgreSQL's REPEATABLE READ: a transaction whose reads all come from one snapshot, so rows
+    committed meanwhile by others are not seen half-way through. Inside a transaction that has
+    already begun (a service's, or a test's), its isolation was fixed when it began and the
+    reads simply join it.
+    """
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+@dataclass(frozen=True)
+class SignOffNotes:
+    """What a sign-off keeps that its packet entry leaves out."""
+
+    override_reason: str
+    readiness_status: str
+
+
+@dataclass(frozen=True)
+class PacketRead:
+    """A packet and what its PDF shows besides, read together from the same rows.
+
+    Both are keyed as the packet refers to its own parts: evidence and sign-offs by their index
+    in the packet's lists, as feedback names the item it is about.
+    """
+
+    packet: dict
+    attachments: dict[int, list[str]]
+    sign_offs: dict[int, SignOffNotes]
+
+
 def build_packet(case: Case, *, as_of: datetime.date | None = None) -> dict:
     """The whole packet of one case; `case` should come with candidate, sponsor and guide."""
+    return read_packet(case, as_of=as_of).packet
+
+
+def read_packet(case: Case, *, as_of: datetime.date | None = None) -> PacketRead:
+    """The packet of one case with its file names and sign-off notes, from one snapshot."""
+    with one_snapshot():
+        return _read(case, as_of)
+
+
+def _read(case: Case, as_of: datetime.date | None) -> PacketRead:
+    files = Attachment.objects.filter(evidence=OuterRef("pk")).order_by("id")
     evidence = list(
         Evidence.objects.filter(case=case)
         .select_related("capability")
         .prefetch_related(Prefetch("indicators", queryset=Indicator.objects.order_by("position")))
+        .annotate(attachment_names=ArraySubquery(files.values("original_name")))
         .order_by("date", "id")
     )
     index_of = {item.pk: index for index, item in enumerate(evidence)}
@@ -65,6 +123,7 @@ def build_packet(case: Case, *, as_of: datetime.date | None = None) -> dict:
         }
         for item in case.feedback.select_related("author").order_by("created_at", "id")
     ]
+    signed = list(case.sign_offs.select_related("signer").order_by("created_at", "id"))
     sign_offs = [
         {
             "signer": s.signer.username,
@@ -74,9 +133,9 @@ def build_packet(case: Case, *, as_of: datetime.date | None = None) -> dict:
             "packet_sha256": s.packet_sha256,
             "at": _timestamp(s.created_at),
         }
-        for s in case.sign_offs.select_related("signer").order_by("created_at", "id")
+        for s in signed
     ]
-    return {
+    packet = {
         "format": FORMAT,
         "candidate": _person(case.candidate),
         "sponsor": _person(case.sponsor),
@@ -106,6 +165,14 @@ def build_packet(case: Case, *, as_of: datetime.date | None = None) -> dict:
         "decision": _decision(case),
         "readiness": case_readiness(case, as_of).as_dict(case.pk),
     }
+    return PacketRead(
+        packet=packet,
+        attachments={index: item.attachment_names for index, item in enumerate(evidence)},
+        sign_offs={
+            index: SignOffNotes(s.override_reason, s.readiness_status)
+            for index, s in enumerate(signed)
+        },
+    )
 
 
 def _decision(case: Case) -> dict | None:

@@ -1,98 +1,46 @@
 """What the packet PDF says, as HTML for WeasyPrint (reviews/packets/pdf.py lays it out).
 
-The PDF is drawn from the JSON packet (`build_packet`), so both say the same thing; the ORM only
-adds what the packet names by number or username: capability and indicator texts, questions,
-people's names, attachment names, and the override reasons of sign-offs. Everything a person wrote
-is escaped by the template or goes through `render_markdown`.
+The PDF is drawn from the JSON packet (`read_packet`), so both say the same thing; the same read
+gives what the packet leaves out (attachment names, the override reasons of sign-offs), and the
+ORM adds, in the same snapshot, what the packet names by number or username: capability and
+indicator texts, questions and people's names. Everything a person wrote is escaped by the
+template or goes through `render_markdown`.
 """
 
 import datetime
 from dataclasses import dataclass, field
 from html import escape
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
 from guides.models import Capability, Indicator
 from reviews.markdown import render_markdown
-from reviews.models import Case, Evidence, SignOff
-from reviews.packets.build import build_packet, packet_sha256
+from reviews.models import Case
+from reviews.packets.build import PacketRead, one_snapshot, packet_sha256, read_packet
 from reviews.readiness.heatstrip import FONT_FAMILY, render_heat_strip
 from reviews.readiness.months import month_name
 from reviews.readiness.rule import Readiness
 from reviews.words import (
+    answer_label,
     case_status_label,
     decision_label,
     feedback_kind_label,
     flag_sentences,
+    sign_off_verdict,
     status_label,
 )
 
 # Check-ins per table: more columns than this do not fit across A4.
 CHECK_INS_PER_TABLE = 8
-ATTEMPTS = 3
 
 
-def render_packet_html(case: Case, *, as_of: datetime.date | None = None) -> str:
-    return render_to_string("reviews/packet/pdf.html", packet_context(case, as_of=as_of))
-
-
-# --- Reading -----------------------------------------------------------------------------------
-
-
-@dataclass
-class _Extras:
-    """What the packet leaves out, read in the packet's own order."""
-
-    evidence: list[tuple[str, datetime.date, list[str]]]
-    sign_offs: list[tuple[str, str, str, str]]
-
-
-def _read_extras(case: Case) -> _Extras:
-    evidence = (
-        Evidence.objects.filter(case=case)
-        .order_by("date", "id")
-        .annotate(
-            attachment_names=ArrayAgg(
-                "attachments__original_name",
-                filter=Q(attachments__isnull=False),
-                order_by="attachments__id",
-                default=[],
-            )
-        )
-        .values_list("title", "date", "attachment_names")
-    )
-    sign_offs = SignOff.objects.filter(case=case).order_by("created_at", "id")
-    return _Extras(
-        evidence=list(evidence),
-        sign_offs=list(
-            sign_offs.values_list(
-                "signer__username", "decision", "override_reason", "readiness_status"
-            )
-        ),
-    )
-
-
-def _lines_up(packet: dict, extras: _Extras) -> bool:
-    # Extras are matched to the packet by position; a change between the two reads (an item
-    # added while the case is open) would pair the wrong rows, so they are read again.
-    items = [(item["title"], item["date"]) for item in packet["evidence"]]
-    if items != [(title, date.isoformat()) for title, date, _ in extras.evidence]:
-        return False
-    signed = [(s["signer"], s["decision"]) for s in packet["sign_offs"]]
-    return signed == [(signer, decision) for signer, decision, _, _ in extras.sign_offs]
-
-
-def _read(case: Case, as_of: datetime.date | None) -> tuple[dict, _Extras]:
-    for _ in range(ATTEMPTS):
-        packet = build_packet(case, as_of=as_of)
-        extras = _read_extras(case)
-        if _lines_up(packet, extras):
-            return packet, extras
-    raise RuntimeError("The case kept changing while its packet was read; try again.")
+def render_packet_html(
+    case: Case, *, as_of: datetime.date | None = None, read: PacketRead | None = None
+) -> str:
+    return render_to_string("reviews/packet/pdf.html", packet_context(case, as_of=as_of, read=read))
 
 
 # --- Shaping for the template ------------------------------------------------------------------
@@ -101,6 +49,8 @@ def _read(case: Case, as_of: datetime.date | None) -> tuple[dict, _Extras]:
 @dataclass
 class _Item:
     anchor: str
+    capability: int
+    positions: list[int]
     title: str
     date: datetime.date
     indicators: list[str]
@@ -145,9 +95,7 @@ def _names(packet: dict) -> dict[str, str]:
     return names
 
 
-def _evidence_groups(
-    packet: dict, capabilities: list[Capability], items: list[_Item]
-) -> list[_CapabilityGroup]:
+def _evidence_groups(capabilities: list[Capability], items: list[_Item]) -> list[_CapabilityGroup]:
     groups = {
         c.number: _CapabilityGroup(
             anchor=f"evidence-{c.number}",
@@ -160,10 +108,10 @@ def _evidence_groups(
         )
         for c in capabilities
     }
-    for raw, item in zip(packet["evidence"], items, strict=True):
-        group = groups[raw["capability"]]
+    for item in items:
+        group = groups[item.capability]
         group.items.append(item)
-        first, *others = raw["indicators"] or [None]
+        first, *others = item.positions or [None]
         if first is None:
             group.untagged.append(item)
             continue
@@ -173,21 +121,22 @@ def _evidence_groups(
     return list(groups.values())
 
 
-def _items(packet: dict, extras: _Extras, names: dict[str, str]) -> list[_Item]:
+def _items(read: PacketRead, names: dict[str, str]) -> list[_Item]:
+    packet = read.packet
     items = []
-    for index, (raw, (_, _, attachments)) in enumerate(
-        zip(packet["evidence"], extras.evidence, strict=True)
-    ):
+    for index, raw in enumerate(packet["evidence"]):
         items.append(
             _Item(
                 anchor=f"item-{index + 1}",
+                capability=raw["capability"],
+                positions=list(raw["indicators"]),
                 title=raw["title"],
                 date=datetime.date.fromisoformat(raw["date"]),
                 indicators=[f"{raw['capability']}.{p}" for p in raw["indicators"]],
                 summary=render_markdown(raw["summary"]),
                 outcome=render_markdown(raw["outcome"]),
                 links=list(raw["links"]),
-                attachments=attachments,
+                attachments=read.attachments[index],
             )
         )
     for message in packet["feedback"]:
@@ -236,6 +185,10 @@ def _yes_count(check_in: dict, question_count: int) -> dict:
     }
 
 
+def _answer(value: str) -> dict:
+    return {"value": value, "label": answer_label(value) if value else "—"}
+
+
 def _check_in_tables(packet: dict, questions: list) -> list[dict]:
     check_ins = packet["check_ins"]
     tables = []
@@ -248,7 +201,7 @@ def _check_in_tables(packet: dict, questions: list) -> list[dict]:
                     {
                         "number": q.position,
                         "text": q.text,
-                        "answers": [c["answers"].get(str(q.position), "") for c in chunk],
+                        "answers": [_answer(c["answers"].get(str(q.position), "")) for c in chunk],
                     }
                     for q in questions
                 ],
@@ -269,37 +222,41 @@ def _check_in_notes(packet: dict) -> list[dict]:
     ]
 
 
-def packet_context(case: Case, *, as_of: datetime.date | None = None) -> dict:
-    packet, extras = _read(case, as_of)
+def packet_context(
+    case: Case, *, as_of: datetime.date | None = None, read: PacketRead | None = None
+) -> dict:
+    """What the template needs; `read` is the packet when it was read already."""
     guide = case.guide
-    capabilities = list(
-        guide.capabilities.order_by("number").prefetch_related(
-            Prefetch("indicators", queryset=Indicator.objects.order_by("position"))
+    with one_snapshot():
+        read = read or read_packet(case, as_of=as_of)
+        names = _names(read.packet)
+        capabilities = list(
+            guide.capabilities.order_by("number").prefetch_related(
+                Prefetch("indicators", queryset=Indicator.objects.order_by("position"))
+            )
         )
-    )
-    questions = list(guide.questions.order_by("position"))
+        questions = list(guide.questions.order_by("position"))
+    packet = read.packet
     readiness = Readiness.from_snapshot(packet["readiness"], max_months=guide.max_months)
-    names = _names(packet)
     digest = packet_sha256(packet)
 
-    items = _items(packet, extras, names)
+    items = _items(read, names)
     uncovered = _uncovered(packet, readiness, capabilities)
 
     sign_offs = [
         {
             "decision": raw["decision"],
+            "verdict": sign_off_verdict(raw["decision"]),
             "signer": names.get(raw["signer"], raw["signer"]),
             "rationale": raw["rationale"],
             "override": raw["override"],
-            "override_reason": override_reason,
-            "readiness_then": status_label(readiness_then),
+            "override_reason": read.sign_offs[index].override_reason,
+            "readiness_then": status_label(read.sign_offs[index].readiness_status),
             "packet_sha256": raw["packet_sha256"],
             "matches": raw["packet_sha256"] == digest,
             "at": _timestamp(raw["at"]),
         }
-        for raw, (_, _, override_reason, readiness_then) in zip(
-            packet["sign_offs"], extras.sign_offs, strict=True
-        )
+        for index, raw in enumerate(packet["sign_offs"])
     ]
     decision = packet["decision"]
     if decision:
@@ -336,7 +293,7 @@ def packet_context(case: Case, *, as_of: datetime.date | None = None) -> dict:
         "narrative": render_markdown(packet["narrative"]) if packet["narrative"].strip() else "",
         "capabilities": capabilities,
         "evidence_count": len(items),
-        "evidence_groups": _evidence_groups(packet, capabilities, items),
+        "evidence_groups": _evidence_groups(capabilities, items),
         "check_in_tables": _check_in_tables(packet, questions),
         "recent_check_ins": [
             _yes_count(c, len(questions)) for c in packet["check_ins"][-CHECK_INS_PER_TABLE:]

@@ -5,17 +5,15 @@ Rows: one per case (its summary, with readiness) and one per evidence item. `cas
 through a server-side cursor in chunks, so a cycle of any size never sits in memory at once.
 
 Every string cell goes through `neutralise` (CSV injection, OWASP): a spreadsheet must show what a
-candidate typed, never run it.
+candidate typed, never run it. Statuses, flags and decisions are worded by reviews/words.py, as on
+the pages; the JSON packet keeps their codes.
 
 CSV is UTF-8 with a byte order mark: without it Excel reads UTF-8 as the local code page and
 mangles names and the guide's arrow; every other reader skips the mark.
 """
 
 import csv
-import ctypes
-import ctypes.util
 import datetime
-import gc
 import io
 import json
 import re
@@ -32,8 +30,9 @@ from openpyxl.styles import Font
 
 from core import clock
 from guides.models import Indicator, guide_label
+from reviews import words
 from reviews.models import Attachment, Case, Evidence, Feedback, SignOff
-from reviews.packets.build import build_packet
+from reviews.packets.build import read_packet
 from reviews.readiness.snapshots import readiness_for_cases
 
 CASE_COLUMNS = (
@@ -133,19 +132,19 @@ def case_rows(cases: QuerySet, *, as_of: datetime.date | None = None) -> Iterato
                 compact=True,
             ),
             case.opened_on,
-            case.status,
-            report.status.value,
-            " ".join(str(flag) for flag in report.flags),
+            words.case_status_label(case.status),
+            words.status_label(report.status),
+            words.flag_labels(report),
             sum(c.items for c in report.capabilities),
             sum(c.items_in_window for c in report.capabilities),
             # "3/4" would become the 3rd of April in Excel.
             f"{sum(c.sustained for c in report.capabilities)} of {len(report.capabilities)}",
             report.self_assessment.check_ins_in_window,
             max(lasts) if lasts else None,
-            case.sign_off_decision or "",
+            words.sign_off_label(case.sign_off_decision) if case.sign_off_decision else "",
             timezone.localdate(case.sign_off_at) if case.sign_off_at else None,
             case.sign_off_sha256 or "",
-            decision.outcome if decision else "",
+            words.decision_label(decision.outcome) if decision else "",
             decision.effective_date if decision else None,
         ]
 
@@ -281,33 +280,6 @@ class _ZipStream:
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9@.+_-]")
 
 
-def _load_malloc_trim():
-    # glibc only: musl and other C libraries have no malloc_trim, and there is nothing to trim.
-    name = ctypes.util.find_library("c")
-    libc = ctypes.CDLL(name) if name else None
-    trim = getattr(libc, "malloc_trim", None)
-    if trim is not None:
-        trim.argtypes = [ctypes.c_size_t]
-        trim.restype = ctypes.c_int
-    return trim
-
-
-_malloc_trim = _load_malloc_trim()
-
-
-def release_memory() -> None:
-    """Give back what one packet PDF used before the next one is drawn.
-
-    WeasyPrint's boxes, styles and their parents point at each other, so a finished document
-    waits for the cyclic garbage collector, which runs rarely in a long export; and glibc keeps
-    freed memory in its arenas unless asked to return it. Without this, resident memory climbs
-    with every case of a cycle ZIP.
-    """
-    gc.collect()
-    if _malloc_trim is not None:
-        _malloc_trim(0)
-
-
 def _folder(case: Case) -> str:
     # Imported users keep whatever username their file gave: keep paths to one plain segment.
     return f"{_SAFE_NAME.sub('_', case.candidate.username)}-{case.pk}"
@@ -319,6 +291,10 @@ def cycle_zip(cases: QuerySet, *, as_of: datetime.date | None = None) -> Iterato
     At the root `cases.csv` and `evidence.csv`; then per case `<username>-<id>/packet.json` and
     `packet.pdf`. The list of cases is fixed when the export starts; a case deleted meanwhile is
     left out.
+
+    A finished PDF's layout (WeasyPrint's boxes point at their parents) is freed by Python's
+    cyclic collector when it next runs, which it does about once a document in an export: memory
+    holds the current case and at most about one finished layout, whatever the number of cases.
     """
     # WeasyPrint loads only when a cycle is exported, not with every module that lists rows.
     from reviews.packets.pdf import render_packet_pdf
@@ -361,14 +337,13 @@ def cycle_zip(cases: QuerySet, *, as_of: datetime.date | None = None) -> Iterato
             case = Case.objects.with_people().filter(pk=pk).first()
             if case is None:
                 continue
-            packet = build_packet(case, as_of=as_of)
-            text = json.dumps(packet, indent=2, ensure_ascii=False) + "\n"
+            # One read for both, so that the PDF says what the JSON beside it says.
+            read = read_packet(case, as_of=as_of)
+            text = json.dumps(read.packet, indent=2, ensure_ascii=False) + "\n"
             archive.writestr(member(f"{_folder(case)}/packet.json"), text.encode())
             yield stream.take()
-            pdf = render_packet_pdf(case, as_of=as_of)
+            pdf = render_packet_pdf(case, as_of=as_of, read=read)
             archive.writestr(member(f"{_folder(case)}/packet.pdf"), pdf)
-            del pdf, packet, text
-            release_memory()
             yield stream.take()
     if data := stream.take():
         yield data

@@ -93,27 +93,29 @@ def load_packet_file(raw: bytes) -> dict:
     return data
 
 
-def import_packet(data: Any, *, imported_by=None) -> Case:
+def import_packet(*, packet: Any, by: User | None) -> Case:
     """A new open case from a packet, all or nothing; PacketRefused lists every problem.
 
-    `imported_by` is recorded as the author of the case's history.
+    `by` is recorded as the author of the case's history (None from the command line). The
+    candidate and sponsor are locked while the case is opened, so that the levels read and set
+    here are the ones the case is opened on.
     """
-    checker = check_packet(data)
+    checker = check_packet(packet)
     if checker.problems:
         raise PacketRefused(checker.problems)
-    context = {"user": imported_by.pk} if imported_by is not None else {}
+    context = {"user": by.pk} if by is not None else {}
     with pghistory.context(**context), transaction.atomic():
         return _write(checker.plan)
 
 
-def import_packet_file(raw: bytes, *, imported_by=None) -> Case:
+def import_packet_file(*, raw: bytes, by: User | None) -> Case:
     """`load_packet_file` then `import_packet`: what an upload page needs."""
-    return import_packet(load_packet_file(raw), imported_by=imported_by)
+    return import_packet(packet=load_packet_file(raw), by=by)
 
 
 def _user(person: PlannedPerson, *, level) -> User:
     # get_or_create, so that two imports naming the same new person at once both find them.
-    user, _ = User.objects.select_related("current_level").get_or_create(
+    user, _ = User.objects.get_or_create(
         username=person.username,
         defaults={
             "name": person.name,
@@ -129,13 +131,26 @@ def _user(person: PlannedPerson, *, level) -> User:
 _PATHS = {"candidate": "$.candidate", "sponsor": "$.sponsor", "guide": "$.guide"}
 
 
+def _locked(*users: User) -> list[User]:
+    # In id order, so that two imports naming the same two people cannot wait on each other.
+    locked = {
+        user.pk: user
+        for user in User.objects.select_for_update(of=("self",))
+        .select_related("current_level")
+        .filter(pk__in=[user.pk for user in users])
+        .order_by("pk")
+    }
+    return [locked[user.pk] for user in users]
+
+
 def _write(plan: Plan) -> Case:
     guide = plan.guide
-    candidate = _user(plan.candidate, level=guide.from_level)
+    candidate, sponsor = _locked(
+        _user(plan.candidate, level=guide.from_level), _user(plan.sponsor, level=guide.to_level)
+    )
     if candidate.current_level_id is None:
         candidate.current_level = guide.from_level
         candidate.save(update_fields=["current_level"])
-    sponsor = _user(plan.sponsor, level=guide.to_level)
     try:
         case = open_case(
             candidate=candidate, sponsor=sponsor, guide=guide, opened_on=plan.opened_on

@@ -7,7 +7,6 @@ renderer reach out.
 """
 
 import datetime
-import functools
 import hashlib
 import mimetypes
 import threading
@@ -22,6 +21,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reviews.models import Case
+from reviews.packets.build import PacketRead
 from reviews.packets.document import render_packet_html
 
 # The documents' own origin. ".invalid" never resolves (RFC 2606), and only the fetcher below
@@ -71,34 +71,48 @@ class _Renderer(threading.local):
 
     Made afresh for each document they cost a fontconfig set-up, font loading and a parse of the
     stylesheet per packet, and a cycle export renders hundreds. Pango objects stay in the thread
-    that made them. Like cached templates, the stylesheet is read once per process.
+    that made them. Like cached templates, the stylesheet is read once per thread, and the
+    bytes parsed are the ones that name a kept PDF (`layout_inputs`).
     """
 
     font_config: FontConfiguration | None = None
     stylesheet: CSS | None = None
+    _inputs: bytes = b""
 
     def get(self) -> tuple[FontConfiguration, CSS]:
         if self.font_config is None or self.stylesheet is None:
+            url = f"{ORIGIN}{STATIC_PREFIX}{STYLESHEET}"
+            source = static_path(url).read_bytes()
             self.font_config = FontConfiguration()
             self.stylesheet = CSS(
-                url=f"{ORIGIN}{STATIC_PREFIX}{STYLESHEET}",
+                string=source.decode(),
+                base_url=url,
                 url_fetcher=StaticFilesOnly(),
                 font_config=self.font_config,
             )
+            self._inputs = weasyprint.__version__.encode() + b"\0" + source
         return self.font_config, self.stylesheet
+
+    def layout_inputs(self) -> bytes:
+        """What besides the HTML a layout depends on: WeasyPrint's version and the stylesheet."""
+        self.get()
+        return self._inputs
 
 
 _renderer = _Renderer()
 
 
-def render_packet_pdf(case: Case, *, as_of: datetime.date | None = None) -> bytes:
+def render_packet_pdf(
+    case: Case, *, as_of: datetime.date | None = None, read: PacketRead | None = None
+) -> bytes:
     """The packet of one case as an A4 PDF; `case` should come with candidate, sponsor, guide.
 
     The HTML is made each time, from the database; laying it out is what costs (seconds for a
     large case), and the layout depends on nothing else than that HTML, the stylesheet and
-    WeasyPrint: the PDF is kept under their hash, so the same packet is laid out once.
+    WeasyPrint: the PDF is kept under their hash, so the same packet is laid out once. `read`, the
+    packet already read (`read_packet`), saves reading it again.
     """
-    html = render_packet_html(case, as_of=as_of)
+    html = render_packet_html(case, as_of=as_of, read=read)
     key = pdf_key(html)
     kept = caches[PDF_CACHE].get(key)
     if kept is not None:
@@ -110,14 +124,7 @@ def render_packet_pdf(case: Case, *, as_of: datetime.date | None = None) -> byte
     return pdf
 
 
-@functools.cache
-def _layout_inputs() -> bytes:
-    """What besides the HTML a layout depends on; read once per process, like the stylesheet."""
-    stylesheet = static_path(f"{ORIGIN}{STATIC_PREFIX}{STYLESHEET}")
-    return weasyprint.__version__.encode() + b"\0" + stylesheet.read_bytes()
-
-
 def pdf_key(html: str) -> str:
-    digest = hashlib.sha256(_layout_inputs())
+    digest = hashlib.sha256(_renderer.layout_inputs())
     digest.update(html.encode())
     return f"packet-pdf:{digest.hexdigest()}"

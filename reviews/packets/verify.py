@@ -3,7 +3,8 @@
 Each sign-off keeps the SHA-256 of the canonical packet at the moment of signing. Verifying
 recomputes it over the packet as it stands and compares it with the sign-off that matters: the
 ready sign-off if there is one (it locked the case), otherwise the latest one. Sign-offs are
-listed oldest first, as `build_packet` writes them. Plain data in and out, no database.
+listed oldest first, as `build_packet` writes them. Plain data in and out, no database; a
+sign-off's decision is worded by reviews/words.py.
 """
 
 import contextlib
@@ -11,7 +12,9 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from reviews.models import SignOff
 from reviews.packets.build import FORMAT, packet_sha256
+from reviews.words import sign_off_label
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,11 @@ def _describe(sign_off: dict) -> str:
     """ "the ready sign-off by sam on 2026-11-28", with what the sign-off says of itself."""
     decision = sign_off.get("decision")
     words = ["the"]
-    if isinstance(decision, str) and decision:
-        words.append(_printable(decision.replace("_", " ")))
+    if decision in SignOff.Decision.values:
+        words.append(sign_off_label(decision).lower())
+    elif isinstance(decision, str) and decision:
+        # Not one of ours: said as the file has it.
+        words.append(_printable(decision))
     words.append("sign-off")
     if isinstance(signer := sign_off.get("signer"), str) and signer:
         words.append(f"by {_printable(signer)}")

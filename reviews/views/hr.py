@@ -178,7 +178,7 @@ def case_import(request):
     if posted and form.is_valid():
         upload = form.cleaned_data["packet"]
         try:
-            case = import_packet_file(upload.read(), imported_by=request.user)
+            case = import_packet_file(raw=upload.read(), by=request.user)
         except PacketRefused as refused:
             problems = refused.problems
         else:

@@ -2,7 +2,6 @@
 
 import datetime
 import threading
-import time
 from io import StringIO
 
 import pytest
@@ -10,7 +9,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connections
 from django.tasks import TaskResultStatus
 from django.test import override_settings
 from django.urls import reverse
@@ -27,6 +26,7 @@ from tests.factories import (
     UserFactory,
     published_guide,
 )
+from tests.locks import wait_for_a_lock_wait
 from tests.worker import run_queued_tasks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
@@ -454,7 +454,8 @@ def test_two_runs_at_once_send_one_mail(guide):
             assert GatedBackend.entered.wait(timeout=10)
             # The first run holds its uncommitted log row while the mail server is slow.
             second.start()
-            wait_for_a_lock_wait()
+            # Until it blocks on the log's unique key.
+            wait_for_a_lock_wait("the second run")
         finally:
             GatedBackend.release.set()
             first.join(timeout=10)
@@ -465,17 +466,3 @@ def test_two_runs_at_once_send_one_mail(guide):
     assert results == {"first": NOTHING | {"feedback": 1}, "second": NOTHING}
     assert len(mail.outbox) == 1
     assert Notification.objects.count() == 1
-
-
-def wait_for_a_lock_wait():
-    """Until another session waits on a lock: the second run blocked on the log's unique key."""
-    with connection.cursor() as cursor:
-        for _ in range(100):
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.05)
-    pytest.fail("the second run never waited for the first one's log row")

@@ -40,6 +40,7 @@ from tests.factories import (
     guide_with_parts,
     publish,
 )
+from tests.locks import wait_for_a_lock_wait
 
 # Not about the calendar: the whole module runs on one day.
 DAY = "2026-11-16"
@@ -134,7 +135,7 @@ def refused(packet) -> list[PacketProblem]:
     """The problems import_packet gives, checking that it wrote nothing."""
     before = row_counts()
     with pytest.raises(PacketRefused) as raised:
-        import_packet(packet)
+        import_packet(packet=packet, by=None)
     assert row_counts() == before
     assert raised.value.problems == validate_packet(packet)
     return raised.value.problems
@@ -145,7 +146,7 @@ def refused(packet) -> list[PacketProblem]:
 
 def test_a_valid_packet_becomes_an_open_case_with_everything_in_it(guide, packet):
     assert validate_packet(packet) == []
-    case = import_packet(packet)
+    case = import_packet(packet=packet, by=None)
 
     assert case.status == Case.Status.OPEN
     assert case.guide == guide
@@ -168,7 +169,7 @@ def test_a_valid_packet_becomes_an_open_case_with_everything_in_it(guide, packet
 
 
 def test_new_people_are_created_without_a_usable_password_at_the_guide_levels(guide, packet):
-    case = import_packet(packet)
+    case = import_packet(packet=packet, by=None)
     candidate, sponsor = case.candidate, case.sponsor
     assert (candidate.name, candidate.email) == ("Ada Example", "ada@example.org")
     assert (sponsor.name, sponsor.email) == ("Sam Example", "sam@example.org")
@@ -182,7 +183,7 @@ def test_existing_people_are_matched_by_username_and_left_as_they_are(guide, pac
     ada = UserFactory(username="ada", name="Ada Lovelace", email="ada@old.example.org")
     director = LevelFactory(code="E2", title="Senior Director", rank=70, track="executive")
     sam = UserFactory(username="sam", name="Samuel", current_level=director)
-    case = import_packet(packet)
+    case = import_packet(packet=packet, by=None)
     ada.refresh_from_db()
     sam.refresh_from_db()
     assert (case.candidate, case.sponsor) == (ada, sam)
@@ -226,7 +227,7 @@ def test_sign_offs_and_decision_are_not_imported_and_the_case_opens_as_open(guid
         }
     ]
     packet["decision"] = {"outcome": "promoted", "effective_date": "2025-07-01"}
-    case = import_packet(packet)
+    case = import_packet(packet=packet, by=None)
     assert case.status == Case.Status.OPEN
     assert not SignOff.objects.exists()
     assert not Decision.objects.exists()
@@ -234,7 +235,7 @@ def test_sign_offs_and_decision_are_not_imported_and_the_case_opens_as_open(guid
 
 def test_the_importer_is_recorded_in_the_case_history(guide, packet):
     hr = HRFactory()
-    case = import_packet(packet, imported_by=hr)
+    case = import_packet(packet=packet, by=hr)
     events = MiddlewareEvents.objects.references(case).filter(pgh_model="reviews.CaseEvent")
     assert {event.user for event in events} == {hr}
 
@@ -291,7 +292,7 @@ def test_export_import_export_in_the_same_organisation_gives_the_same_packet(gui
     original.save(update_fields=["status"])
     people = User.objects.count()
 
-    imported = import_packet(packet)
+    imported = import_packet(packet=packet, by=None)
 
     assert imported.pk != original.pk
     assert User.objects.count() == people
@@ -312,7 +313,7 @@ def test_export_import_export_into_another_organisation_gives_the_same_packet(gu
             message["author"] = names[message["author"]]
         return packet
 
-    imported = import_packet(rename(packet, renamed))
+    imported = import_packet(packet=rename(packet, renamed), by=None)
 
     assert not imported.candidate.has_usable_password()
     back = {new: old for old, new in renamed.items()}
@@ -604,7 +605,7 @@ def test_files_that_are_not_packet_objects_are_refused(raw, message):
 
 def test_a_utf8_file_with_a_byte_order_mark_imports(packet):
     raw = b"\xef\xbb\xbf" + json.dumps(packet, ensure_ascii=False).encode("utf-8")
-    case = import_packet_file(raw)
+    case = import_packet_file(raw=raw, by=None)
     assert case.narrative == packet["narrative"]
 
 
@@ -728,7 +729,7 @@ def test_two_simultaneous_imports_of_one_packet_make_one_case():
     def attempt():
         try:
             barrier.wait()
-            import_packet(packet)
+            import_packet(packet=packet, by=None)
             outcomes.append("imported")
         except PacketRefused as error:
             outcomes.append(str(error))
@@ -746,6 +747,35 @@ def test_two_simultaneous_imports_of_one_packet_make_one_case():
     assert sorted(outcomes)[0].startswith("$.candidate: Ada Example")
     assert "already has an open case" in sorted(outcomes)[0]
     assert sorted(outcomes)[1] == "imported"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_waits_for_a_change_to_its_candidate_and_keeps_it():
+    guide = publish(guide_with_parts())
+    packet = packet_for(guide)
+    candidate = UserFactory(username=packet["candidate"]["username"], current_level=None)
+    elsewhere = LevelFactory(code="X9")
+    holding = threading.Event()
+
+    def change_the_candidate_while_the_import_runs():
+        try:
+            with transaction.atomic():
+                User.objects.select_for_update().get(pk=candidate.pk)
+                holding.set()
+                wait_for_a_lock_wait("the import")
+                User.objects.filter(pk=candidate.pk).update(current_level=elsewhere)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=change_the_candidate_while_the_import_runs)
+    thread.start()
+    holding.wait(timeout=30)
+    case = import_packet(packet=packet, by=None)
+    thread.join(timeout=30)
+
+    assert case.candidate == candidate
+    # Read after the other change was committed: the candidate's level is not overwritten.
+    assert User.objects.get(pk=candidate.pk).current_level == elsewhere
 
 
 # Fuzzing
@@ -833,7 +863,7 @@ def test_mutated_packets_import_whole_or_are_refused_whole(guide, data):
     with transaction.atomic():
         before = row_counts()
         try:
-            case = import_packet(packet)
+            case = import_packet(packet=packet, by=None)
         except PacketRefused as error:
             event("refused")
             assert error.problems
@@ -875,7 +905,7 @@ def test_any_text_in_the_free_text_fields_is_kept_exactly_or_refused(guide, data
     with transaction.atomic():
         before = row_counts()
         try:
-            case = import_packet(packet)
+            case = import_packet(packet=packet, by=None)
         except PacketRefused:
             event("refused")
             assert row_counts() == before

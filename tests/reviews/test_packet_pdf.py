@@ -4,8 +4,10 @@ import datetime
 import io
 import logging
 import re
+import threading
 
 import pytest
+from django.db import connection, connections
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -20,6 +22,7 @@ from tests.factories import (
     EvidenceFactory,
     FeedbackFactory,
     HRFactory,
+    SignOffFactory,
     UserFactory,
 )
 
@@ -246,6 +249,62 @@ def test_every_item_and_every_feedback_thread_is_in_a_large_packet():
     assert text.count("the item, page") == LARGE // 4
 
 
+def commit_elsewhere(case: Case, n: int) -> None:
+    """Another session commits a new item with a file and a feedback thread, and a sign-off."""
+
+    def write():
+        try:
+            item = EvidenceFactory(case=case, title=f"Written meanwhile {n}")
+            Attachment.objects.create(
+                evidence=item,
+                file=f"evidence/{case.pk}/meanwhile-{n}",
+                original_name=f"meanwhile-{n}.pdf",
+                content_type="application/pdf",
+                size=1024,
+            )
+            FeedbackFactory(evidence=item, text=f"Meanwhile {n}.")
+            SignOffFactory(
+                case=case, decision="not_ready", readiness_status="ready", override_reason="x"
+            )
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    thread.join(timeout=30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_packet_and_what_its_pdf_shows_come_from_one_snapshot():
+    case = build_case(SMALL)
+    expected = {
+        f"Migrated service {n}": [f"file-{n}-{f}.pdf" for f in range(n % 3)] for n in range(3)
+    }
+    reads, commits = [], []
+
+    def commit_before_each_later_read(execute, sql, params, many, context):
+        # Between every two of the packet's reads, another session commits more of the case.
+        if reads:
+            commit_elsewhere(case, len(commits))
+            commits.append(sql)
+        result = execute(sql, params, many, context)
+        if sql.lstrip().upper().startswith("SELECT"):
+            reads.append(sql)
+        return result
+
+    case = with_people(case)
+    with connection.execute_wrapper(commit_before_each_later_read):
+        context = packet_context(case)
+
+    assert case.evidence.count() == SMALL + len(commits) > SMALL + 10
+    items = [item for group in context["evidence_groups"] for item in group.items]
+    assert {item.title: item.attachments for item in items} == expected
+    assert context["evidence_count"] == SMALL
+    assert [m["text"] for item in items for m in item.feedback] == ["Endorsed item 0."]
+    assert context["sign_offs"] == []
+    assert context["packet"]["readiness"]["capabilities"][0]["items"] == 1
+
+
 def test_packets_share_one_parsed_stylesheet_per_thread():
     first, second = build_case(SMALL), with_people(CaseFactory())
     pages = pdf_pages(render_packet_pdf(first)) + pdf_pages(render_packet_pdf(second))
@@ -306,12 +365,13 @@ def test_a_smuggled_image_is_refused_while_rendering(caplog):
 
 
 # Whatever the number of items, rendering reads:
-#  1 evidence, 2 their indicators, 3 answers, 4 check-ins, 5 feedback, 6 sign-offs, 7 decision,
-#  8 today's readiness snapshot, and without a fresh one 9–12 readiness computed
-#  (capabilities, question count, evidence, answers), not kept    — build_packet
-#  13 evidence titles with attachment names, 14 sign-offs' reasons — lined up with the packet
-#  15 capabilities, 16 their indicators, 17 questions                 — the guide's texts
-PACKET_PDF_QUERIES = 17
+#  1 evidence with attachment names, 2 their indicators, 3 answers, 4 check-ins, 5 feedback,
+#  6 sign-offs with their notes, 7 decision, 8 today's readiness snapshot, and without a fresh
+#  one 9–12 readiness computed (capabilities, question count, evidence, answers), not kept
+#                                                                     — read_packet
+#  13 capabilities, 14 their indicators, 15 questions                 — the guide's texts
+# Outside a transaction (not in a test), one more sets REPEATABLE READ for the snapshot.
+PACKET_PDF_QUERIES = 15
 
 
 @pytest.mark.parametrize("items", [SMALL, LARGE])

@@ -291,9 +291,9 @@ def test_guide_page_queries_do_not_grow_with_its_parts(client, django_assert_num
 # indicators, check-in answers with questions, check-ins, feedback with authors, sign-offs with
 # signers, the decision, readiness (snapshot)
 PACKET_JSON_QUERIES = 12
-# the JSON packet's, then for the pages: evidence titles with attachment names, sign-offs with
-# signers' names, the guide's capabilities, their indicators, its questions
-PACKET_PDF_QUERIES = 17
+# the JSON packet's (its evidence with attachment names, its sign-offs with their notes), then
+# for the pages: signers' names, the guide's capabilities, their indicators, its questions
+PACKET_PDF_QUERIES = 15
 
 
 def add_thread_and_sign_off(case: Case) -> None:

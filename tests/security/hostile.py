@@ -150,7 +150,7 @@ def import_hostile_packet(case: Case, *, imported_by) -> Case:
         packet[person].update(username=username, email=f"{username}@example.org", name=VECTORS[0])
     for message in packet["feedback"]:
         message["author"] = renamed[message["author"]]
-    return import_packet_file(json.dumps(packet).encode(), imported_by=imported_by)
+    return import_packet_file(raw=json.dumps(packet).encode(), by=imported_by)
 
 
 def hostile_guide_markdown(seed_text: str) -> str:

@@ -33,7 +33,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {error.strerror}") from None
         try:
             data = load_packet_file(raw)
-            case = import_packet(data)
+            case = import_packet(packet=data, by=None)
         except PacketRefused as refused:
             raise CommandError(f"{file} was refused; nothing was imported.\n{refused}") from None
 
