@@ -46,6 +46,17 @@ def with_people(case: Case) -> Case:
     return Case.objects.with_people().get(pk=case.pk)
 
 
+def attach(evidence, name: str) -> Attachment:
+    """A file's row only: the packet names files and never opens them."""
+    return Attachment.objects.create(
+        evidence=evidence,
+        file=f"evidence/{evidence.case_id}/{name}",
+        original_name=f"{name}.pdf",
+        content_type="application/pdf",
+        size=1024,
+    )
+
+
 def build_case(items: int) -> Case:
     """`items` spread over every capability and two years, tagged, with files, links, feedback."""
     case = CaseFactory(candidate=UserFactory(name="Ada Lovelace"))
@@ -64,13 +75,7 @@ def build_case(items: int) -> Case:
             indicators=indicators[n % 3 : n % 3 + 1 + n % 2],
         )
         for f in range(n % 3):
-            Attachment.objects.create(
-                evidence=evidence,
-                file=f"evidence/{case.pk}/file-{n}-{f}",
-                original_name=f"file-{n}-{f}.pdf",
-                content_type="application/pdf",
-                size=1024,
-            )
+            attach(evidence, f"file-{n}-{f}")
         if n % 4 == 0:
             FeedbackFactory(evidence=evidence, text=f"Endorsed item {n}.")
     for n in range(4):
@@ -255,13 +260,7 @@ def commit_elsewhere(case: Case, n: int) -> None:
     def write():
         try:
             item = EvidenceFactory(case=case, title=f"Written meanwhile {n}")
-            Attachment.objects.create(
-                evidence=item,
-                file=f"evidence/{case.pk}/meanwhile-{n}",
-                original_name=f"meanwhile-{n}.pdf",
-                content_type="application/pdf",
-                size=1024,
-            )
+            attach(item, f"meanwhile-{n}")
             FeedbackFactory(evidence=item, text=f"Meanwhile {n}.")
             SignOffFactory(
                 case=case, decision="not_ready", readiness_status="ready", override_reason="x"
