@@ -144,7 +144,9 @@ class PacketChecker(JsonChecker):
         if "guide" in data:
             plan.guide = self.guide(data["guide"], "$.guide")
         if "opened_on" in data:
-            plan.opened_on = self.date(data["opened_on"], "$.opened_on", "opening date")
+            plan.opened_on = self.date(
+                data["opened_on"], "$.opened_on", "opening date", happened=False
+            )
         if "status" in data:
             status = data["status"]
             if not isinstance(status, str) or status not in Case.Status.values:
@@ -333,7 +335,7 @@ class PacketChecker(JsonChecker):
             )
         date = None
         if "date" in item:
-            date = self.date(item["date"], f"{path}.date", "evidence date")
+            date = self.date(item["date"], f"{path}.date", "evidence date", happened=True)
         summary = self.text(item.get("summary", ""), f"{path}.summary", max_length=MAX_MARKDOWN)
         outcome = self.text(item.get("outcome", ""), f"{path}.outcome", max_length=MAX_MARKDOWN)
         links = self.links(item.get("links", []), f"{path}.links")
@@ -384,7 +386,7 @@ class PacketChecker(JsonChecker):
             return None
         date = None
         if "date" in check_in:
-            date = self.date(check_in["date"], f"{path}.date", "check-in date")
+            date = self.date(check_in["date"], f"{path}.date", "check-in date", happened=True)
         answers = None
         if "answers" in check_in:
             answers = self.answers(check_in["answers"], f"{path}.answers")

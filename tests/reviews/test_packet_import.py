@@ -365,7 +365,7 @@ def test_an_evidence_date_in_the_future_is_refused(packet):
     future = (TODAY + datetime.timedelta(days=1)).isoformat()
     packet["evidence"][1]["date"] = future
     assert refused(packet) == [
-        PacketProblem("$.evidence[1].date", f"evidence date {future} is in the future")
+        PacketProblem("$.evidence[1].date", f"evidence date {future} cannot be in the future")
     ]
 
 
@@ -552,7 +552,7 @@ def test_several_problems_are_all_reported_at_once(guide, packet):
             "$.evidence[1].indicators[1]",
             "indicator 7 is not one of capability 2's indicators (1–5)",
         ),
-        PacketProblem("$.evidence[1].date", f"evidence date {future} is in the future"),
+        PacketProblem("$.evidence[1].date", f"evidence date {future} cannot be in the future"),
         PacketProblem("$.check_ins", "expected a list, found an object"),
     ]
     assert str(PacketRefused(problems)).splitlines()[:2] == [
