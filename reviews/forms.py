@@ -33,6 +33,7 @@ from reviews.services import (
     CHECK_IN_DATE,
     EFFECTIVE_DATE,
     OPENING_DATE,
+    OWN_DECISION,
     WORK_DATE,
     sponsor_problem,
 )
@@ -395,9 +396,15 @@ class DecisionForm(OptionalMarked, forms.ModelForm):
         model = Decision
         fields = ["outcome", "effective_date", "note"]
 
-    def __init__(self, *args, case: Case, **kwargs):
-        super().__init__(*args, instance=Decision(case=case), **kwargs)
+    def __init__(self, *args, case: Case, decided_by, **kwargs):
+        super().__init__(*args, instance=Decision(case=case, decided_by=decided_by), **kwargs)
         self.helper = form_helper()
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.case.candidate_id == self.instance.decided_by.pk:
+            raise ValidationError(OWN_DECISION)
+        return data
 
 
 class PacketUploadForm(forms.Form):
@@ -406,9 +413,18 @@ class PacketUploadForm(forms.Form):
         help_text="A promotion-packet/1 JSON file, as this app exports it.",
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
     )
+    # The second step, once the page has listed the people who are here already: the same file
+    # again, this box ticked, and the token of what was listed (importing.linking_token).
+    link_existing = forms.BooleanField(
+        required=False,
+        label="Yes, link the case and the feedback in their names to these people",
+    )
+    confirmation = forms.CharField(required=False, widget=forms.HiddenInput())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, confirming: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not confirming:
+            del self.fields["link_existing"]
         self.helper = form_helper()
 
     def clean_packet(self):

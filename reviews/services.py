@@ -35,6 +35,10 @@ WORK_DATE = "The date of the work"
 CHECK_IN_DATE = "The date of the check-in"
 OPENING_DATE = "The opening date"
 EFFECTIVE_DATE = "The effective date"
+OWN_DECISION = (
+    "You are the candidate on this case, so you cannot record its decision: another HR person "
+    "records it."
+)
 
 
 def sponsor_problem(sponsor, guide: Guide) -> str | None:
@@ -344,6 +348,8 @@ def record_decision(
     """HR's decision after a ready sign-off; a promotion moves the candidate to the new level."""
     with transaction.atomic():
         case = Case.objects.locked().with_people().get(pk=case.pk)
+        if case.candidate_id == decided_by.pk:
+            raise PermissionDenied(OWN_DECISION)
         if case.status != Case.Status.SIGNED_OFF:
             raise ValidationError("A decision is recorded after the sponsor signs the case off.")
         if outcome not in Decision.Outcome.values:

@@ -75,6 +75,8 @@ EVIDENCE_COLUMNS = (
     "Links",
     "Attachments",
     "Feedback",
+    # How many of those messages came in an imported packet, not written here.
+    "Imported feedback",
 )
 
 # What a spreadsheet may read as the start of a formula: OWASP's "CSV Injection" list, and the line
@@ -169,19 +171,27 @@ def evidence_rows(cases: QuerySet) -> Iterator[list]:
     """
     positions = Indicator.objects.filter(evidence=OuterRef("pk")).order_by("position")
     files = Attachment.objects.filter(evidence=OuterRef("pk")).order_by("id")
-    feedback = (
-        Feedback.objects.filter(evidence=OuterRef("pk"))
-        .order_by()
-        .values("evidence")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+
+    def feedback_count(**only):
+        return Coalesce(
+            Subquery(
+                Feedback.objects.filter(evidence=OuterRef("pk"), **only)
+                .order_by()
+                .values("evidence")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        )
+
     rows = (
         Evidence.objects.filter(case__in=cases.values("pk"))
         .annotate(
             positions=ArraySubquery(positions.values("position")),
             files=ArraySubquery(files.values("original_name")),
-            feedback_count=Coalesce(Subquery(feedback, output_field=IntegerField()), Value(0)),
+            feedback_count=feedback_count(),
+            imported_count=feedback_count(imported_at__isnull=False),
         )
         .order_by("case_id", "date", "id")
         # In EVIDENCE_COLUMNS order.
@@ -198,6 +208,7 @@ def evidence_rows(cases: QuerySet) -> Iterator[list]:
             "links",
             "files",
             "feedback_count",
+            "imported_count",
         )
     )
     for row in rows.iterator(chunk_size=EVIDENCE_CHUNK):
