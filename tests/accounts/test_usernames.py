@@ -30,7 +30,9 @@ def test_capitals_that_look_latin_are_read_as_they_look():
     assert username_key("\u041aim") == "kim"
 
 
-@pytest.mark.parametrize(("first", "second"), [("sam1", "saml"), ("rnary", "mary"), ("ada", "adam")])
+@pytest.mark.parametrize(
+    ("first", "second"), [("sam1", "saml"), ("rnary", "mary"), ("ada", "adam")]
+)
 def test_different_ascii_usernames_stay_different(first, second):
     assert not same_person(first, second)
 

@@ -34,9 +34,9 @@ from reviews.packets.importing import (
 from reviews.packets.shapes import PacketProblem
 from reviews.services import OWN_DECISION
 from tests.factories import CaseFactory, HRFactory, UserFactory
-from tests.reviews.test_packet_import import (  # noqa: F401 — `guide` is a fixture
-    guide,
+from tests.reviews.test_packet_import import (
     packet_for,
+    packet_guide,
     refused,
     row_counts,
     upload,
@@ -47,6 +47,11 @@ DAY = "2026-11-16"
 pytestmark = [pytest.mark.django_db, pytest.mark.today(DAY)]
 
 IMPORTED_BY_HANA = "Imported from a packet by Hana People on 16 Nov 2026"
+
+
+@pytest.fixture
+def guide():
+    return packet_guide()
 
 
 @pytest.fixture
@@ -128,9 +133,7 @@ def test_feedback_imported_on_the_command_line_says_so(packet, tmp_path):
 
     assert set(case.feedback.values_list("imported_by", flat=True)) == {None}
     assert build_packet(case)["feedback"][0]["imported"]["by"] is None
-    assert "Imported from a packet on the command line on 16 Nov 2026" in (
-        render_packet_html(case)
-    )
+    assert "Imported from a packet on the command line on 16 Nov 2026" in (render_packet_html(case))
 
 
 def test_a_packet_with_import_marks_imports_again_and_is_marked_anew(packet, hana):
@@ -163,9 +166,7 @@ def test_imported_feedback_is_not_mailed_as_if_its_author_had_written_it(packet,
 
 
 @pytest.mark.parametrize("written", ["Sam", "SAM", "\u0455am", "\u0405am"])
-def test_a_look_alike_or_differently_cased_username_is_the_existing_person(
-    guide, packet, written
-):
+def test_a_look_alike_or_differently_cased_username_is_the_existing_person(guide, packet, written):
     sam = sam_here(guide)
     packet["sponsor"]["username"] = written
     packet["feedback"][0]["author"] = written
@@ -263,9 +264,7 @@ def test_the_command_links_existing_people_only_with_its_flag(guide, packet, tmp
     with pytest.raises(CommandError) as error:
         call_command("import_case", str(path), stdout=io.StringIO())
     assert "names people who are here already; nothing was imported" in str(error.value)
-    assert "The sponsor: Sam Here (sam, sam@example.org), who is here already." in str(
-        error.value
-    )
+    assert "The sponsor: Sam Here (sam, sam@example.org), who is here already." in str(error.value)
     assert "--link-existing" in str(error.value)
     assert not Case.objects.exists()
 

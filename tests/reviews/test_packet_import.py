@@ -55,6 +55,10 @@ def days_ago(days: int) -> datetime.date:
 
 @pytest.fixture
 def guide():
+    return packet_guide()
+
+
+def packet_guide():
     """M3 → E1 with four capabilities; capability 1 has 3 indicators and capability 2 has 5."""
     guide = guide_with_parts(capabilities=4, indicators=3, questions=6)
     second = guide.capabilities.get(number=2)
