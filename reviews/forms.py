@@ -15,6 +15,7 @@ from django.forms.utils import pretty_name
 
 from accounts.models import User
 from core import clock
+from core.dates import DateField
 from guides.models import Capability, Guide, Indicator
 from reviews.markdown import validate_marks
 from reviews.models import (
@@ -28,7 +29,14 @@ from reviews.models import (
     SignOff,
 )
 from reviews.packets.importing import MAX_PACKET_BYTES
-from reviews.services import sponsor_problem
+from reviews.services import (
+    CHECK_IN_DATE,
+    EFFECTIVE_DATE,
+    OPENING_DATE,
+    OWN_DECISION,
+    WORK_DATE,
+    sponsor_problem,
+)
 from reviews.uploads import ALLOWED_DESCRIPTION, BY_EXTENSION
 
 
@@ -81,7 +89,7 @@ class CaseForm(OptionalMarked, forms.Form):
         queryset=User.objects.filter(is_active=True).select_related("current_level"),
         help_text="A director at or above the level the guide leads to.",
     )
-    opened_on = forms.DateField(widget=DateInput(), initial=clock.today)
+    opened_on = DateField(name=OPENING_DATE, widget=DateInput(), initial=clock.today)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,7 +167,9 @@ class EvidenceForm(OptionalMarked, EditsACopy, forms.ModelForm):
         help_text="Tick what this evidence shows. Only the chosen capability's indicators count.",
     )
     title = forms.CharField(max_length=200, help_text="A short name for the work.")
-    date = forms.DateField(
+    date = DateField(
+        name=WORK_DATE,
+        happened=True,
         label="Date of the work",
         widget=DateInput(),
         help_text="When it happened; it can be months back, never in the future.",
@@ -226,12 +236,6 @@ class EvidenceForm(OptionalMarked, EditsACopy, forms.ModelForm):
             )
         )
 
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        if date > clock.today():
-            raise ValidationError("The date of the work cannot be in the future.")
-        return date
-
     def clean(self):
         data = super().clean()
         capability, indicators = data.get("capability"), data.get("indicators") or []
@@ -273,7 +277,7 @@ class NarrativeForm(OptionalMarked, EditsACopy, forms.ModelForm):
 
 
 class CheckInForm(OptionalMarked, forms.Form):
-    date = forms.DateField(widget=DateInput(), initial=clock.today)
+    date = DateField(name=CHECK_IN_DATE, happened=True, widget=DateInput(), initial=clock.today)
 
     def __init__(self, *args, questions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -290,12 +294,6 @@ class CheckInForm(OptionalMarked, forms.Form):
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
-
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        if date > clock.today():
-            raise ValidationError("A check-in cannot be dated in the future.")
-        return date
 
     def answers(self) -> dict[int, tuple[str, str]]:
         return {
@@ -389,7 +387,7 @@ class DecisionForm(OptionalMarked, forms.ModelForm):
         choices=Decision.Outcome.choices,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
-    effective_date = forms.DateField(widget=DateInput(), initial=clock.today)
+    effective_date = DateField(name=EFFECTIVE_DATE, widget=DateInput(), initial=clock.today)
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
     )
@@ -398,9 +396,15 @@ class DecisionForm(OptionalMarked, forms.ModelForm):
         model = Decision
         fields = ["outcome", "effective_date", "note"]
 
-    def __init__(self, *args, case: Case, **kwargs):
-        super().__init__(*args, instance=Decision(case=case), **kwargs)
+    def __init__(self, *args, case: Case, decided_by, **kwargs):
+        super().__init__(*args, instance=Decision(case=case, decided_by=decided_by), **kwargs)
         self.helper = form_helper()
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.case.candidate_id == self.instance.decided_by.pk:
+            raise ValidationError(OWN_DECISION)
+        return data
 
 
 class PacketUploadForm(forms.Form):
@@ -409,9 +413,18 @@ class PacketUploadForm(forms.Form):
         help_text="A promotion-packet/1 JSON file, as this app exports it.",
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
     )
+    # The second step, once the page has listed the people who are here already: the same file
+    # again, this box ticked, and the token of what was listed (importing.linking_token).
+    link_existing = forms.BooleanField(
+        required=False,
+        label="Yes, link the case and the feedback in their names to these people",
+    )
+    confirmation = forms.CharField(required=False, widget=forms.HiddenInput())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, confirming: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not confirming:
+            del self.fields["link_existing"]
         self.helper = form_helper()
 
     def clean_packet(self):

@@ -228,6 +228,17 @@ class Feedback(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # A message that came in a packet (reviews/packets/importing.py): its author wrote it
+    # elsewhere, as far as the file says; these say when it arrived here and who brought it
+    # (nobody when it came through the command line).
+    imported_at = models.DateTimeField(null=True, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -236,6 +247,12 @@ class Feedback(models.Model):
             models.Index(fields=["case", "created_at"], name="feedback_case_created"),
             # A sponsor's dashboard counts, per case, the items they have answered.
             models.Index(fields=["case", "author"], name="feedback_case_author"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(imported_by__isnull=True) | Q(imported_at__isnull=False),
+                name="feedback_imported_by_has_time",
+            )
         ]
 
     def __str__(self) -> str:

@@ -2,9 +2,11 @@
 
 Four kinds, each named by a key in the `Notification` log (unique in the database):
 
-- `feedback`: a message in an evidence thread by anyone but the candidate mails the candidate.
-  Key `feedback:{feedback.pk}`. Only feedback from the last `FEEDBACK_LOOKBACK` is looked at, so
-  switching notifications on (or a long outage of the worker) never mails old threads.
+- `feedback`: a message in an evidence thread by anyone but the candidate mails the candidate;
+  a message that came in an imported packet does not (its author did not write it here, and
+  a mail "Sam endorsed your evidence" would say they did). Key `feedback:{feedback.pk}`. Only
+  feedback from the last `FEEDBACK_LOOKBACK` is looked at, so switching notifications on (or a
+  long outage of the worker) never mails old threads.
 - `digest`: each sponsor gets, once a week, the evidence items created (logged) on their open cases
   during the previous ISO week, Monday to Sunday in `TIME_ZONE`; no mail when there were none.
   Key `digest:{sponsor.pk}:{iso_year}-W{iso_week:02}`, naming the week the items are from. A fixed
@@ -152,6 +154,7 @@ def feedback_due(now: datetime.datetime) -> list[Due]:
     rows = (
         Feedback.objects.filter(created_at__gt=now - FEEDBACK_LOOKBACK, created_at__lte=now)
         .exclude(author_id=F("case__candidate_id"))
+        .filter(imported_at__isnull=True)
         .filter(reachable("case__candidate__"))
         .filter(not_logged(Concat(Value("feedback:"), text_of(OuterRef("pk")))))
         .select_related("author", "evidence", "case__candidate")

@@ -191,13 +191,16 @@ class EvidenceQuerySet(models.QuerySet):
         )
 
     def with_threads(self):
-        """Each item's feedback thread, oldest message first, with its authors."""
+        """Each item's feedback thread, oldest message first, with its authors and, for
+        imported messages, their importers."""
         from reviews.models import Feedback
 
         return self.prefetch_related(
             models.Prefetch(
                 "feedback",
-                queryset=Feedback.objects.select_related("author").order_by("created_at", "id"),
+                queryset=Feedback.objects.select_related("author", "imported_by").order_by(
+                    "created_at", "id"
+                ),
             )
         )
 

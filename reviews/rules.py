@@ -27,3 +27,5 @@ rules.add_perm("reviews.give_verdict", is_case_sponsor)
 rules.add_perm("reviews.reply", is_case_candidate | is_case_sponsor)
 rules.add_perm("reviews.sign_off", is_case_sponsor)
 rules.add_perm("reviews.view_history", is_case_sponsor | is_hr)
+# HR records decisions, never on a case of their own.
+rules.add_perm("reviews.record_decision", is_hr & ~is_case_candidate)

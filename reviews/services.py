@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
-from core import clock
+from core.dates import check_date
 from guides.models import Guide, Indicator
 from reviews.models import (
     MAX_ATTACHMENT_BYTES,
@@ -30,6 +30,15 @@ from reviews.words import status_label
 CASE_LOCKED = "This case is signed off, so its evidence can no longer change."
 CASE_CLOSED = "This case is closed, so its evidence can no longer change."
 NARRATIVE_CLOSED = "This case is no longer open, so its narrative can no longer change."
+# How a refusal names each date (core/dates.py holds the rule), in the forms as here.
+WORK_DATE = "The date of the work"
+CHECK_IN_DATE = "The date of the check-in"
+OPENING_DATE = "The opening date"
+EFFECTIVE_DATE = "The effective date"
+OWN_DECISION = (
+    "You are the candidate on this case, so you cannot record its decision: another HR person "
+    "records it."
+)
 
 
 def sponsor_problem(sponsor, guide: Guide) -> str | None:
@@ -51,6 +60,7 @@ def open_case(*, candidate, sponsor, guide: Guide, opened_on: datetime.date) -> 
         raise ValidationError({"sponsor": "A candidate cannot sponsor their own case."})
     if problem := sponsor_problem(sponsor, guide):
         raise ValidationError({"sponsor": problem})
+    check_date(opened_on, name=OPENING_DATE, happened=False, field="opened_on")
     try:
         with transaction.atomic():
             return Case.objects.create(
@@ -121,8 +131,7 @@ def save_evidence(
         raise ValidationError(
             {"indicators": "Choose only indicators of the capability this evidence is for."}
         )
-    if date > clock.today():
-        raise ValidationError({"date": "The date of the work cannot be in the future."})
+    check_date(date, name=WORK_DATE, happened=True, field="date")
     kinds = []
     for upload in new_files:
         try:
@@ -204,8 +213,7 @@ def record_check_in(
     case = Case.objects.locked().get(pk=case.pk)
     if case.status != Case.Status.OPEN:
         raise ValidationError("Check-ins can only be taken while the case is open.")
-    if date > clock.today():
-        raise ValidationError({"date": "A check-in cannot be dated in the future."})
+    check_date(date, name=CHECK_IN_DATE, happened=True, field="date")
     question_ids = set(case.guide.questions.values_list("pk", flat=True))
     if set(answers) != question_ids:
         raise ValidationError("Answer every question of the guide.")
@@ -340,10 +348,13 @@ def record_decision(
     """HR's decision after a ready sign-off; a promotion moves the candidate to the new level."""
     with transaction.atomic():
         case = Case.objects.locked().with_people().get(pk=case.pk)
+        if case.candidate_id == decided_by.pk:
+            raise PermissionDenied(OWN_DECISION)
         if case.status != Case.Status.SIGNED_OFF:
             raise ValidationError("A decision is recorded after the sponsor signs the case off.")
         if outcome not in Decision.Outcome.values:
             raise ValidationError({"outcome": "Choose promoted, not yet or withdrawn."})
+        check_date(effective_date, name=EFFECTIVE_DATE, happened=False, field="effective_date")
         decision = Decision.objects.create(
             case=case,
             outcome=outcome,

@@ -1,5 +1,6 @@
 """How the app words its domain for people: readiness statuses and flags, case statuses, sign-off
-and HR decisions, check-in answers, feedback kinds and the actions of a case's history.
+and HR decisions, check-in answers, feedback kinds, imported feedback, the people an import
+links to and the actions of a case's history.
 
 Pages, the packet PDF, spreadsheets, the history and mail take their words from here, so a thing
 reads the same wherever it is shown. What a model's choices name (a case's status, a feedback
@@ -7,7 +8,10 @@ kind, a decision) keeps its label on the model, as Django has it (`get_status_di
 functions here give the same label for a bare value, as a packet's JSON carries it.
 """
 
+import datetime
 from dataclasses import dataclass
+
+from django.utils import timezone
 
 from reviews.models import Answer, Case, Decision, Feedback, SignOff
 from reviews.readiness.rule import FlagKind, Readiness, Status
@@ -147,3 +151,32 @@ def feedback_verb(kind: str) -> str:
 def history_action(label: str) -> str:
     """A history event's label as a verb: 'insert' → 'created'; another label as it is."""
     return HISTORY_ACTIONS.get(label, label)
+
+
+def imported_note(by_name: str | None, at: datetime.datetime) -> str:
+    """What a message from an imported packet says of itself, wherever it is shown: its author
+    wrote it elsewhere, as far as the file says."""
+    day = f"{timezone.localtime(at):%-d %b %Y}"
+    if by_name:
+        return f"Imported from a packet by {by_name} on {day}"
+    return f"Imported from a packet on the command line on {day}"
+
+
+def linked_sentences(linked) -> list[str]:
+    """Who an import would link the case to, one sentence each (`checking.LinkedPerson`s)."""
+    sentences = []
+    for person in linked:
+        user, written = person.user, person.named.username
+        email = f", {user.email}" if user.email else ""
+        sentence = (
+            f"The {person.role}: {user.display_name} ({user.username}{email}), who is here already"
+        )
+        if written != user.username:
+            how = (
+                "in other capitals"
+                if written.casefold() == user.username.casefold()
+                else "with look-alike letters from another alphabet"
+            )
+            sentence += f"; the file writes the username “{written}”, {how}"
+        sentences.append(sentence + ".")
+    return sentences

@@ -120,8 +120,11 @@ def _read(case: Case, as_of: datetime.date | None) -> PacketRead:
             "kind": item.kind,
             "text": item.text,
             "at": _timestamp(item.created_at),
+            **_imported(item),
         }
-        for item in case.feedback.select_related("author").order_by("created_at", "id")
+        for item in case.feedback.select_related("author", "imported_by").order_by(
+            "created_at", "id"
+        )
     ]
     signed = list(case.sign_offs.select_related("signer").order_by("created_at", "id"))
     sign_offs = [
@@ -173,6 +176,15 @@ def _read(case: Case, as_of: datetime.date | None) -> PacketRead:
             for index, s in enumerate(signed)
         },
     )
+
+
+def _imported(feedback) -> dict:
+    """A message that came in a packet says so, who brought it and when; others say nothing,
+    so that the packet of a case with no imported feedback reads as it always has."""
+    if feedback.imported_at is None:
+        return {}
+    by = feedback.imported_by
+    return {"imported": {"by": by.username if by else None, "at": _timestamp(feedback.imported_at)}}
 
 
 def _decision(case: Case) -> dict | None:

@@ -17,10 +17,12 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db.models import Prefetch
 
 from accounts.models import User
+from accounts.usernames import people_named, same_person
 from guides.models import Capability, Guide, Indicator, Question, guide_label
 from reviews.models import MAX_LINKS, Answer, Case, Feedback
 from reviews.packets.build import FORMAT
 from reviews.packets.shapes import JsonChecker, PacketProblem, choices, key_path, show, span
+from reviews.roles import roles_for
 from reviews.services import sponsor_problem
 
 # The limits of the forms that edit the same fields, so an imported case stays editable.
@@ -82,10 +84,20 @@ class PlannedCheckIn:
 @dataclass(frozen=True)
 class PlannedMessage:
     evidence: int
-    author: str
+    author: str  # "candidate" or "sponsor"
     kind: str
     text: str
     at: datetime.datetime | None
+
+
+@dataclass(frozen=True)
+class LinkedPerson:
+    """Someone the packet names who is already here: the case would be theirs, or sponsored by
+    them, and the feedback in their name would show as theirs, imported."""
+
+    role: str  # "candidate" or "sponsor"
+    named: PlannedPerson
+    user: User
 
 
 @dataclass
@@ -100,6 +112,11 @@ class Plan:
     evidence: list[PlannedItem] = field(default_factory=list)
     check_ins: list[PlannedCheckIn] = field(default_factory=list)
     feedback: list[PlannedMessage] = field(default_factory=list)
+    # The people named who exist here already, matched by `accounts.usernames.username_key`.
+    linked: list[LinkedPerson] = field(default_factory=list)
+
+    def existing(self, role: str) -> User | None:
+        return next((p.user for p in self.linked if p.role == role), None)
 
 
 class PacketChecker(JsonChecker):
@@ -135,7 +152,11 @@ class PacketChecker(JsonChecker):
             plan.candidate = self.person(data["candidate"], "$.candidate")
         if "sponsor" in data:
             plan.sponsor = self.person(data["sponsor"], "$.sponsor")
-        if plan.candidate and plan.sponsor and plan.candidate.username == plan.sponsor.username:
+        if (
+            plan.candidate
+            and plan.sponsor
+            and same_person(plan.candidate.username, plan.sponsor.username)
+        ):
             self.problem(
                 "$.sponsor",
                 f"the sponsor cannot be the candidate (both are {plan.candidate.username})",
@@ -144,7 +165,9 @@ class PacketChecker(JsonChecker):
         if "guide" in data:
             plan.guide = self.guide(data["guide"], "$.guide")
         if "opened_on" in data:
-            plan.opened_on = self.date(data["opened_on"], "$.opened_on", "opening date")
+            plan.opened_on = self.date(
+                data["opened_on"], "$.opened_on", "opening date", happened=False
+            )
         if "status" in data:
             status = data["status"]
             if not isinstance(status, str) or status not in Case.Status.values:
@@ -333,7 +356,7 @@ class PacketChecker(JsonChecker):
             )
         date = None
         if "date" in item:
-            date = self.date(item["date"], f"{path}.date", "evidence date")
+            date = self.date(item["date"], f"{path}.date", "evidence date", happened=True)
         summary = self.text(item.get("summary", ""), f"{path}.summary", max_length=MAX_MARKDOWN)
         outcome = self.text(item.get("outcome", ""), f"{path}.outcome", max_length=MAX_MARKDOWN)
         links = self.links(item.get("links", []), f"{path}.links")
@@ -384,7 +407,7 @@ class PacketChecker(JsonChecker):
             return None
         date = None
         if "date" in check_in:
-            date = self.date(check_in["date"], f"{path}.date", "check-in date")
+            date = self.date(check_in["date"], f"{path}.date", "check-in date", happened=True)
         answers = None
         if "answers" in check_in:
             answers = self.answers(check_in["answers"], f"{path}.answers")
@@ -463,7 +486,7 @@ class PacketChecker(JsonChecker):
         message = self.mapping(
             value,
             path,
-            ("evidence", "author", "kind", "text", "at"),
+            ("evidence", "author", "kind", "text", "at", "imported"),
             {
                 "evidence": "the evidence item's index is required",
                 "author": "the author's username is required",
@@ -491,7 +514,11 @@ class PacketChecker(JsonChecker):
             )
             # Without both people there is a problem already, and nobody to compare with.
             if author is not None and candidate is not None and sponsor is not None:
-                if author not in (candidate.username, sponsor.username):
+                if same_person(author, sponsor.username):
+                    author = "sponsor"
+                elif same_person(author, candidate.username):
+                    author = "candidate"
+                else:
                     self.problem(
                         f"{path}.author",
                         f"the author must be the candidate ({candidate.username}) or the "
@@ -508,13 +535,11 @@ class PacketChecker(JsonChecker):
                     f"{path}.kind", f"expected {choices(FEEDBACK_KINDS)}, found {show(kind)}"
                 )
                 kind = None
-            elif (
-                kind in Feedback.SPONSOR_KINDS and author is not None and author != sponsor.username
-            ):
+            elif kind in Feedback.SPONSOR_KINDS and author == "candidate":
                 self.problem(
                     f"{path}.kind",
                     f"only the sponsor can endorse, question or ask for more; "
-                    f"{author} can only reply",
+                    f"{candidate.username} can only reply",
                 )
                 kind = None
         text = None
@@ -527,28 +552,62 @@ class PacketChecker(JsonChecker):
             at = self.moment(message["at"], f"{path}.at")
             if at is None:
                 return
+        if message.get("imported") is not None and not self.imported(
+            message["imported"], f"{path}.imported"
+        ):
+            return
         if None in (index, author, kind, text):
             return
         self.plan.feedback.append(PlannedMessage(index, author, kind, text, at))
 
+    def imported(self, value: Any, path: str) -> bool:
+        """An earlier import's mark, as this app exports it: checked, then left behind, since
+        this import marks every message anew."""
+        mark = self.mapping(value, path, ("by", "at"), {"at": "the time of the import is required"})
+        if mark is None:
+            return False
+        valid = True
+        if mark.get("by") is not None:
+            valid = self.text(mark["by"], f"{path}.by", max_length=150) is not None
+        if "at" in mark:
+            valid = self.moment(mark["at"], f"{path}.at") is not None and valid
+        return valid and "at" in mark
+
     def existing_people(self) -> None:
-        """What this database already says about the people: sponsor level, open cases."""
+        """Who of the people named is here already, and what this database says of them:
+        sponsor level, open cases, HR."""
         plan = self.plan
-        people = [p.username for p in (plan.candidate, plan.sponsor) if p is not None]
-        if not people or plan.guide is None:
+        named = [(role, getattr(plan, role)) for role in ("candidate", "sponsor")]
+        for role, person in named:
+            if person is None:
+                continue
+            users = people_named(person.username, User.objects.select_related("current_level"))
+            if len(users) > 1:
+                self.problem(
+                    f"$.{role}",
+                    f"{show(person.username)} could be any of {len(users)} people here "
+                    f"({', '.join(u.username for u in users)}), whose usernames differ only in "
+                    "capitals or in letters that look alike; rename them so that each can be told "
+                    "apart",
+                )
+            elif users:
+                plan.linked.append(LinkedPerson(role, person, users[0]))
+        if plan.guide is None:
             return
-        users = {
-            u.username: u
-            for u in User.objects.select_related("current_level").filter(username__in=people)
-        }
-        sponsor = users.get(plan.sponsor.username) if plan.sponsor else None
+        sponsor = plan.existing("sponsor")
         if sponsor is not None and (problem := sponsor_problem(sponsor, plan.guide)):
             self.problem("$.sponsor", problem)
-        candidate = users.get(plan.candidate.username) if plan.candidate else None
-        if (
-            candidate is not None
-            and Case.objects.active().filter(candidate=candidate, guide=plan.guide).exists()
-        ):
+        candidate = plan.existing("candidate")
+        if candidate is None:
+            return
+        if roles_for(candidate).hr:
+            self.problem(
+                "$.candidate",
+                f"{candidate.display_name} ({candidate.username}) works in HR here, and HR "
+                "decides promotions: an import cannot make them a candidate. HR can open their "
+                "case on the Open a case page, for another HR person to decide",
+            )
+        if Case.objects.active().filter(candidate=candidate, guide=plan.guide).exists():
             self.problem(
                 "$.candidate",
                 f"{candidate.display_name} ({candidate.username}) already has an open case "

@@ -29,6 +29,7 @@ from reviews.words import (
     decision_label,
     feedback_kind_label,
     flag_sentences,
+    imported_note,
     sign_off_verdict,
     status_label,
 )
@@ -87,6 +88,7 @@ def _timestamp(value: str) -> datetime.datetime:
 def _names(packet: dict) -> dict[str, str]:
     names = {p["username"]: p["name"] for p in (packet["candidate"], packet["sponsor"])}
     wanted = {m["author"] for m in packet["feedback"]} | {s["signer"] for s in packet["sign_offs"]}
+    wanted |= {m["imported"]["by"] for m in packet["feedback"] if m.get("imported")} - {None}
     if packet["decision"]:
         wanted.add(packet["decision"]["decided_by"])
     if wanted - names.keys():
@@ -140,6 +142,7 @@ def _items(read: PacketRead, names: dict[str, str]) -> list[_Item]:
             )
         )
     for message in packet["feedback"]:
+        imported = message.get("imported")
         items[message["evidence"]].feedback.append(
             {
                 "author": names.get(message["author"], message["author"]),
@@ -147,6 +150,11 @@ def _items(read: PacketRead, names: dict[str, str]) -> list[_Item]:
                 "kind_label": feedback_kind_label(message["kind"]),
                 "text": message["text"],
                 "at": _timestamp(message["at"]),
+                "imported": imported_note(
+                    names.get(imported["by"], imported["by"]), _timestamp(imported["at"])
+                )
+                if imported
+                else "",
             }
         )
     return items

@@ -4,8 +4,12 @@ Rows: one per case (its summary, with readiness) and one per evidence item. `cas
 `evidence_rows` cost a fixed number of queries whatever the number of cases; evidence is read
 through a server-side cursor in chunks, so a cycle of any size never sits in memory at once.
 
-Every string cell goes through `neutralise` (CSV injection, OWASP): a spreadsheet must show what a
-candidate typed, never run it. Statuses, flags and decisions are worded by reviews/words.py, as on
+Every cell of both formats goes through `neutralise` (CSV injection, OWASP): a spreadsheet must show
+what a candidate typed, never run it. It drops control characters first and neutralises formulas
+second, so that nothing dropped can uncover a formula: "\x01=HYPERLINK(…)" becomes
+"'=HYPERLINK(…)". Tab, line feed and carriage return are kept, since cells hold lines (links, one
+per line; Markdown); at the start of a cell they are formula starts, so they are neutralised.
+Statuses, flags and decisions are worded by reviews/words.py, as on
 the pages; the JSON packet keeps their codes.
 
 CSV is UTF-8 with a byte order mark: without it Excel reads UTF-8 as the local code page and
@@ -71,23 +75,32 @@ EVIDENCE_COLUMNS = (
     "Links",
     "Attachments",
     "Feedback",
+    # How many of those messages came in an imported packet, not written here.
+    "Imported feedback",
 )
 
-# What a spreadsheet may read as the start of a formula (OWASP "CSV Injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may read as the start of a formula: OWASP's "CSV Injection" list, and the line
+# feed, which some readers skip like the carriage return before reading what follows.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Every control character but tab, line feed and carriage return: ASCII's (C0 and DEL) and C1's.
+# XML 1.0, so XLSX, cannot hold most of them, and no spreadsheet shows any of them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 EVIDENCE_CHUNK = 2000
 CSV_CHUNK_BYTES = 64 * 1024
 # The cycle ZIP reads cases.csv's rows this many cases at a time (five queries each), so that
 # readiness never holds a whole large cycle's evidence dates at once.
 CASE_BATCH = 200
-# Excel refuses longer cells; openpyxl refuses the control characters XML 1.0 cannot hold.
+# Excel refuses longer cells.
 XLSX_MAX_CELL = 32_767
-XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def neutralise(value):
-    """A string a spreadsheet would take for a formula, as text; anything else as it is."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A string without control characters, and as text if a spreadsheet would take it for a
+    formula; anything else as it is."""
+    if not isinstance(value, str):
+        return value
+    value = CONTROL_CHARACTERS.sub("", value)
+    if value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
@@ -158,19 +171,27 @@ def evidence_rows(cases: QuerySet) -> Iterator[list]:
     """
     positions = Indicator.objects.filter(evidence=OuterRef("pk")).order_by("position")
     files = Attachment.objects.filter(evidence=OuterRef("pk")).order_by("id")
-    feedback = (
-        Feedback.objects.filter(evidence=OuterRef("pk"))
-        .order_by()
-        .values("evidence")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+
+    def feedback_count(**only):
+        return Coalesce(
+            Subquery(
+                Feedback.objects.filter(evidence=OuterRef("pk"), **only)
+                .order_by()
+                .values("evidence")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        )
+
     rows = (
         Evidence.objects.filter(case__in=cases.values("pk"))
         .annotate(
             positions=ArraySubquery(positions.values("position")),
             files=ArraySubquery(files.values("original_name")),
-            feedback_count=Coalesce(Subquery(feedback, output_field=IntegerField()), Value(0)),
+            feedback_count=feedback_count(),
+            imported_count=feedback_count(imported_at__isnull=False),
         )
         .order_by("case_id", "date", "id")
         # In EVIDENCE_COLUMNS order.
@@ -187,6 +208,7 @@ def evidence_rows(cases: QuerySet) -> Iterator[list]:
             "links",
             "files",
             "feedback_count",
+            "imported_count",
         )
     )
     for row in rows.iterator(chunk_size=EVIDENCE_CHUNK):
@@ -222,10 +244,8 @@ def write_csv(rows: Iterable[Sequence], header: Sequence[str]) -> Iterator[bytes
 
 def _xlsx_value(value):
     value = neutralise(value)
-    if isinstance(value, str):
-        value = XLSX_ILLEGAL.sub("", value)
-        if len(value) > XLSX_MAX_CELL:
-            value = value[: XLSX_MAX_CELL - 1] + "…"
+    if isinstance(value, str) and len(value) > XLSX_MAX_CELL:
+        value = value[: XLSX_MAX_CELL - 1] + "…"
     return value
 
 

@@ -14,14 +14,24 @@ What is not:
   the hash of the sender's data, so both are ignored; so is `readiness`, which is computed here.
 - `status` must be one of the case statuses, but the case is always opened as "open": signing
   off and deciding happen again here, on what was imported.
-- Users are matched by username. A missing user is created without a usable password, with the
-  packet's name and email; an existing user's data is never changed, except that a candidate
-  with no level gets the guide's starting level. A new sponsor gets the guide's target level
-  (the packet names them as sponsor of this guide, which needs that level); an existing sponsor
-  below it is a problem, since promoting people is not an import's business.
-- Feedback keeps its time (`at`) when one is given, otherwise it is dated at the import.
+- Users are matched by username, without regard to capitals or to letters that look alike
+  (accounts/usernames.py): "Sam" and "ѕam" with a Cyrillic ѕ are the existing "sam". A file
+  can name anyone, so a packet that names people who are here already is imported only when
+  the importer says so (`link_existing`), having seen who they are (`LinkingNeedsConfirmation`).
+  A missing user is created without a usable password, with the packet's name and email; an
+  existing user's data is never changed, except that a candidate with no level gets the
+  guide's starting level. A new sponsor gets the guide's target level (the packet names them as
+  sponsor of this guide, which needs that level); an existing sponsor below it is a problem,
+  since promoting people is not an import's business; so is an existing HR person as the
+  candidate, since HR decides promotions.
+- Feedback keeps its time (`at`) when one is given, otherwise it is dated at the import, and
+  is marked as imported, by whom and when, wherever it is shown: its author wrote it elsewhere,
+  as far as the file says.
+- A key that appears twice in one object is refused with its path: JSON readers keep one of
+  the two, and which one is theirs to choose.
 """
 
+import hashlib
 import json
 from typing import Any
 
@@ -31,9 +41,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
+from core import clock
 from reviews.models import Answer, Case, CheckIn, Evidence, Feedback
-from reviews.packets.checking import Plan, PlannedPerson, check_packet
-from reviews.packets.shapes import PacketProblem, show
+from reviews.packets.checking import LinkedPerson, Plan, PlannedPerson, check_packet
+from reviews.packets.shapes import PacketProblem, key_path, show
 from reviews.services import open_case
 
 MAX_PACKET_BYTES = 20 * 1024 * 1024
@@ -45,6 +56,16 @@ class PacketRefused(ValueError):
     def __init__(self, problems: list[PacketProblem]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(f"{p.path}: {p.message}" for p in self.problems))
+
+
+class LinkingNeedsConfirmation(Exception):
+    """The packet is valid, and names people who are here already; nothing was written."""
+
+    def __init__(self, linked: list[LinkedPerson]) -> None:
+        self.linked = list(linked)
+        super().__init__(
+            "; ".join(f"the {p.role} {p.named.username} is {p.user.username}" for p in linked)
+        )
 
 
 def load_packet_file(raw: bytes) -> dict:
@@ -76,8 +97,20 @@ def load_packet_file(raw: bytes) -> dict:
     def refuse_constant(name: str):
         raise ValueError(f"{name} is not a JSON number")
 
+    # Each object with a key given more than once, with those keys and their counts.
+    objects: list[tuple[dict, list[tuple[str, int]]]] = []
+
+    def note_repeated_keys(pairs: list[tuple[str, Any]]) -> dict:
+        found = dict(pairs)
+        if len(found) < len(pairs):
+            keys = [key for key, _ in pairs]
+            objects.append((found, [(k, keys.count(k)) for k in found if keys.count(k) > 1]))
+        return found
+
     try:
-        data = json.loads(text, parse_constant=refuse_constant)
+        data = json.loads(
+            text, parse_constant=refuse_constant, object_pairs_hook=note_repeated_keys
+        )
     except json.JSONDecodeError as error:
         message = f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
         raise PacketRefused([PacketProblem("$", message)]) from None
@@ -86,6 +119,8 @@ def load_packet_file(raw: bytes) -> dict:
     except ValueError as error:
         # Python refuses integers of more than 4300 digits, and NaN and Infinity are refused above.
         raise PacketRefused([PacketProblem("$", f"not valid JSON: {error}")]) from None
+    if objects:
+        raise PacketRefused(_repeated_keys(data, dict((id(o), keys) for o, keys in objects)))
     if not isinstance(data, dict):
         raise PacketRefused(
             [PacketProblem("$", f"expected a packet: a JSON object, found {show(data)}")]
@@ -93,24 +128,62 @@ def load_packet_file(raw: bytes) -> dict:
     return data
 
 
-def import_packet(*, packet: Any, by: User | None) -> Case:
+def _repeated_keys(data: Any, repeated: dict[int, list[tuple[str, int]]]) -> list[PacketProblem]:
+    """Each object that has a key twice, by its path, in the order of the file."""
+    problems = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, dict):
+            for key, count in repeated.get(id(value), []):
+                times = "twice" if count == 2 else f"{count} times"
+                quoted = json.dumps(key[:60], ensure_ascii=False) + ("…" if len(key) > 60 else "")
+                problems.append(PacketProblem(path, f"the key {quoted} appears {times}"))
+            for key, child in value.items():
+                walk(child, key_path(path, key))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                walk(child, f"{path}[{index}]")
+
+    walk(data, "$")
+    return problems
+
+
+def import_packet(*, packet: Any, by: User | None, link_existing: bool = False) -> Case:
     """A new open case from a packet, all or nothing; PacketRefused lists every problem.
 
-    `by` is recorded as the author of the case's history (None from the command line). The
-    candidate and sponsor are locked while the case is opened, so that the levels read and set
-    here are the ones the case is opened on.
+    A packet naming people who are here already is imported only with `link_existing`;
+    without it, LinkingNeedsConfirmation says who they are. `by` is recorded as the author of
+    the case's history and as the importer of its feedback (None from the command line).
     """
+    return _import(packet, by, lambda linked: link_existing)
+
+
+def import_packet_file(*, raw: bytes, by: User | None, confirmation: str = "") -> Case:
+    """`load_packet_file` then `import_packet`, for the upload page: people who are here
+    already are linked only when `confirmation` is the `linking_token` of this file and them."""
+    packet = load_packet_file(raw)
+    return _import(packet, by, lambda linked: confirmation == linking_token(raw, linked))
+
+
+def linking_token(raw: bytes, linked: list[LinkedPerson]) -> str:
+    """What an importer confirms: this file, linked to these people. The upload page asks for
+    it back with the file, so that a confirmation holds for nothing else."""
+    people = ",".join(f"{p.role}:{p.user.pk}" for p in linked)
+    return hashlib.sha256(raw + b"\0" + people.encode()).hexdigest()
+
+
+def _import(packet: Any, by: User | None, may_link) -> Case:
+    # The candidate and sponsor are locked while the case is opened (`_write`), so that the
+    # levels read and set are the ones the case is opened on.
     checker = check_packet(packet)
     if checker.problems:
         raise PacketRefused(checker.problems)
+    linked = checker.plan.linked
+    if linked and not may_link(linked):
+        raise LinkingNeedsConfirmation(linked)
     context = {"user": by.pk} if by is not None else {}
     with pghistory.context(**context), transaction.atomic():
-        return _write(checker.plan)
-
-
-def import_packet_file(*, raw: bytes, by: User | None) -> Case:
-    """`load_packet_file` then `import_packet`: what an upload page needs."""
-    return import_packet(packet=load_packet_file(raw), by=by)
+        return _write(checker.plan, by=by)
 
 
 def _user(person: PlannedPerson, *, level) -> User:
@@ -143,10 +216,11 @@ def _locked(*users: User) -> list[User]:
     return [locked[user.pk] for user in users]
 
 
-def _write(plan: Plan) -> Case:
+def _write(plan: Plan, *, by: User | None) -> Case:
     guide = plan.guide
     candidate, sponsor = _locked(
-        _user(plan.candidate, level=guide.from_level), _user(plan.sponsor, level=guide.to_level)
+        plan.existing("candidate") or _user(plan.candidate, level=guide.from_level),
+        plan.existing("sponsor") or _user(plan.sponsor, level=guide.to_level),
     )
     if candidate.current_level_id is None:
         candidate.current_level = guide.from_level
@@ -196,7 +270,8 @@ def _write(plan: Plan) -> Case:
         for question, value, note in check_in.answers
     )
 
-    people = {candidate.username: candidate, sponsor.username: sponsor}
+    people = {"candidate": candidate, "sponsor": sponsor}
+    now = clock.now()
     feedback = Feedback.objects.bulk_create(
         Feedback(
             case=case,
@@ -204,6 +279,8 @@ def _write(plan: Plan) -> Case:
             author=people[message.author],
             kind=message.kind,
             text=message.text,
+            imported_at=now,
+            imported_by=by,
         )
         for message in plan.feedback
     )

@@ -7,8 +7,8 @@ import re
 from typing import Any, NamedTuple
 
 from core import clock
+from core.dates import date_problem
 
-EARLIEST = datetime.date(1900, 1, 1)
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -126,7 +126,8 @@ class JsonChecker:
             return None
         return value
 
-    def date(self, value: Any, path: str, what: str) -> datetime.date | None:
+    def date(self, value: Any, path: str, what: str, *, happened: bool) -> datetime.date | None:
+        """A date as YYYY-MM-DD, held to the rule of every date (core/dates.py)."""
         if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
             self.problem(path, f"expected a date as YYYY-MM-DD, found {show(value)}")
             return None
@@ -135,11 +136,8 @@ class JsonChecker:
         except ValueError:
             self.problem(path, f"{what} {value} is not a real date")
             return None
-        if date > self.today:
-            self.problem(path, f"{what} {value} is in the future")
-            return None
-        if date < EARLIEST:
-            self.problem(path, f"{what} {value} is before {EARLIEST.year}")
+        if problem := date_problem(date, happened=happened, today=self.today):
+            self.problem(path, f"{what} {value} {problem}")
             return None
         return date
 
@@ -155,11 +153,13 @@ class JsonChecker:
         if moment is None or moment.tzinfo is None:
             self.problem(path, f"{expected}, found {show(value)}")
             return None
+        # Something that happened: no later than now, which is finer than today.
         if moment > self.now:
-            self.problem(path, f"the time {value} is in the future")
-            return None
-        if moment.date() < EARLIEST:
-            self.problem(path, f"the time {value} is before {EARLIEST.year}")
+            problem = "cannot be in the future"
+        else:
+            problem = date_problem(moment.date(), happened=True, today=self.today)
+        if problem:
+            self.problem(path, f"the time {value} {problem}")
             return None
         return moment
 

@@ -43,3 +43,12 @@ def heat_strip(case, readiness: Readiness, small: bool = False) -> SafeString:
 def heat_table(readiness: Readiness) -> dict:
     """`{% heat_table readiness %}`: the heat strip's numbers as a table, for screen readers."""
     return {"table": heat_strip_table(readiness)}
+
+
+@register.filter
+def imported_note(message) -> str:
+    """A feedback message's note that it came in a packet, or "" for one written here."""
+    if message.imported_at is None:
+        return ""
+    by = message.imported_by
+    return words.imported_note(by.display_name if by else None, message.imported_at)

@@ -110,7 +110,7 @@ def capability_cards(
     ]
 
 
-# What the latest feedback shows: who, what and on which item.
+# What the latest feedback shows: who, what, on which item, and who imported it, if anyone.
 FEEDBACK_COLUMNS = (
     "kind",
     "text",
@@ -119,13 +119,16 @@ FEEDBACK_COLUMNS = (
     "evidence__title",
     "author",
     *(f"author__{name}" for name in User.NAME_FIELDS),
+    "imported_at",
+    "imported_by",
+    *(f"imported_by__{name}" for name in User.NAME_FIELDS),
 )
 
 
 def latest_feedback(case: Case, count: int):
-    """The newest messages on the case's items, with their authors and items."""
+    """The newest messages on the case's items, with their authors, items and importers."""
     return list(
-        case.feedback.select_related("author", "evidence")
+        case.feedback.select_related("author", "evidence", "imported_by")
         .only(*FEEDBACK_COLUMNS)
         .order_by("-created_at", "-id")[:count]
     )

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import User
+from core.dates import DateField
 from guides.models import Guide
 from reviews.forms import DateInput
 from reviews.models import Case
@@ -35,10 +36,10 @@ class EvidenceFilterForm(forms.Form):
         empty_value=None,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    date_from = forms.DateField(
+    date_from = DateField(
         label="From", required=False, widget=DateInput(attrs={"class": "form-control"})
     )
-    date_to = forms.DateField(
+    date_to = DateField(
         label="To", required=False, widget=DateInput(attrs={"class": "form-control"})
     )
 

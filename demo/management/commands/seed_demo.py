@@ -1,4 +1,3 @@
-import datetime
 import time
 
 from django.conf import settings
@@ -6,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from core import clock
+from core.dates import command_date
 from demo.seeding import seed
 
 DEFAULT_PASSWORD = "seed-pass-2026"
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
             "--as-of",
-            type=datetime.date.fromisoformat,
+            type=command_date,
             help="The day the data leads up to, YYYY-MM-DD (default: today)",
         )
         parser.add_argument("--password", default=DEFAULT_PASSWORD)

@@ -4,10 +4,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reviews.packets.importing import (
     MAX_PACKET_BYTES,
+    LinkingNeedsConfirmation,
     PacketRefused,
     import_packet,
     load_packet_file,
 )
+from reviews.words import linked_sentences
 
 
 def _count(number: int, singular: str, plural: str) -> str:
@@ -18,13 +20,20 @@ class Command(BaseCommand):
     help = (
         "Import a case from a promotion packet (JSON, format promotion-packet/1). A bad file is "
         "refused whole, with the JSON path of every problem. Sign-offs and decisions in the "
-        "file are not imported, and the case is opened as open."
+        "file are not imported, and the case is opened as open. A file that names people who "
+        "are here already is imported only with --link-existing."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--link-existing",
+            action="store_true",
+            help="Link the case, and the feedback in their names, to the people the file names "
+            "who are here already (run without it first to see who they are).",
+        )
 
-    def handle(self, *args, file: Path, **options) -> None:
+    def handle(self, *args, file: Path, link_existing: bool, **options) -> None:
         try:
             with file.open("rb") as handle:
                 # One byte over the limit is enough for the loader to refuse the file.
@@ -33,9 +42,16 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {error.strerror}") from None
         try:
             data = load_packet_file(raw)
-            case = import_packet(packet=data, by=None)
+            case = import_packet(packet=data, by=None, link_existing=link_existing)
         except PacketRefused as refused:
             raise CommandError(f"{file} was refused; nothing was imported.\n{refused}") from None
+        except LinkingNeedsConfirmation as needed:
+            people = "\n".join(f"- {line}" for line in linked_sentences(needed.linked))
+            raise CommandError(
+                f"{file} names people who are here already; nothing was imported.\n{people}\n"
+                "The case and the feedback in their names would be linked to them. If that is "
+                "right, run again with --link-existing."
+            ) from None
 
         counts = [
             _count(case.evidence.count(), "evidence item", "evidence items"),

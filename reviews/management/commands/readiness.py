@@ -1,8 +1,8 @@
-import datetime
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.dates import command_date
 from reviews.models import Case
 from reviews.readiness.snapshots import case_readiness
 
@@ -12,9 +12,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("case_id", type=int)
-        parser.add_argument(
-            "--as-of", type=datetime.date.fromisoformat, help="YYYY-MM-DD (default: today)"
-        )
+        parser.add_argument("--as-of", type=command_date, help="YYYY-MM-DD (default: today)")
 
     def handle(self, *args, case_id, as_of, **options):
         case = Case.objects.select_related("guide").filter(pk=case_id).first()
