@@ -36,6 +36,16 @@ from reviews.words import (
 # Check-ins per table: more columns than this do not fit across A4.
 CHECK_INS_PER_TABLE = 8
 
+# How much of a large case the PDF gives in full, so that any case a case's limits allow
+# (reviews/limits.py) is laid out in bounded time and memory: the latest items with their texts,
+# the latest feedback messages and the latest check-ins. A case of two years' ordinary use falls
+# within all three and is shown whole. Beyond them the PDF lists every other item by title, date
+# and indicators, counts the rest, and says so where it leaves something out; the JSON packet
+# always holds everything.
+PDF_FULL_ITEMS = 150
+PDF_MESSAGES = 500
+PDF_CHECK_INS = 40
+
 
 def render_packet_html(
     case: Case, *, as_of: datetime.date | None = None, read: PacketRead | None = None
@@ -58,7 +68,11 @@ class _Item:
     outcome: SafeString
     links: list[str]
     attachments: list[str]
+    # False for an item the PDF lists by title only (PDF_FULL_ITEMS).
+    full: bool = True
     feedback: list[dict] = field(default_factory=list)
+    # All of the item's messages, also those the PDF leaves out (PDF_MESSAGES).
+    messages: int = 0
 
 
 @dataclass
@@ -122,9 +136,13 @@ def _evidence_groups(capabilities: list[Capability], items: list[_Item]) -> list
 
 
 def _items(read: PacketRead, names: dict[str, str]) -> list[_Item]:
+    """Every item, the latest PDF_FULL_ITEMS with their texts (the packet lists items oldest
+    first), with the latest PDF_MESSAGES feedback messages."""
     packet = read.packet
     items = []
+    first_full = len(packet["evidence"]) - PDF_FULL_ITEMS
     for index, raw in enumerate(packet["evidence"]):
+        full = index >= first_full
         items.append(
             _Item(
                 anchor=f"item-{index + 1}",
@@ -133,13 +151,16 @@ def _items(read: PacketRead, names: dict[str, str]) -> list[_Item]:
                 title=raw["title"],
                 date=datetime.date.fromisoformat(raw["date"]),
                 indicators=[f"{raw['capability']}.{p}" for p in raw["indicators"]],
-                summary=render_markdown(raw["summary"]),
-                outcome=render_markdown(raw["outcome"]),
-                links=list(raw["links"]),
-                attachments=read.attachments[index],
+                summary=render_markdown(raw["summary"]) if full else SafeString(),
+                outcome=render_markdown(raw["outcome"]) if full else SafeString(),
+                links=list(raw["links"]) if full else [],
+                attachments=read.attachments[index] if full else [],
+                full=full,
             )
         )
     for message in packet["feedback"]:
+        items[message["evidence"]].messages += 1
+    for message in packet["feedback"][-PDF_MESSAGES:]:
         items[message["evidence"]].feedback.append(
             {
                 "author": names.get(message["author"], message["author"]),
@@ -189,8 +210,12 @@ def _answer(value: str) -> dict:
     return {"value": value, "label": answer_label(value) if value else "—"}
 
 
+def _shown_check_ins(packet: dict) -> list[dict]:
+    return packet["check_ins"][-PDF_CHECK_INS:]
+
+
 def _check_in_tables(packet: dict, questions: list) -> list[dict]:
-    check_ins = packet["check_ins"]
+    check_ins = _shown_check_ins(packet)
     tables = []
     for start in range(0, len(check_ins), CHECK_INS_PER_TABLE):
         chunk = check_ins[start : start + CHECK_INS_PER_TABLE]
@@ -217,7 +242,7 @@ def _check_in_notes(packet: dict) -> list[dict]:
             "date": datetime.date.fromisoformat(c["date"]),
             "notes": sorted((int(n), text) for n, text in c["notes"].items()),
         }
-        for c in packet["check_ins"]
+        for c in _shown_check_ins(packet)
         if c["notes"]
     ]
 
@@ -293,6 +318,10 @@ def packet_context(
         "narrative": render_markdown(packet["narrative"]) if packet["narrative"].strip() else "",
         "capabilities": capabilities,
         "evidence_count": len(items),
+        "full_items": min(len(items), PDF_FULL_ITEMS),
+        "brief_items": max(len(items) - PDF_FULL_ITEMS, 0),
+        "shown_messages": min(len(packet["feedback"]), PDF_MESSAGES),
+        "shown_check_ins": len(_shown_check_ins(packet)),
         "evidence_groups": _evidence_groups(capabilities, items),
         "check_in_tables": _check_in_tables(packet, questions),
         "recent_check_ins": [
