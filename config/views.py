@@ -1,7 +1,7 @@
 import logging
 
-from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render

@@ -8,8 +8,8 @@ parts before it resolved (the guide, the two people), so they stay together.
 
 import datetime
 import re
-from collections import Counter
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 

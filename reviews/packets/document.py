@@ -38,13 +38,13 @@ CHECK_INS_PER_TABLE = 8
 
 # How much of a large case the PDF gives in full, so that any case a case's limits allow
 # (reviews/limits.py) is laid out in bounded time and memory: the latest items with their texts,
-# the latest feedback messages and the latest check-ins. A case of two years' ordinary use falls
-# within all three and is shown whole. Beyond them the PDF lists every other item by title, date
-# and indicators, counts the rest, and says so where it leaves something out; the JSON packet
-# always holds everything.
+# the latest feedback messages on them and the latest check-ins. A case of two years' ordinary
+# use (DESIGN.md: about 150 items) falls within all three and is shown whole. Beyond them the PDF
+# lists the older items by title and date under their capability, counts the messages and
+# check-ins it leaves out, and says so where it does; the JSON packet always holds everything.
 PDF_FULL_ITEMS = 150
-PDF_MESSAGES = 500
-PDF_CHECK_INS = 40
+PDF_MESSAGES = 200
+PDF_CHECK_INS = 24
 
 
 def render_packet_html(
@@ -82,6 +82,8 @@ class _IndicatorGroup:
     items: list[_Item] = field(default_factory=list)
     # Items shown in full under an earlier indicator of theirs, referred to here by page.
     see_also: list[_Item] = field(default_factory=list)
+    # Older items tagging it, which the PDF lists by title only (PDF_FULL_ITEMS).
+    older: int = 0
 
 
 @dataclass
@@ -92,6 +94,8 @@ class _CapabilityGroup:
     indicators: dict[int, _IndicatorGroup]
     items: list[_Item] = field(default_factory=list)
     untagged: list[_Item] = field(default_factory=list)
+    # Listed by title only, newest first.
+    older: list[_Item] = field(default_factory=list)
 
 
 def _timestamp(value: str) -> datetime.datetime:
@@ -125,6 +129,11 @@ def _evidence_groups(capabilities: list[Capability], items: list[_Item]) -> list
     for item in items:
         group = groups[item.capability]
         group.items.append(item)
+        if not item.full:
+            group.older.insert(0, item)
+            for position in item.positions:
+                group.indicators[position].older += 1
+            continue
         first, *others = item.positions or [None]
         if first is None:
             group.untagged.append(item)
@@ -137,7 +146,7 @@ def _evidence_groups(capabilities: list[Capability], items: list[_Item]) -> list
 
 def _items(read: PacketRead, names: dict[str, str]) -> list[_Item]:
     """Every item, the latest PDF_FULL_ITEMS with their texts (the packet lists items oldest
-    first), with the latest PDF_MESSAGES feedback messages."""
+    first), and the latest PDF_MESSAGES feedback messages on those."""
     packet = read.packet
     items = []
     first_full = len(packet["evidence"]) - PDF_FULL_ITEMS
@@ -160,7 +169,8 @@ def _items(read: PacketRead, names: dict[str, str]) -> list[_Item]:
         )
     for message in packet["feedback"]:
         items[message["evidence"]].messages += 1
-    for message in packet["feedback"][-PDF_MESSAGES:]:
+    on_full_items = [m for m in packet["feedback"] if items[m["evidence"]].full]
+    for message in _latest(on_full_items, PDF_MESSAGES):
         items[message["evidence"]].feedback.append(
             {
                 "author": names.get(message["author"], message["author"]),
@@ -210,8 +220,13 @@ def _answer(value: str) -> dict:
     return {"value": value, "label": answer_label(value) if value else "—"}
 
 
+def _latest(entries: list, count: int) -> list:
+    """The last `count` of a packet's list (oldest first), none when `count` is 0."""
+    return entries[max(len(entries) - count, 0) :]
+
+
 def _shown_check_ins(packet: dict) -> list[dict]:
-    return packet["check_ins"][-PDF_CHECK_INS:]
+    return _latest(packet["check_ins"], PDF_CHECK_INS)
 
 
 def _check_in_tables(packet: dict, questions: list) -> list[dict]:
@@ -320,7 +335,7 @@ def packet_context(
         "evidence_count": len(items),
         "full_items": min(len(items), PDF_FULL_ITEMS),
         "brief_items": max(len(items) - PDF_FULL_ITEMS, 0),
-        "shown_messages": min(len(packet["feedback"]), PDF_MESSAGES),
+        "shown_messages": sum(len(item.feedback) for item in items),
         "shown_check_ins": len(_shown_check_ins(packet)),
         "evidence_groups": _evidence_groups(capabilities, items),
         "check_in_tables": _check_in_tables(packet, questions),

@@ -14,7 +14,6 @@ from reviews.grouping import answers_by_question
 from reviews.models import Answer
 from reviews.views.common import add_errors, get_case, get_writable_case
 
-
 # Check-ins a page shows: three years of quarterly ones.
 CHECK_IN_PAGE_SIZE = 12
 

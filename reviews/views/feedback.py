@@ -27,7 +27,9 @@ def case_review(request, case_id):
     of items at a time in capability order."""
     case = get_case(request, case_id)
     capabilities = list(case.guide.capabilities.order_by("number").prefetch_related("indicators"))
-    items = case.evidence.with_details().with_threads().order_by("capability__number", "-date", "-id")
+    items = (
+        case.evidence.with_details().with_threads().order_by("capability__number", "-date", "-id")
+    )
     page = Paginator(items, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     groups = evidence_by_capability(capabilities, list(page.object_list))
     paged = page.paginator.num_pages > 1
