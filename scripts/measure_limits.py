@@ -33,6 +33,7 @@ from reviews.limits import (  # noqa: E402 - a module of plain numbers, Django n
 )
 
 CAPPED_USERNAME = "capped-candidate"
+LONGEST_USERNAME = "longest-candidate"
 STATIC_ROOT = str(Path(tempfile.gettempdir()) / "measure-limits-static")
 UPLOAD_FILES = 40
 UPLOAD_FILE_BYTES = 10 * 1024 * 1024
@@ -73,10 +74,18 @@ def prepare() -> None:
     call_command("migrate", verbosity=0)
     call_command("import_guide", str(ROOT / "guides/data/m3-to-e1.md"), "--if-new", verbosity=0)
     call_command("load_demo", "--force", verbosity=0)
-    build_capped_case()
+    build_capped_case(CAPPED_USERNAME)
+    build_capped_case(LONGEST_USERNAME, longest=True)
 
 
-def build_capped_case() -> None:
+def _longest(text: str, length: int) -> str:
+    """`text` repeated to `length` characters: a field at the most its form accepts."""
+    return (text * (length // len(text) + 1))[:length]
+
+
+def build_capped_case(username: str, *, longest: bool = False) -> None:
+    """A case at every cap, its texts the demo's own, or with `longest` each at the most its form
+    accepts (reviews/forms.py)."""
     from django.db import transaction
 
     from accounts.models import User
@@ -89,9 +98,9 @@ def build_capped_case() -> None:
     model = Case.objects.filter(guide=guide, candidate__username="ada").get()
     today = clock.today()
     with transaction.atomic():
-        Case.objects.filter(candidate__username=CAPPED_USERNAME).delete()
+        Case.objects.filter(candidate__username=username).delete()
         candidate, _ = User.objects.get_or_create(
-            username=CAPPED_USERNAME,
+            username=username,
             defaults={"name": "Casey Capped", "current_level": guide.from_level},
         )
         case = Case.objects.create(
@@ -99,17 +108,19 @@ def build_capped_case() -> None:
             sponsor=model.sponsor,
             guide=guide,
             opened_on=today - datetime.timedelta(days=3 * 365),
-            narrative=model.narrative,
+            narrative=_longest(model.narrative, 50_000) if longest else model.narrative,
         )
         sources = list(model.evidence.prefetch_related("indicators").order_by("date", "id"))
         items = Evidence.objects.bulk_create(
             Evidence(
                 case=case,
                 capability_id=source.capability_id,
-                title=source.title,
+                title=_longest(source.title + " ", 200) if longest else source.title,
                 date=today - datetime.timedelta(days=n * 730 // MAX_EVIDENCE_PER_CASE),
-                summary=source.summary,
-                outcome=source.outcome,
+                summary=_longest(source.summary + "\n\n", 20_000) if longest else source.summary,
+                outcome=_longest((source.outcome or source.summary) + " ", 20_000)
+                if longest
+                else source.outcome,
                 links=source.links,
             )
             for n, source in ((n, sources[n % len(sources)]) for n in range(MAX_EVIDENCE_PER_CASE))
@@ -127,7 +138,7 @@ def build_capped_case() -> None:
                 evidence=items[n % MAX_EVIDENCE_PER_CASE],
                 kind=kind,
                 author_id=candidate.pk if author == model.candidate_id else author,
-                text=text,
+                text=_longest(text + " ", 5000) if longest else text,
             )
             for n, (kind, author, text) in (
                 (n, texts[n % len(texts)]) for n in range(MAX_FEEDBACK_PER_CASE)
@@ -142,7 +153,14 @@ def build_capped_case() -> None:
             for n in range(MAX_CHECK_INS_PER_CASE)
         )
         Answer.objects.bulk_create(
-            Answer(check_in=check_in, question_id=q, value=v, note=note)
+            Answer(
+                check_in=check_in,
+                question_id=q,
+                value=v,
+                note=_longest((note or "A note on this question.") + " ", 2000)
+                if longest
+                else note,
+            )
             for n, check_in in enumerate(check_ins)
             for q, v, note in model_check_ins[n % len(model_check_ins)]
         )
@@ -153,7 +171,9 @@ def build_capped_case() -> None:
 def capped_case():
     from reviews.models import Case
 
-    return Case.objects.with_people().get(candidate__username=CAPPED_USERNAME)
+    # MEASURE_CANDIDATE=longest-candidate measures the case whose texts are all at their longest.
+    username = os.environ.get("MEASURE_CANDIDATE", CAPPED_USERNAME)
+    return Case.objects.with_people().get(candidate__username=username)
 
 
 def measure(name: str) -> dict:
@@ -218,7 +238,8 @@ def measure(name: str) -> dict:
     before = memory_kb("VmRSS")
     started, cpu_started = time.perf_counter(), time.process_time()
     response = send()
-    body = b"".join(response) if response.streaming else response.content
+    # A streamed body is counted as it is sent, as a server would, never held.
+    size = sum(len(chunk) for chunk in response) if response.streaming else len(response.content)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     peak = memory_kb("VmHWM")
     return {
@@ -226,7 +247,7 @@ def measure(name: str) -> dict:
         "seconds": seconds,
         "cpu_seconds": cpu,
         "growth_mb": (peak - before) / 1024,
-        "bytes": len(body),
+        "bytes": size,
         "read_mb": getattr(response, "body_read", 0) / 1024 / 1024,
     }
 

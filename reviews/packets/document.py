@@ -38,13 +38,18 @@ CHECK_INS_PER_TABLE = 8
 
 # How much of a large case the PDF gives in full, so that any case a case's limits allow
 # (reviews/limits.py) is laid out in bounded time and memory: the latest items with their texts,
-# the latest feedback messages on them and the latest check-ins. A case of two years' ordinary
-# use (DESIGN.md: about 150 items) falls within all three and is shown whole. Beyond them the PDF
-# lists the older items by title and date under their capability, counts the messages and
-# check-ins it leaves out, and says so where it does; the JSON packet always holds everything.
+# the latest feedback messages on them and the latest check-ins with their notes, each up to a
+# number and a number of characters of text (about 3,000 characters fill a page). A case of two
+# years' ordinary use (DESIGN.md: about 150 items) falls within them all and is shown whole.
+# Beyond them the PDF lists the older items by title and date under their capability, counts the
+# messages and check-ins it leaves out, and says so where it does; the JSON packet always holds
+# everything.
 PDF_FULL_ITEMS = 150
+PDF_ITEM_CHARS = 300_000
 PDF_MESSAGES = 200
+PDF_MESSAGE_CHARS = 50_000
 PDF_CHECK_INS = 24
+PDF_NOTE_CHARS = 50_000
 
 
 def render_packet_html(
@@ -68,10 +73,10 @@ class _Item:
     outcome: SafeString
     links: list[str]
     attachments: list[str]
-    # False for an item the PDF lists by title only (PDF_FULL_ITEMS).
+    # False for an older item the PDF lists by title only (PDF_FULL_ITEMS, PDF_ITEM_CHARS).
     full: bool = True
     feedback: list[dict] = field(default_factory=list)
-    # All of the item's messages, also those the PDF leaves out (PDF_MESSAGES).
+    # All of the item's messages, also those the PDF leaves out (PDF_MESSAGES, PDF_MESSAGE_CHARS).
     messages: int = 0
 
 
@@ -82,7 +87,7 @@ class _IndicatorGroup:
     items: list[_Item] = field(default_factory=list)
     # Items shown in full under an earlier indicator of theirs, referred to here by page.
     see_also: list[_Item] = field(default_factory=list)
-    # Older items tagging it, which the PDF lists by title only (PDF_FULL_ITEMS).
+    # Older items tagging it, which the PDF lists by title only.
     older: int = 0
 
 
@@ -145,11 +150,18 @@ def _evidence_groups(capabilities: list[Capability], items: list[_Item]) -> list
 
 
 def _items(read: PacketRead, names: dict[str, str]) -> list[_Item]:
-    """Every item, the latest PDF_FULL_ITEMS with their texts (the packet lists items oldest
-    first), and the latest PDF_MESSAGES feedback messages on those."""
+    """Every item, the latest with their texts (the packet lists items oldest first), and the
+    latest feedback messages on those, as far as the PDF's bounds allow."""
     packet = read.packet
     items = []
-    first_full = len(packet["evidence"]) - PDF_FULL_ITEMS
+    first_full = len(packet["evidence"]) - len(
+        _latest(
+            packet["evidence"],
+            PDF_FULL_ITEMS,
+            chars=PDF_ITEM_CHARS,
+            size=lambda item: len(item["title"]) + len(item["summary"]) + len(item["outcome"]),
+        )
+    )
     for index, raw in enumerate(packet["evidence"]):
         full = index >= first_full
         items.append(
@@ -170,7 +182,9 @@ def _items(read: PacketRead, names: dict[str, str]) -> list[_Item]:
     for message in packet["feedback"]:
         items[message["evidence"]].messages += 1
     on_full_items = [m for m in packet["feedback"] if items[m["evidence"]].full]
-    for message in _latest(on_full_items, PDF_MESSAGES):
+    for message in _latest(
+        on_full_items, PDF_MESSAGES, chars=PDF_MESSAGE_CHARS, size=lambda m: len(m["text"])
+    ):
         items[message["evidence"]].feedback.append(
             {
                 "author": names.get(message["author"], message["author"]),
@@ -220,13 +234,25 @@ def _answer(value: str) -> dict:
     return {"value": value, "label": answer_label(value) if value else "—"}
 
 
-def _latest(entries: list, count: int) -> list:
-    """The last `count` of a packet's list (oldest first), none when `count` is 0."""
-    return entries[max(len(entries) - count, 0) :]
+def _latest(entries: list, count: int, *, chars: int, size) -> list:
+    """The last entries of a packet's list (oldest first): at most `count` of them, together at
+    most `chars` characters long as `size` counts an entry."""
+    shown = total = 0
+    for entry in reversed(entries):
+        total += size(entry)
+        if shown == count or total > chars:
+            break
+        shown += 1
+    return entries[len(entries) - shown :]
 
 
 def _shown_check_ins(packet: dict) -> list[dict]:
-    return _latest(packet["check_ins"], PDF_CHECK_INS)
+    return _latest(
+        packet["check_ins"],
+        PDF_CHECK_INS,
+        chars=PDF_NOTE_CHARS,
+        size=lambda check_in: sum(len(note) for note in check_in["notes"].values()),
+    )
 
 
 def _check_in_tables(packet: dict, questions: list) -> list[dict]:
@@ -333,8 +359,8 @@ def packet_context(
         "narrative": render_markdown(packet["narrative"]) if packet["narrative"].strip() else "",
         "capabilities": capabilities,
         "evidence_count": len(items),
-        "full_items": min(len(items), PDF_FULL_ITEMS),
-        "brief_items": max(len(items) - PDF_FULL_ITEMS, 0),
+        "full_items": sum(1 for item in items if item.full),
+        "brief_items": sum(1 for item in items if not item.full),
         "shown_messages": sum(len(item.feedback) for item in items),
         "shown_check_ins": len(_shown_check_ins(packet)),
         "evidence_groups": _evidence_groups(capabilities, items),

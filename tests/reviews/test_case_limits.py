@@ -18,7 +18,15 @@ from reviews.limits import (
 )
 from reviews.models import Answer, Case, CheckIn, Evidence, Feedback
 from reviews.packets.build import build_packet
-from reviews.packets.document import PDF_CHECK_INS, PDF_FULL_ITEMS, PDF_MESSAGES
+from reviews.packets.document import (
+    PDF_CHECK_INS,
+    PDF_FULL_ITEMS,
+    PDF_ITEM_CHARS,
+    PDF_MESSAGE_CHARS,
+    PDF_MESSAGES,
+    PDF_NOTE_CHARS,
+    packet_context,
+)
 from reviews.packets.importing import PacketRefused, import_packet
 from reviews.packets.pdf import render_packet_pdf
 from tests.factories import CaseFactory, EvidenceFactory
@@ -322,8 +330,9 @@ def test_the_pdf_gives_the_latest_items_messages_and_check_ins_in_full_and_says_
     assert f"Full text of item {PDF_FULL_ITEMS}." not in text, "older ones by title only"
     assert (
         f"This case has {PDF_FULL_ITEMS + 5} items, more than this PDF gives in full: it shows "
-        f"the latest {PDF_FULL_ITEMS} in full and lists the other 5 by title and date only, under "
-        "their capability. The JSON packet of the case holds every item in full."
+        f"the latest {PDF_FULL_ITEMS} in full and lists the other 5 by title (up to 80 characters) "
+        "and date only, under their capability. The JSON packet of the case holds every item in "
+        "full."
     ) in text
     assert (
         f"This PDF shows the latest {PDF_MESSAGES} of the {PDF_MESSAGES + 5} messages, on the "
@@ -333,3 +342,21 @@ def test_the_pdf_gives_the_latest_items_messages_and_check_ins_in_full_and_says_
         f"This PDF shows the latest {PDF_CHECK_INS} of the {PDF_CHECK_INS + 5} check-ins, "
         "with their notes"
     ) in text
+
+
+def test_the_pdf_gives_in_full_only_as_much_text_as_its_bounds_allow(case):
+    items = add_items(case, 20, summary="{n} " + "w" * 18_995)
+    Feedback.objects.bulk_create(
+        Feedback(case=case, evidence=items[0], author=case.sponsor, kind="endorse", text="m" * 5000)
+        for _ in range(20)
+    )
+    check_ins = add_check_ins(case, 6)
+    Answer.objects.filter(check_in__in=check_ins).update(note="n" * 2000)
+
+    context = packet_context(Case.objects.with_people().get(pk=case.pk))
+
+    # About 19,000 characters an item: 15 fit in the 300,000, a 16th would not.
+    assert (PDF_ITEM_CHARS, context["full_items"], context["brief_items"]) == (300_000, 15, 5)
+    assert (PDF_MESSAGE_CHARS, context["shown_messages"]) == (50_000, 10)
+    # Six notes of 2,000 characters a check-in: four make 48,000 of the 50,000.
+    assert (PDF_NOTE_CHARS, context["shown_check_ins"]) == (50_000, 4)
