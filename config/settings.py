@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from reviews import limits
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -101,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.PrivateResponsesMiddleware",
+    "reviews.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.HistoryMiddleware",
@@ -158,6 +161,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# What one request may send; reviews/limits.py says why each is what it is, and the refusals say
+# the same numbers. Larger bodies are refused before they are read (reviews/middleware.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = limits.MAX_FORM_TEXT_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = limits.UPLOAD_IN_MEMORY_BYTES
+DATA_UPLOAD_MAX_NUMBER_FILES = limits.MAX_FILES_PER_REQUEST
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"

@@ -1,6 +1,7 @@
 import logging
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
@@ -8,6 +9,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from reviews import limits
 from reviews.models import Case
 from reviews.roles import request_roles
 
@@ -52,6 +54,17 @@ def healthz(request):
 def about(request):
     """A page of the base template and one paragraph: the cheapest page a logged-in person sees."""
     return render(request, "about.html")
+
+
+def bad_request(request, exception):
+    """A request Django would not read: too many files or too much text say so and their limit."""
+    if isinstance(exception, TooManyFilesSent):
+        message = limits.TOO_MANY_FILES
+    elif isinstance(exception, RequestDataTooBig):
+        message = limits.TOO_MUCH_TEXT
+    else:
+        message = "The request could not be understood. Go back and try again."
+    return render(request, "request_refused.html", {"message": message}, status=400)
 
 
 def page_not_found(request, exception):

@@ -17,9 +17,9 @@ from accounts.models import User
 from core import clock
 from core.dates import DateField
 from guides.models import Capability, Guide, Indicator
+from reviews.limits import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, megabytes
 from reviews.markdown import validate_marks
 from reviews.models import (
-    MAX_ATTACHMENTS,
     MAX_LINKS,
     Answer,
     Case,
@@ -35,6 +35,7 @@ from reviews.services import (
     OPENING_DATE,
     OWN_DECISION,
     WORK_DATE,
+    attachments_problem,
     sponsor_problem,
 )
 from reviews.uploads import ALLOWED_DESCRIPTION, BY_EXTENSION
@@ -195,7 +196,8 @@ class EvidenceForm(OptionalMarked, EditsACopy, forms.ModelForm):
     )
     attachments = MultipleFileField(
         required=False,
-        help_text=f"Up to {MAX_ATTACHMENTS} files of at most 10 MB each: {ALLOWED_DESCRIPTION}.",
+        help_text=f"Up to {MAX_ATTACHMENTS} files of at most {megabytes(MAX_ATTACHMENT_BYTES)} "
+        f"each: {ALLOWED_DESCRIPTION}.",
     )
     remove_attachments = forms.ModelMultipleChoiceField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Remove files"
@@ -243,6 +245,14 @@ class EvidenceForm(OptionalMarked, EditsACopy, forms.ModelForm):
             self.add_error(
                 "indicators", "Choose only indicators of the capability this evidence is for."
             )
+        # By their number and sizes, before any file is read.
+        if problem := attachments_problem(
+            case=self.case,
+            evidence=self.instance if self.instance.pk else None,
+            removing=data.get("remove_attachments") or [],
+            sizes=[upload.size for upload in data.get("attachments") or []],
+        ):
+            self.add_error("attachments", problem)
         return data
 
     def indicator_groups(self):

@@ -42,6 +42,30 @@ def evidence_by_capability(capabilities: Iterable, items: Sequence) -> list[Capa
     return groups
 
 
+@dataclass(frozen=True)
+class CapabilityPage:
+    """Where a capability's items start in a review paged in capability order."""
+
+    number: int
+    title: str
+    items: int
+    page: int | None
+
+
+def capability_pages(
+    capabilities: Sequence, counts: dict[int, int], page_size: int
+) -> list[CapabilityPage]:
+    """For each capability (in number order), how many items it has and the page its first one
+    is on, None when it has none; `counts` is items by capability id."""
+    pages, before = [], 0
+    for capability in capabilities:
+        count = counts.get(capability.pk, 0)
+        first = before // page_size + 1 if count else None
+        pages.append(CapabilityPage(capability.number, capability.title, count, first))
+        before += count
+    return pages
+
+
 def answers_by_question(questions: Iterable, check_ins: Sequence) -> list[tuple[object, list]]:
     """One row per question: its answer in each check-in, in the check-ins' order, or None
     where a check-in has none. `check_ins` with their answers prefetched."""

@@ -13,8 +13,6 @@ from reviews.storage import private_storage
 from reviews.triggers import bumps_case_version
 
 MAX_LINKS = 10
-MAX_ATTACHMENTS = 5
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
 @pghistory.track(

@@ -7,12 +7,22 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 
 from core.dates import check_date
 from guides.models import Guide, Indicator
-from reviews.models import (
+from reviews.limits import (
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
+    MAX_CASE_ATTACHMENT_BYTES,
+    MAX_CHECK_INS_PER_CASE,
+    MAX_EVIDENCE_PER_CASE,
+    MAX_FEEDBACK_PER_CASE,
+    MAX_MESSAGES_PER_THREAD,
+    case_full,
+    megabytes,
+)
+from reviews.models import (
     Answer,
     Attachment,
     Case,
@@ -98,6 +108,36 @@ class Upload:
     data: bytes
 
 
+def attachments_problem(
+    *, case: Case, evidence: Evidence | None, removing: Iterable[Attachment], sizes: Sequence[int]
+) -> str | None:
+    """Why files of these sizes cannot be added to the item, or None when they can.
+
+    Judged by their number and sizes alone, so the form asks this before any file is read, and
+    `save_evidence` again with the case locked.
+    """
+    removing = [a.pk for a in removing if evidence is not None and a.evidence_id == evidence.pk]
+    kept = evidence.attachments.exclude(pk__in=removing).count() if evidence and evidence.pk else 0
+    if kept + len(sizes) > MAX_ATTACHMENTS:
+        return (
+            f"An evidence item can have at most {MAX_ATTACHMENTS} attachments "
+            f"({kept} kept and {len(sizes)} added)."
+        )
+    stored = (
+        Attachment.objects.filter(evidence__case=case)
+        .exclude(pk__in=removing)
+        .aggregate(total=Sum("size"))["total"]
+        or 0
+    )
+    if sizes and stored + sum(sizes) > MAX_CASE_ATTACHMENT_BYTES:
+        return (
+            f"A case can hold at most {megabytes(MAX_CASE_ATTACHMENT_BYTES)} of attachments; this "
+            f"one holds {megabytes(stored)}, and these files ({megabytes(sum(sizes))}) would go "
+            "over it. Remove files the case no longer needs first."
+        )
+    return None
+
+
 def read_uploads(files: Iterable) -> list[Upload]:
     """Read uploaded files, refusing any larger than the limit before reading it."""
     uploads = []
@@ -132,6 +172,13 @@ def save_evidence(
             {"indicators": "Choose only indicators of the capability this evidence is for."}
         )
     check_date(date, name=WORK_DATE, happened=True, field="date")
+    if evidence is None and (count := case.evidence.count()) >= MAX_EVIDENCE_PER_CASE:
+        raise ValidationError(case_full(count, MAX_EVIDENCE_PER_CASE, "evidence items"))
+    removing = list(remove_attachments)
+    if problem := attachments_problem(
+        case=case, evidence=evidence, removing=removing, sizes=[len(u.data) for u in new_files]
+    ):
+        raise ValidationError({"attachments": problem})
     kinds = []
     for upload in new_files:
         try:
@@ -150,12 +197,7 @@ def save_evidence(
     evidence.save()
     evidence.indicators.set(indicators)
 
-    removed = [a for a in remove_attachments if a.evidence_id == evidence.pk]
-    kept = evidence.attachments.exclude(pk__in=[a.pk for a in removed]).count()
-    if kept + len(new_files) > MAX_ATTACHMENTS:
-        raise ValidationError(
-            {"attachments": f"An evidence item can have at most {MAX_ATTACHMENTS} attachments."}
-        )
+    removed = [a for a in removing if a.evidence_id == evidence.pk]
     stored_names = []
     try:
         for upload, kind in zip(new_files, kinds, strict=True):
@@ -214,6 +256,8 @@ def record_check_in(
     if case.status != Case.Status.OPEN:
         raise ValidationError("Check-ins can only be taken while the case is open.")
     check_date(date, name=CHECK_IN_DATE, happened=True, field="date")
+    if (count := case.check_ins.count()) >= MAX_CHECK_INS_PER_CASE:
+        raise ValidationError(case_full(count, MAX_CHECK_INS_PER_CASE, "check-ins"))
     question_ids = set(case.guide.questions.values_list("pk", flat=True))
     if set(answers) != question_ids:
         raise ValidationError("Answer every question of the guide.")
@@ -246,6 +290,13 @@ def give_feedback(*, evidence: Evidence, author, kind: str, text: str) -> Feedba
         )
     if not text.strip():
         raise ValidationError({"text": "Write a message."})
+    if (count := case.feedback.count()) >= MAX_FEEDBACK_PER_CASE:
+        raise ValidationError(case_full(count, MAX_FEEDBACK_PER_CASE, "feedback messages"))
+    if (count := evidence.feedback.count()) >= MAX_MESSAGES_PER_THREAD:
+        raise ValidationError(
+            f"An evidence item's thread can hold at most {MAX_MESSAGES_PER_THREAD} messages, "
+            f"and this one has {count}."
+        )
     return Feedback.objects.create(
         case=case, evidence=evidence, author=author, kind=kind, text=text.strip()
     )

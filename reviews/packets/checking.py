@@ -9,6 +9,7 @@ parts before it resolved (the guide, the two people), so they stay together.
 import datetime
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,12 @@ from django.db.models import Prefetch
 from accounts.models import User
 from accounts.usernames import people_named, same_person
 from guides.models import Capability, Guide, Indicator, Question, guide_label
+from reviews.limits import (
+    MAX_CHECK_INS_PER_CASE,
+    MAX_EVIDENCE_PER_CASE,
+    MAX_FEEDBACK_PER_CASE,
+    MAX_MESSAGES_PER_THREAD,
+)
 from reviews.models import MAX_LINKS, Answer, Case, Feedback
 from reviews.packets.build import FORMAT
 from reviews.packets.shapes import JsonChecker, PacketProblem, choices, key_path, show, span
@@ -179,12 +186,16 @@ class PacketChecker(JsonChecker):
             plan.narrative = (
                 self.text(data["narrative"], "$.narrative", max_length=MAX_NARRATIVE) or ""
             )
-        evidence = self.array(data.get("evidence", []), "$.evidence")
-        for index, item in enumerate(evidence or []):
+        evidence = self.array(data.get("evidence", []), "$.evidence") or []
+        for index, item in enumerate(
+            self.within(evidence, "$.evidence", MAX_EVIDENCE_PER_CASE, "evidence items")
+        ):
             self.evidence(item, f"$.evidence[{index}]")
-        check_ins = self.array(data.get("check_ins", []), "$.check_ins")
+        check_ins = self.array(data.get("check_ins", []), "$.check_ins") or []
         seen: dict[datetime.date, int] = {}
-        for index, check_in in enumerate(check_ins or []):
+        for index, check_in in enumerate(
+            self.within(check_ins, "$.check_ins", MAX_CHECK_INS_PER_CASE, "check-ins")
+        ):
             path = f"$.check_ins[{index}]"
             date = self.check_in(check_in, path)
             if date is None:
@@ -195,10 +206,33 @@ class PacketChecker(JsonChecker):
                     f"$.check_ins[{seen[date]}] is on {date} too; there is one check-in a day",
                 )
             seen.setdefault(date, index)
-        feedback = self.array(data.get("feedback", []), "$.feedback")
-        for index, message in enumerate(feedback or []):
-            self.feedback(message, f"$.feedback[{index}]", len(evidence or []))
+        feedback = self.array(data.get("feedback", []), "$.feedback") or []
+        for index, message in enumerate(
+            self.within(feedback, "$.feedback", MAX_FEEDBACK_PER_CASE, "feedback messages")
+        ):
+            self.feedback(message, f"$.feedback[{index}]", len(evidence))
+        self.threads_within_limit()
         self.existing_people()
+
+    def within(self, values: list, path: str, limit: int, what: str) -> list:
+        """`values` when a case may hold that many, else none of them and the problem said once:
+        a list over its limit is refused whole, without a problem for each of its entries."""
+        if len(values) <= limit:
+            return values
+        self.problem(
+            path, f"a case can hold at most {limit:,} {what}, and this packet has {len(values):,}"
+        )
+        return []
+
+    def threads_within_limit(self) -> None:
+        counts = Counter(message.evidence for message in self.plan.feedback)
+        for index, count in sorted(counts.items()):
+            if count > MAX_MESSAGES_PER_THREAD:
+                self.problem(
+                    "$.feedback",
+                    f"$.evidence[{index}] has {count} messages; an evidence item's thread can "
+                    f"hold at most {MAX_MESSAGES_PER_THREAD}",
+                )
 
     def person(self, value: Any, path: str) -> PlannedPerson | None:
         person = self.mapping(

@@ -37,6 +37,21 @@ from reviews.words import (
 # Check-ins per table: more columns than this do not fit across A4.
 CHECK_INS_PER_TABLE = 8
 
+# How much of a large case the PDF gives in full, so that any case a case's limits allow
+# (reviews/limits.py) is laid out in bounded time and memory: the latest items with their texts,
+# the latest feedback messages on them and the latest check-ins with their notes, each up to a
+# number and a number of characters of text (about 3,000 characters fill a page). A case of two
+# years' ordinary use (DESIGN.md: about 150 items) falls within them all and is shown whole.
+# Beyond them the PDF lists the older items by title and date under their capability, counts the
+# messages and check-ins it leaves out, and says so where it does; the JSON packet always holds
+# everything.
+PDF_FULL_ITEMS = 150
+PDF_ITEM_CHARS = 300_000
+PDF_MESSAGES = 200
+PDF_MESSAGE_CHARS = 50_000
+PDF_CHECK_INS = 24
+PDF_NOTE_CHARS = 50_000
+
 
 def render_packet_html(
     case: Case, *, as_of: datetime.date | None = None, read: PacketRead | None = None
@@ -59,7 +74,11 @@ class _Item:
     outcome: SafeString
     links: list[str]
     attachments: list[str]
+    # False for an older item the PDF lists by title only (PDF_FULL_ITEMS, PDF_ITEM_CHARS).
+    full: bool = True
     feedback: list[dict] = field(default_factory=list)
+    # All of the item's messages, also those the PDF leaves out (PDF_MESSAGES, PDF_MESSAGE_CHARS).
+    messages: int = 0
 
 
 @dataclass
@@ -69,6 +88,8 @@ class _IndicatorGroup:
     items: list[_Item] = field(default_factory=list)
     # Items shown in full under an earlier indicator of theirs, referred to here by page.
     see_also: list[_Item] = field(default_factory=list)
+    # Older items tagging it, which the PDF lists by title only.
+    older: int = 0
 
 
 @dataclass
@@ -79,6 +100,8 @@ class _CapabilityGroup:
     indicators: dict[int, _IndicatorGroup]
     items: list[_Item] = field(default_factory=list)
     untagged: list[_Item] = field(default_factory=list)
+    # Listed by title only, newest first.
+    older: list[_Item] = field(default_factory=list)
 
 
 def _timestamp(value: str) -> datetime.datetime:
@@ -113,6 +136,11 @@ def _evidence_groups(capabilities: list[Capability], items: list[_Item]) -> list
     for item in items:
         group = groups[item.capability]
         group.items.append(item)
+        if not item.full:
+            group.older.insert(0, item)
+            for position in item.positions:
+                group.indicators[position].older += 1
+            continue
         first, *others = item.positions or [None]
         if first is None:
             group.untagged.append(item)
@@ -124,9 +152,20 @@ def _evidence_groups(capabilities: list[Capability], items: list[_Item]) -> list
 
 
 def _items(read: PacketRead, names: dict[str, str]) -> list[_Item]:
+    """Every item, the latest with their texts (the packet lists items oldest first), and the
+    latest feedback messages on those, as far as the PDF's bounds allow."""
     packet = read.packet
     items = []
+    first_full = len(packet["evidence"]) - len(
+        _latest(
+            packet["evidence"],
+            PDF_FULL_ITEMS,
+            chars=PDF_ITEM_CHARS,
+            size=lambda item: len(item["title"]) + len(item["summary"]) + len(item["outcome"]),
+        )
+    )
     for index, raw in enumerate(packet["evidence"]):
+        full = index >= first_full
         items.append(
             _Item(
                 anchor=f"item-{index + 1}",
@@ -135,13 +174,19 @@ def _items(read: PacketRead, names: dict[str, str]) -> list[_Item]:
                 title=raw["title"],
                 date=datetime.date.fromisoformat(raw["date"]),
                 indicators=[f"{raw['capability']}.{p}" for p in raw["indicators"]],
-                summary=render_markdown(raw["summary"]),
-                outcome=render_markdown(raw["outcome"]),
-                links=list(raw["links"]),
-                attachments=read.attachments[index],
+                summary=render_markdown(raw["summary"]) if full else SafeString(),
+                outcome=render_markdown(raw["outcome"]) if full else SafeString(),
+                links=list(raw["links"]) if full else [],
+                attachments=read.attachments[index] if full else [],
+                full=full,
             )
         )
     for message in packet["feedback"]:
+        items[message["evidence"]].messages += 1
+    on_full_items = [m for m in packet["feedback"] if items[m["evidence"]].full]
+    for message in _latest(
+        on_full_items, PDF_MESSAGES, chars=PDF_MESSAGE_CHARS, size=lambda m: len(m["text"])
+    ):
         imported = message.get("imported")
         items[message["evidence"]].feedback.append(
             {
@@ -197,8 +242,29 @@ def _answer(value: str) -> dict:
     return {"value": value, "label": answer_label(value) if value else "—"}
 
 
+def _latest(entries: list, count: int, *, chars: int, size) -> list:
+    """The last entries of a packet's list (oldest first): at most `count` of them, together at
+    most `chars` characters long as `size` counts an entry."""
+    shown = total = 0
+    for entry in reversed(entries):
+        total += size(entry)
+        if shown == count or total > chars:
+            break
+        shown += 1
+    return entries[len(entries) - shown :]
+
+
+def _shown_check_ins(packet: dict) -> list[dict]:
+    return _latest(
+        packet["check_ins"],
+        PDF_CHECK_INS,
+        chars=PDF_NOTE_CHARS,
+        size=lambda check_in: sum(len(note) for note in check_in["notes"].values()),
+    )
+
+
 def _check_in_tables(packet: dict, questions: list) -> list[dict]:
-    check_ins = packet["check_ins"]
+    check_ins = _shown_check_ins(packet)
     tables = []
     for start in range(0, len(check_ins), CHECK_INS_PER_TABLE):
         chunk = check_ins[start : start + CHECK_INS_PER_TABLE]
@@ -225,7 +291,7 @@ def _check_in_notes(packet: dict) -> list[dict]:
             "date": datetime.date.fromisoformat(c["date"]),
             "notes": sorted((int(n), text) for n, text in c["notes"].items()),
         }
-        for c in packet["check_ins"]
+        for c in _shown_check_ins(packet)
         if c["notes"]
     ]
 
@@ -301,6 +367,10 @@ def packet_context(
         "narrative": render_markdown(packet["narrative"]) if packet["narrative"].strip() else "",
         "capabilities": capabilities,
         "evidence_count": len(items),
+        "full_items": sum(1 for item in items if item.full),
+        "brief_items": sum(1 for item in items if not item.full),
+        "shown_messages": sum(len(item.feedback) for item in items),
+        "shown_check_ins": len(_shown_check_ins(packet)),
         "evidence_groups": _evidence_groups(capabilities, items),
         "check_in_tables": _check_in_tables(packet, questions),
         "recent_check_ins": [

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,25 +14,32 @@ from reviews.grouping import answers_by_question
 from reviews.models import Answer
 from reviews.views.common import add_errors, get_case, get_writable_case
 
+# Check-ins a page shows: three years of quarterly ones.
+CHECK_IN_PAGE_SIZE = 12
+
 
 @require_GET
 @login_required
 def check_in_list(request, case_id):
+    """The check-ins a page at a time, the latest first; each page's oldest to newest."""
     case = get_case(request, case_id)
     questions = list(case.guide.questions.all())
-    check_ins = list(
+    latest_first = (
         case.check_ins.prefetch_related(
             Prefetch("answers", queryset=Answer.objects.order_by("question__position"))
         )
         .annotate(yes_count=Count("answers", filter=Q(answers__value=Answer.Value.YES)))
         # Meta.ordering does not apply to a query with GROUP BY: without this the columns came in
         # whatever order the table happened to hold them.
-        .order_by("date", "id")
+        .order_by("-date", "-id")
     )
+    page = Paginator(latest_first, CHECK_IN_PAGE_SIZE).get_page(request.GET.get("page"))
+    check_ins = list(reversed(page.object_list))
     context = {
         "case": case,
         "questions": questions,
         "check_ins": check_ins,
+        "page": page,
         "rows": answers_by_question(questions, check_ins),
         "trend": [(c.date, c.yes_count, len(questions)) for c in check_ins],
         "can_write": request.user.has_perm("reviews.write_evidence", case) and case.is_open,

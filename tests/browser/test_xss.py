@@ -12,6 +12,7 @@ from tests.security.hostile import (
     fill_case_with_vectors,
     hostile_guide_markdown,
     import_hostile_packet,
+    review_pages,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,15 +53,19 @@ def test_no_vector_runs_in_the_browser(page, hostile):
     case, imported = hostile["case"], hostile["imported"]
 
     log_in(page, case.sponsor.username, PASSWORD)
-    for name in ("case_detail", "case_review", "check_in_list", "sign_off_create"):
+    for name in ("case_detail", "check_in_list", "sign_off_create"):
         visit(page, reverse(f"reviews:{name}", args=[case.pk]))
+    for url in review_pages(case):
+        visit(page, url)
     visit(page, reverse("reviews:evidence_list", args=[case.pk]))
     visit(page, reverse("guides:guide_detail", args=[hostile["guide"].slug]))
 
     page.context.clear_cookies()
     log_in(page, hostile["hr"].username, PASSWORD)
-    for name in ("case_detail", "case_review", "check_in_list"):
+    for name in ("case_detail", "check_in_list"):
         visit(page, reverse(f"reviews:{name}", args=[imported.pk]))
+    for url in review_pages(imported):
+        visit(page, url)
     visit(page, reverse("reviews:case_list"))
 
     assert dialogs == []

@@ -179,9 +179,9 @@ def test_filtered_evidence_list_queries_do_not_grow_with_evidence(
         assert item.capability.number == 1
 
 
-# session, user, roles, the case with people and guide; the guide's questions,
-# the check-ins with their yes counts, their answers
-CHECK_IN_LIST_QUERIES = 7
+# session, user, roles, the case with people and guide; the guide's questions, the count of
+# check-ins (for the pages), a page of check-ins with their yes counts, their answers
+CHECK_IN_LIST_QUERIES = 8
 
 
 def test_check_in_history_queries_do_not_grow_with_check_ins(

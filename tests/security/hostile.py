@@ -140,6 +140,12 @@ def fill_case_with_vectors(case: Case) -> None:
     assert case.sign_offs.count() == 1
 
 
+def review_pages(case: Case) -> list[str]:
+    """Every page of the case's review, 25 items a page: a filled case has an item per vector."""
+    review = reverse("reviews:case_review", args=[case.pk])
+    return [f"{review}?page={n}" for n in range(1, len(VECTORS) // 25 + 2)]
+
+
 def import_hostile_packet(case: Case, *, imported_by) -> Case:
     """The case's packet, vectors and all, imported again for two people new to the database,
     whose names are vectors too."""
