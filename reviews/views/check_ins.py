@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews import services
+from reviews.case_writes import Part, refusal
 from reviews.forms import CheckInForm
 from reviews.grouping import answers_by_question
 from reviews.models import Answer
@@ -43,8 +44,8 @@ def check_in_list(request, case_id):
 @login_required
 def check_in_create(request, case_id):
     case = get_writable_case(request, case_id)
-    if not case.is_open:
-        messages.error(request, "Check-ins can only be taken while the case is open.")
+    if message := refusal(case, Part.CHECK_INS):
+        messages.error(request, message)
         return redirect(case)
     form = CheckInForm(request.POST or None, questions=case.guide.questions.all())
     if request.method == "POST" and form.is_valid():

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.downloads import as_download
 from reviews import services
+from reviews.case_writes import Part, refusal
 from reviews.forms import EvidenceForm
 from reviews.models import Attachment, Case
 from reviews.uploads import UploadRefused
@@ -76,8 +77,8 @@ def evidence_detail(request, case_id, evidence_id):
 
 
 def _evidence_form_view(request, case, evidence=None):
-    if not case.is_open:
-        messages.error(request, services.locked_message(case))
+    if message := refusal(case, Part.EVIDENCE):
+        messages.error(request, message)
         return redirect(case)
     form = EvidenceForm(request.POST or None, request.FILES or None, case=case, instance=evidence)
     if request.method == "POST" and form.is_valid():
@@ -128,8 +129,8 @@ def evidence_edit(request, case_id, evidence_id):
 def evidence_delete(request, case_id, evidence_id):
     case = get_writable_case(request, case_id)
     evidence = get_object_or_404(case.evidence, pk=evidence_id)
-    if not case.is_open:
-        messages.error(request, services.locked_message(case))
+    if message := refusal(case, Part.EVIDENCE):
+        messages.error(request, message)
         return redirect(case)
     if request.method == "POST":
         try:
