@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import SafeString
 
-from reviews import words
+from reviews import once, words
 from reviews.markdown import render_markdown
 from reviews.readiness.heatstrip import heat_strip_table, kept_heat_strip
 from reviews.readiness.rule import Readiness, Status
@@ -43,3 +43,10 @@ def heat_strip(case, readiness: Readiness, small: bool = False) -> SafeString:
 def heat_table(readiness: Readiness) -> dict:
     """`{% heat_table readiness %}`: the heat strip's numbers as a table, for screen readers."""
     return {"table": heat_strip_table(readiness)}
+
+
+@register.simple_tag
+def form_token() -> SafeString:
+    """`{% form_token %}` inside a <form>: the hidden one-time token that makes its submit save
+    once (reviews/once.py)."""
+    return once.token_input()

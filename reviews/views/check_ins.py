@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews import services
@@ -12,6 +13,7 @@ from reviews.case_writes import Part, refusal
 from reviews.forms import CheckInForm
 from reviews.grouping import answers_by_question
 from reviews.models import Answer
+from reviews.once import save_once
 from reviews.views.common import add_errors, get_case, get_writable_case
 
 
@@ -50,12 +52,15 @@ def check_in_create(request, case_id):
     form = CheckInForm(request.POST or None, questions=case.guide.questions.all())
     if request.method == "POST" and form.is_valid():
         try:
-            check_in = services.record_check_in(
-                case=case, date=form.cleaned_data["date"], answers=form.answers()
-            )
+            return redirect(save_once(request, lambda: _record(request, case, form)))
         except ValidationError as error:
             add_errors(form, error)
-        else:
-            messages.success(request, f"Check-in of {check_in.date:%-d %B %Y} saved.")
-            return redirect("reviews:check_in_list", case.pk)
     return render(request, "reviews/check_in_form.html", {"case": case, "form": form})
+
+
+def _record(request, case, form) -> str:
+    check_in = services.record_check_in(
+        case=case, date=form.cleaned_data["date"], answers=form.answers()
+    )
+    messages.success(request, f"Check-in of {check_in.date:%-d %B %Y} saved.")
+    return reverse("reviews:check_in_list", args=[case.pk])

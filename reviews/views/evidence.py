@@ -14,6 +14,7 @@ from reviews import services
 from reviews.case_writes import Part, refusal
 from reviews.forms import EvidenceForm
 from reviews.models import Attachment, Case
+from reviews.once import save_once
 from reviews.uploads import UploadRefused
 from reviews.views import case_page
 from reviews.views.common import (
@@ -82,32 +83,35 @@ def _evidence_form_view(request, case, evidence=None):
         return redirect(case)
     form = EvidenceForm(request.POST or None, request.FILES or None, case=case, instance=evidence)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            saved = services.save_evidence(
-                case=case,
-                evidence=evidence,
-                capability=data["capability"],
-                indicators=list(data["indicators"]),
-                title=data["title"],
-                date=data["date"],
-                summary=data["summary"],
-                outcome=data["outcome"],
-                links=data["links"],
-                new_files=services.read_uploads(data["attachments"]),
-                remove_attachments=list(data.get("remove_attachments") or []),
+            return redirect(
+                save_once(request, lambda: _save_evidence(request, case, evidence, form))
             )
         except UploadRefused as refused:
             form.add_error("attachments", str(refused))
         except ValidationError as error:
             add_errors(form, error)
-        else:
-            messages.success(
-                request, f"Saved “{saved.title}”." if evidence else f"Logged “{saved.title}”."
-            )
-            return redirect(saved)
     context = {"case": case, "form": form, "evidence": evidence}
     return render(request, "reviews/evidence_form.html", context)
+
+
+def _save_evidence(request, case, evidence, form) -> str:
+    data = form.cleaned_data
+    saved = services.save_evidence(
+        case=case,
+        evidence=evidence,
+        capability=data["capability"],
+        indicators=list(data["indicators"]),
+        title=data["title"],
+        date=data["date"],
+        summary=data["summary"],
+        outcome=data["outcome"],
+        links=data["links"],
+        new_files=services.read_uploads(data["attachments"]),
+        remove_attachments=list(data.get("remove_attachments") or []),
+    )
+    messages.success(request, f"Saved “{saved.title}”." if evidence else f"Logged “{saved.title}”.")
+    return saved.get_absolute_url()
 
 
 @require_http_methods(["GET", "POST"])

@@ -16,6 +16,7 @@ from tests.factories import (
     UserFactory,
     published_guide,
 )
+from tests.form_tokens import with_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
@@ -41,7 +42,8 @@ def signed_case(**kwargs) -> Case:
 
 
 def manage(client, case, **data):
-    return client.post(reverse("reviews:case_manage", args=[case.pk]), data, follow=True)
+    url = reverse("reviews:case_manage", args=[case.pk])
+    return client.post(url, with_token(data), follow=True)
 
 
 def test_case_list_filters_by_guide_status_sponsor_readiness_and_flag(hr_client):
