@@ -21,6 +21,7 @@ from reviews.case_writes import CaseNotOpen
 from reviews.models import Case, Evidence
 from reviews.packets.build import build_packet
 from reviews.packets.verify import verify_packet
+from reviews.readiness.snapshots import refresh_snapshots
 from tests.factories import UserFactory, published_guide
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.today("2026-06-15")]
@@ -33,7 +34,7 @@ DAY = datetime.date(2026, 6, 15)
 class Round:
     case: Case
     item: Evidence
-    other_sponsor: object
+    other_sponsor: User
 
 
 def _check_in(r: Round) -> None:
@@ -95,6 +96,8 @@ def _rounds() -> list[Round]:
     )
     for case, candidate in zip(cases, candidates, strict=True):
         case.candidate, case.sponsor, case.guide = candidate, sponsor, guide
+    # Readiness kept, as the writes that make a case's evidence keep it.
+    refresh_snapshots(Case.objects.filter(pk__in=[c.pk for c in cases]))
     return [Round(case, item, other) for case, item in zip(cases, items, strict=True)]
 
 
