@@ -17,11 +17,10 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import Case, CheckIn, Decision, Feedback, FormSubmission
 from reviews.once import OUT_OF_DATE, SENT_TWICE, TOKEN_FIELD
 from reviews.tasks import send_notifications_task
-from tests.factories import CaseFactory, EvidenceFactory, HRFactory, published_guide
+from tests.factories import CaseFactory, EvidenceFactory, HRFactory, published_guide, signed_case
 from tests.form_tokens import with_token
 
 DAY = datetime.date(2026, 6, 15)
@@ -38,19 +37,6 @@ class Submit:
     url: str
     data: dict
     saved: Callable[[], int]
-
-
-def _signed_case(guide) -> Case:
-    case = CaseFactory(guide=guide)
-    services.sign_off(
-        case=case,
-        signer=case.sponsor,
-        decision="ready",
-        rationale="Sustained.",
-        override_reason="Signed for the test.",
-        expected_sign_offs=0,
-    )
-    return case
 
 
 def _submit(kind: str) -> Submit:
@@ -78,7 +64,7 @@ def _submit(kind: str) -> Submit:
         fields = {"kind": "endorse" if verdict else "reply", "text": "Sent twice."}
         author = case.sponsor if verdict else case.candidate
         return Submit(author, thread, fields, Feedback.objects.filter(evidence=item).count)
-    signed = _signed_case(guide)
+    signed = signed_case(guide=guide)
     fields = {"action": "decision", "outcome": "promoted", "effective_date": DAY.isoformat()}
     url = reverse("reviews:case_manage", args=[signed.pk])
     return Submit(HRFactory(), url, fields, Decision.objects.filter(case=signed).count)
@@ -201,7 +187,7 @@ def test_every_form_that_saves_once_is_drawn_with_its_own_token():
     case = CaseFactory(guide=guide)
     first, second = EvidenceFactory(case=case), EvidenceFactory(case=case)
     candidate = _client(case.candidate)
-    signed = _signed_case(guide)
+    signed = signed_case(guide=guide)
     pages = [
         candidate.get(reverse("reviews:evidence_create", args=[case.pk])).text,
         candidate.get(reverse("reviews:evidence_edit", args=[case.pk, first.pk])).text,

@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from reviews.models import Case, Decision
 from reviews.readiness.snapshots import refresh_snapshots
-from reviews.services import sign_off
 from tests.factories import (
     CaseFactory,
     EvidenceFactory,
     HRFactory,
     UserFactory,
     published_guide,
+    signed_case,
 )
 from tests.form_tokens import with_token
 
@@ -25,20 +25,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 def hr_client(client):
     client.force_login(HRFactory())
     return client
-
-
-def signed_case(**kwargs) -> Case:
-    case = CaseFactory(**kwargs)
-    sign_off(
-        case=case,
-        signer=case.sponsor,
-        decision="ready",
-        rationale="Sustained.",
-        override_reason="Exceptional.",
-        expected_sign_offs=0,
-    )
-    case.refresh_from_db()
-    return case
 
 
 def manage(client, case, **data):
