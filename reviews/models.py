@@ -368,3 +368,23 @@ class ReadinessSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Readiness of case {self.case_id} as of {self.as_of}: {self.status}"
+
+
+class FormSubmission(models.Model):
+    """A one-time form token that was used, and where its submit led (reviews/once.py): the same
+    form sent again is taken to that result instead of saving a second time."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=32)
+    result_url = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token"], name="form_submission_once")
+        ]
+        # The hourly run deletes the ones whose forms can no longer be sent.
+        indexes = [models.Index(fields=["created_at"], name="form_submission_created")]
+
+    def __str__(self) -> str:
+        return f"Form {self.token} sent by {self.user_id}"

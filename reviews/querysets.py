@@ -37,11 +37,6 @@ class CaseQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=self.model.ACTIVE_STATUSES)
 
-    def locked(self):
-        """For a write: the case rows locked until the transaction ends (not the people or the
-        guide a chained `with_people` joins), so writes to one case take turns."""
-        return self.select_for_update(of=("self",))
-
     def with_people(self):
         """The candidate, the sponsor, and the guide with its levels."""
         return self.select_related("candidate", "sponsor", "guide__from_level", "guide__to_level")

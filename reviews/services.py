@@ -11,6 +11,7 @@ from django.db.models import Sum
 
 from core.dates import check_date
 from guides.models import Guide, Indicator
+from reviews.case_writes import Part, case_open_for_writes, locked_case
 from reviews.limits import (
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
@@ -37,9 +38,6 @@ from reviews.readiness.snapshots import case_readiness, refresh_snapshots
 from reviews.uploads import UploadRefused, check_upload, refuse_oversized, safe_name
 from reviews.words import status_label
 
-CASE_LOCKED = "This case is signed off, so its evidence can no longer change."
-CASE_CLOSED = "This case is closed, so its evidence can no longer change."
-NARRATIVE_CLOSED = "This case is no longer open, so its narrative can no longer change."
 # How a refusal names each date (core/dates.py holds the rule), in the forms as here.
 WORK_DATE = "The date of the work"
 CHECK_IN_DATE = "The date of the check-in"
@@ -90,18 +88,6 @@ def refresh_snapshot(case: Case) -> None:
     refresh_snapshots(Case.objects.filter(pk=case.pk))
 
 
-def locked_message(case: Case) -> str | None:
-    """Why this case's evidence cannot change now, or None while it can."""
-    if case.status == Case.Status.OPEN:
-        return None
-    return CASE_LOCKED if case.status == Case.Status.SIGNED_OFF else CASE_CLOSED
-
-
-def ensure_evidence_can_change(case: Case) -> None:
-    if message := locked_message(case):
-        raise ValidationError(message)
-
-
 @dataclass(frozen=True)
 class Upload:
     name: str
@@ -147,7 +133,6 @@ def read_uploads(files: Iterable) -> list[Upload]:
     return uploads
 
 
-@transaction.atomic
 def save_evidence(
     *,
     case: Case,
@@ -163,143 +148,127 @@ def save_evidence(
     remove_attachments: Iterable[Attachment] = (),
 ) -> Evidence:
     """Create or update one evidence item with its indicators and attachments, all or nothing."""
-    case = Case.objects.locked().get(pk=case.pk)
-    ensure_evidence_can_change(case)
-    if capability.guide_id != case.guide_id:
-        raise ValidationError({"capability": "Choose a capability of this case's guide."})
-    if any(indicator.capability_id != capability.pk for indicator in indicators):
-        raise ValidationError(
-            {"indicators": "Choose only indicators of the capability this evidence is for."}
-        )
-    check_date(date, name=WORK_DATE, happened=True, field="date")
-    if evidence is None and (count := case.evidence.count()) >= MAX_EVIDENCE_PER_CASE:
-        raise ValidationError(case_full(count, MAX_EVIDENCE_PER_CASE, "evidence items"))
-    removing = list(remove_attachments)
-    if problem := attachments_problem(
-        case=case, evidence=evidence, removing=removing, sizes=[len(u.data) for u in new_files]
-    ):
-        raise ValidationError({"attachments": problem})
-    kinds = []
-    for upload in new_files:
-        try:
-            kinds.append(check_upload(upload.name, upload.data, max_bytes=MAX_ATTACHMENT_BYTES))
-        except UploadRefused as refused:
-            raise ValidationError({"attachments": str(refused)}) from None
-
-    if evidence is None:
-        evidence = Evidence(case=case)
-    evidence.capability = capability
-    evidence.title = title
-    evidence.date = date
-    evidence.summary = summary
-    evidence.outcome = outcome
-    evidence.links = list(links)
-    evidence.save()
-    evidence.indicators.set(indicators)
-
-    removed = [a for a in removing if a.evidence_id == evidence.pk]
-    stored_names = []
-    try:
-        for upload, kind in zip(new_files, kinds, strict=True):
-            attachment = Attachment(
-                evidence=evidence,
-                original_name=safe_name(upload.name),
-                content_type=kind.content_type,
-                size=len(upload.data),
+    with case_open_for_writes(case.pk, Part.EVIDENCE) as case:
+        if capability.guide_id != case.guide_id:
+            raise ValidationError({"capability": "Choose a capability of this case's guide."})
+        if any(indicator.capability_id != capability.pk for indicator in indicators):
+            raise ValidationError(
+                {"indicators": "Choose only indicators of the capability this evidence is for."}
             )
-            attachment.file.save("upload", ContentFile(upload.data), save=False)
-            stored_names.append(attachment.file.name)
-            attachment.save()
-    except Exception:
-        # The rows roll back with the transaction; the files on disk must go too.
-        for name in stored_names:
-            Attachment.file.field.storage.delete(name)
-        raise
-    for attachment in removed:
-        name = attachment.file.name
-        attachment.delete()
-        transaction.on_commit(lambda name=name: Attachment.file.field.storage.delete(name))
-    refresh_snapshot(case)
-    return evidence
+        check_date(date, name=WORK_DATE, happened=True, field="date")
+        if evidence is None and (count := case.evidence.count()) >= MAX_EVIDENCE_PER_CASE:
+            raise ValidationError(case_full(count, MAX_EVIDENCE_PER_CASE, "evidence items"))
+        removing = list(remove_attachments)
+        if problem := attachments_problem(
+            case=case, evidence=evidence, removing=removing, sizes=[len(u.data) for u in new_files]
+        ):
+            raise ValidationError({"attachments": problem})
+        kinds = []
+        for upload in new_files:
+            try:
+                kinds.append(check_upload(upload.name, upload.data, max_bytes=MAX_ATTACHMENT_BYTES))
+            except UploadRefused as refused:
+                raise ValidationError({"attachments": str(refused)}) from None
+
+        if evidence is None:
+            evidence = Evidence(case=case)
+        evidence.capability = capability
+        evidence.title = title
+        evidence.date = date
+        evidence.summary = summary
+        evidence.outcome = outcome
+        evidence.links = list(links)
+        evidence.save()
+        evidence.indicators.set(indicators)
+
+        removed = [a for a in removing if a.evidence_id == evidence.pk]
+        stored_names = []
+        try:
+            for upload, kind in zip(new_files, kinds, strict=True):
+                attachment = Attachment(
+                    evidence=evidence,
+                    original_name=safe_name(upload.name),
+                    content_type=kind.content_type,
+                    size=len(upload.data),
+                )
+                attachment.file.save("upload", ContentFile(upload.data), save=False)
+                stored_names.append(attachment.file.name)
+                attachment.save()
+        except Exception:
+            # The rows roll back with the transaction; the files on disk must go too.
+            for name in stored_names:
+                Attachment.file.field.storage.delete(name)
+            raise
+        for attachment in removed:
+            name = attachment.file.name
+            attachment.delete()
+            transaction.on_commit(lambda name=name: Attachment.file.field.storage.delete(name))
+        refresh_snapshot(case)
+        return evidence
 
 
-@transaction.atomic
 def delete_evidence(*, evidence: Evidence) -> None:
-    case = Case.objects.locked().get(pk=evidence.case_id)
-    ensure_evidence_can_change(case)
-    names = list(evidence.attachments.values_list("file", flat=True))
-    evidence.delete()
-    refresh_snapshot(case)
-    storage = Attachment.file.field.storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    with case_open_for_writes(evidence.case_id, Part.EVIDENCE) as case:
+        names = list(evidence.attachments.values_list("file", flat=True))
+        evidence.delete()
+        refresh_snapshot(case)
+        storage = Attachment.file.field.storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
-@transaction.atomic
 def save_narrative(*, case: Case, by, narrative: str) -> Case:
     """The candidate's statement for the committee, while the case is open."""
-    case = Case.objects.locked().get(pk=case.pk)
-    if by.pk != case.candidate_id:
-        raise PermissionDenied("Only the candidate writes their narrative.")
-    if case.status != Case.Status.OPEN:
-        raise ValidationError(NARRATIVE_CLOSED)
-    case.narrative = narrative
-    case.save(update_fields=["narrative"])
-    return case
+    with case_open_for_writes(case.pk, Part.NARRATIVE) as case:
+        if by.pk != case.candidate_id:
+            raise PermissionDenied("Only the candidate writes their narrative.")
+        case.narrative = narrative
+        case.save(update_fields=["narrative"])
+        return case
 
 
-@transaction.atomic
 def record_check_in(
     *, case: Case, date: datetime.date, answers: Mapping[int, tuple[str, str]]
 ) -> CheckIn:
     """A self-assessment: `answers` maps each of the guide's question ids to (value, note)."""
-    case = Case.objects.locked().get(pk=case.pk)
-    if case.status != Case.Status.OPEN:
-        raise ValidationError("Check-ins can only be taken while the case is open.")
-    check_date(date, name=CHECK_IN_DATE, happened=True, field="date")
-    if (count := case.check_ins.count()) >= MAX_CHECK_INS_PER_CASE:
-        raise ValidationError(case_full(count, MAX_CHECK_INS_PER_CASE, "check-ins"))
-    question_ids = set(case.guide.questions.values_list("pk", flat=True))
-    if set(answers) != question_ids:
-        raise ValidationError("Answer every question of the guide.")
-    try:
-        with transaction.atomic():
-            check_in = CheckIn.objects.create(case=case, date=date)
-    except IntegrityError:
-        raise ValidationError({"date": "There is already a check-in on this date."}) from None
-    Answer.objects.bulk_create(
-        Answer(check_in=check_in, question_id=qid, value=value, note=note)
-        for qid, (value, note) in answers.items()
-    )
-    refresh_snapshot(case)
-    return check_in
+    with case_open_for_writes(case.pk, Part.CHECK_INS) as case:
+        check_date(date, name=CHECK_IN_DATE, happened=True, field="date")
+        if (count := case.check_ins.count()) >= MAX_CHECK_INS_PER_CASE:
+            raise ValidationError(case_full(count, MAX_CHECK_INS_PER_CASE, "check-ins"))
+        question_ids = set(case.guide.questions.values_list("pk", flat=True))
+        if set(answers) != question_ids:
+            raise ValidationError("Answer every question of the guide.")
+        try:
+            with transaction.atomic():
+                check_in = CheckIn.objects.create(case=case, date=date)
+        except IntegrityError:
+            raise ValidationError({"date": "There is already a check-in on this date."}) from None
+        Answer.objects.bulk_create(
+            Answer(check_in=check_in, question_id=qid, value=value, note=note)
+            for qid, (value, note) in answers.items()
+        )
+        refresh_snapshot(case)
+        return check_in
 
 
-@transaction.atomic
 def give_feedback(*, evidence: Evidence, author, kind: str, text: str) -> Feedback:
     """A message in an evidence item's thread: the sponsor's verdicts, or a reply."""
-    # Locked, so that a message and a ready sign-off of the case never cross.
-    case = Case.objects.locked().get(pk=evidence.case_id)
-    if kind in Feedback.SPONSOR_KINDS and author.pk != case.sponsor_id:
-        raise PermissionDenied("Only the case's sponsor can endorse, question or ask for more.")
-    if kind == Feedback.Kind.REPLY and author.pk not in (case.candidate_id, case.sponsor_id):
-        raise PermissionDenied("Only the candidate and the sponsor take part in the thread.")
-    if case.status != Case.Status.OPEN:
-        # What a ready sign-off signed must not change afterwards, threads included.
-        raise ValidationError(
-            "This case is signed off or closed, so its feedback threads are closed too."
+    with case_open_for_writes(evidence.case_id, Part.FEEDBACK) as case:
+        if kind in Feedback.SPONSOR_KINDS and author.pk != case.sponsor_id:
+            raise PermissionDenied("Only the case's sponsor can endorse, question or ask for more.")
+        if kind == Feedback.Kind.REPLY and author.pk not in (case.candidate_id, case.sponsor_id):
+            raise PermissionDenied("Only the candidate and the sponsor take part in the thread.")
+        if not text.strip():
+            raise ValidationError({"text": "Write a message."})
+        if (count := case.feedback.count()) >= MAX_FEEDBACK_PER_CASE:
+            raise ValidationError(case_full(count, MAX_FEEDBACK_PER_CASE, "feedback messages"))
+        if (count := evidence.feedback.count()) >= MAX_MESSAGES_PER_THREAD:
+            raise ValidationError(
+                f"An evidence item's thread can hold at most {MAX_MESSAGES_PER_THREAD} messages, "
+                f"and this one has {count}."
+            )
+        return Feedback.objects.create(
+            case=case, evidence=evidence, author=author, kind=kind, text=text.strip()
         )
-    if not text.strip():
-        raise ValidationError({"text": "Write a message."})
-    if (count := case.feedback.count()) >= MAX_FEEDBACK_PER_CASE:
-        raise ValidationError(case_full(count, MAX_FEEDBACK_PER_CASE, "feedback messages"))
-    if (count := evidence.feedback.count()) >= MAX_MESSAGES_PER_THREAD:
-        raise ValidationError(
-            f"An evidence item's thread can hold at most {MAX_MESSAGES_PER_THREAD} messages, "
-            f"and this one has {count}."
-        )
-    return Feedback.objects.create(
-        case=case, evidence=evidence, author=author, kind=kind, text=text.strip()
-    )
 
 
 def override_problem(readiness_status: Status, decision: str, override_reason: str) -> str | None:
@@ -337,7 +306,7 @@ def sign_off(
     from reviews.packets.build import build_packet, packet_sha256
 
     with transaction.atomic():
-        case = Case.objects.locked().with_people().get(pk=case.pk)
+        case = locked_case(case.pk)
         if case.sponsor_id != signer.pk:
             raise PermissionDenied("Only the case's sponsor can sign it off.")
         if case.sign_offs.count() != expected_sign_offs:
@@ -369,11 +338,8 @@ def sign_off(
 
 
 def reassign_sponsor(*, case: Case, sponsor) -> Case:
-    with transaction.atomic():
-        case = Case.objects.locked().with_people().get(pk=case.pk)
-        if case.status != Case.Status.OPEN:
-            # The sponsor is part of what a ready sign-off signed.
-            raise ValidationError("Only an open case can change sponsor.")
+    # The sponsor is part of what a ready sign-off signed.
+    with case_open_for_writes(case.pk, Part.SPONSOR) as case:
         if sponsor.pk == case.candidate_id:
             raise ValidationError({"sponsor": "A candidate cannot sponsor their own case."})
         if problem := sponsor_problem(sponsor, case.guide):
@@ -385,7 +351,7 @@ def reassign_sponsor(*, case: Case, sponsor) -> Case:
 
 def withdraw_case(*, case: Case) -> Case:
     with transaction.atomic():
-        case = Case.objects.locked().get(pk=case.pk)
+        case = locked_case(case.pk)
         if case.status not in Case.ACTIVE_STATUSES:
             raise ValidationError("This case is already closed.")
         case.status = Case.Status.WITHDRAWN
@@ -398,7 +364,7 @@ def record_decision(
 ) -> Decision:
     """HR's decision after a ready sign-off; a promotion moves the candidate to the new level."""
     with transaction.atomic():
-        case = Case.objects.locked().with_people().get(pk=case.pk)
+        case = locked_case(case.pk)
         if case.candidate_id == decided_by.pk:
             raise PermissionDenied(OWN_DECISION)
         if case.status != Case.Status.SIGNED_OFF:

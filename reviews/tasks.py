@@ -15,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from core import clock
 from reviews.models import Case
 from reviews.notifications import send_due_notifications
+from reviews.once import forget_old_submissions
 from reviews.readiness.snapshots import refresh_snapshots
 
 NOTIFICATION_INTERVAL = datetime.timedelta(hours=1)
@@ -25,10 +26,15 @@ SCHEDULE_LOCK = zlib.crc32(b"reviews.tasks.schedule_notifications")
 @task
 def send_notifications_task() -> dict[str, int]:
     """The hourly run: notifications due, then today's readiness snapshots of active cases, so
-    that the first readiness filter of a new day finds them computed."""
+    that the first readiness filter of a new day finds them computed, then the form tokens that
+    can no longer be sent."""
     try:
         sent = send_due_notifications()
-        return {**sent, "readiness_refreshed": refresh_snapshots(Case.objects.active())}
+        return {
+            **sent,
+            "readiness_refreshed": refresh_snapshots(Case.objects.active()),
+            "form_tokens_forgotten": forget_old_submissions(),
+        }
     finally:
         # Queued even when this run fails, so one bad run does not end the cycle.
         schedule_notifications(run_after=clock.now() + NOTIFICATION_INTERVAL)

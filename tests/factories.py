@@ -204,3 +204,20 @@ class SignOffFactory(factory.django.DjangoModelFactory):
     rationale = "Sustained evidence across every capability."
     readiness_status = "ready"
     packet_sha256 = "0" * 64
+
+
+def signed_case(**kwargs) -> Case:
+    """A case its sponsor signed off as ready through the service, overriding readiness."""
+    from reviews.services import sign_off
+
+    case = CaseFactory(**kwargs)
+    sign_off(
+        case=case,
+        signer=case.sponsor,
+        decision="ready",
+        rationale="Sustained.",
+        override_reason="Exceptional.",
+        expected_sign_offs=0,
+    )
+    case.refresh_from_db()
+    return case

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import SafeString
 
-from reviews import words
+from reviews import once, words
 from reviews.markdown import render_markdown
 from reviews.readiness.heatstrip import heat_strip_table, kept_heat_strip
 from reviews.readiness.rule import Readiness, Status
@@ -52,3 +52,10 @@ def imported_note(message) -> str:
         return ""
     by = message.imported_by
     return words.imported_note(by.display_name if by else None, message.imported_at)
+
+
+@register.simple_tag
+def form_token() -> SafeString:
+    """`{% form_token %}` inside a <form>: the hidden one-time token that makes its submit save
+    once (reviews/once.py)."""
+    return once.token_input()

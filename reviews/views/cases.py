@@ -13,6 +13,7 @@ from pghistory.models import MiddlewareEvents
 from core import clock
 from core.downloads import as_download
 from reviews import services
+from reviews.case_writes import Part, refusal
 from reviews.forms import NarrativeForm
 from reviews.grouping import history_row
 from reviews.markdown import render_markdown
@@ -61,8 +62,8 @@ def case_detail(request, case_id):
 @login_required
 def narrative_edit(request, case_id):
     case = get_writable_case(request, case_id)
-    if not case.is_open:
-        messages.error(request, services.NARRATIVE_CLOSED)
+    if message := refusal(case, Part.NARRATIVE):
+        messages.error(request, message)
         return redirect(case)
     form = NarrativeForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():

@@ -6,12 +6,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews import services
+from reviews.case_writes import Part, refusal
 from reviews.forms import CheckInForm
 from reviews.grouping import answers_by_question
 from reviews.models import Answer
+from reviews.once import save_once
 from reviews.views.common import add_errors, get_case, get_writable_case
 
 # Check-ins a page shows: three years of quarterly ones.
@@ -51,18 +54,21 @@ def check_in_list(request, case_id):
 @login_required
 def check_in_create(request, case_id):
     case = get_writable_case(request, case_id)
-    if not case.is_open:
-        messages.error(request, "Check-ins can only be taken while the case is open.")
+    if message := refusal(case, Part.CHECK_INS):
+        messages.error(request, message)
         return redirect(case)
     form = CheckInForm(request.POST or None, questions=case.guide.questions.all())
     if request.method == "POST" and form.is_valid():
         try:
-            check_in = services.record_check_in(
-                case=case, date=form.cleaned_data["date"], answers=form.answers()
-            )
+            return redirect(save_once(request, lambda: _record(request, case, form)))
         except ValidationError as error:
             add_errors(form, error)
-        else:
-            messages.success(request, f"Check-in of {check_in.date:%-d %B %Y} saved.")
-            return redirect("reviews:check_in_list", case.pk)
     return render(request, "reviews/check_in_form.html", {"case": case, "form": form})
+
+
+def _record(request, case, form) -> str:
+    check_in = services.record_check_in(
+        case=case, date=form.cleaned_data["date"], answers=form.answers()
+    )
+    messages.success(request, f"Check-in of {check_in.date:%-d %B %Y} saved.")
+    return reverse("reviews:check_in_list", args=[case.pk])

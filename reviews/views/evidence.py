@@ -11,8 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.downloads import as_download
 from reviews import services
+from reviews.case_writes import Part, refusal
 from reviews.forms import EvidenceForm
 from reviews.models import Attachment, Case
+from reviews.once import save_once
 from reviews.uploads import UploadRefused
 from reviews.views import case_page
 from reviews.views.common import (
@@ -76,37 +78,40 @@ def evidence_detail(request, case_id, evidence_id):
 
 
 def _evidence_form_view(request, case, evidence=None):
-    if not case.is_open:
-        messages.error(request, services.locked_message(case))
+    if message := refusal(case, Part.EVIDENCE):
+        messages.error(request, message)
         return redirect(case)
     form = EvidenceForm(request.POST or None, request.FILES or None, case=case, instance=evidence)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            saved = services.save_evidence(
-                case=case,
-                evidence=evidence,
-                capability=data["capability"],
-                indicators=list(data["indicators"]),
-                title=data["title"],
-                date=data["date"],
-                summary=data["summary"],
-                outcome=data["outcome"],
-                links=data["links"],
-                new_files=services.read_uploads(data["attachments"]),
-                remove_attachments=list(data.get("remove_attachments") or []),
+            return redirect(
+                save_once(request, lambda: _save_evidence(request, case, evidence, form))
             )
         except UploadRefused as refused:
             form.add_error("attachments", str(refused))
         except ValidationError as error:
             add_errors(form, error)
-        else:
-            messages.success(
-                request, f"Saved “{saved.title}”." if evidence else f"Logged “{saved.title}”."
-            )
-            return redirect(saved)
     context = {"case": case, "form": form, "evidence": evidence}
     return render(request, "reviews/evidence_form.html", context)
+
+
+def _save_evidence(request, case, evidence, form) -> str:
+    data = form.cleaned_data
+    saved = services.save_evidence(
+        case=case,
+        evidence=evidence,
+        capability=data["capability"],
+        indicators=list(data["indicators"]),
+        title=data["title"],
+        date=data["date"],
+        summary=data["summary"],
+        outcome=data["outcome"],
+        links=data["links"],
+        new_files=services.read_uploads(data["attachments"]),
+        remove_attachments=list(data.get("remove_attachments") or []),
+    )
+    messages.success(request, f"Saved “{saved.title}”." if evidence else f"Logged “{saved.title}”.")
+    return saved.get_absolute_url()
 
 
 @require_http_methods(["GET", "POST"])
@@ -128,8 +133,8 @@ def evidence_edit(request, case_id, evidence_id):
 def evidence_delete(request, case_id, evidence_id):
     case = get_writable_case(request, case_id)
     evidence = get_object_or_404(case.evidence, pk=evidence_id)
-    if not case.is_open:
-        messages.error(request, services.locked_message(case))
+    if message := refusal(case, Part.EVIDENCE):
+        messages.error(request, message)
         return redirect(case)
     if request.method == "POST":
         try:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from reviews import services
 from reviews.forms import FeedbackForm
 from reviews.grouping import capability_pages, evidence_by_capability
+from reviews.once import save_once
 from reviews.views.common import FEEDBACK_KINDS, get_case
 
 # Items a page of the review shows, each with its whole thread (at most
@@ -60,18 +61,23 @@ def feedback_create(request, case_id, evidence_id):
     if not form.is_valid():
         messages.error(request, "Choose a response and write a message.")
         return redirect(target)
-    try:
+    thread = f"{target}#thread-{evidence.pk}"
+
+    def send() -> str:
         services.give_feedback(
             evidence=evidence,
             author=request.user,
             kind=form.cleaned_data["kind"],
             text=form.cleaned_data["text"],
         )
+        messages.success(request, "Your message is in the thread.")
+        return thread
+
+    try:
+        return redirect(save_once(request, send))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Your message is in the thread.")
-    return redirect(f"{target}#thread-{evidence.pk}")
+    return redirect(thread)
 
 
 def _thread_page(case, evidence, back: str) -> str:

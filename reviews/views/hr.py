@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core import clock
@@ -13,6 +14,7 @@ from core.downloads import as_download
 from reviews import services
 from reviews.forms import CaseForm, DecisionForm, PacketUploadForm, SponsorForm
 from reviews.models import Case, Decision
+from reviews.once import save_once
 from reviews.packets import exports
 from reviews.packets.importing import (
     LinkingNeedsConfirmation,
@@ -103,14 +105,11 @@ def case_manage(request, case_id):
         if done:
             messages.success(request, f"Sponsor is now {done.sponsor.display_name}.")
     if action == "decision" and decision_form.is_valid():
-        done = _attempt(
-            decision_form,
-            lambda: services.record_decision(
-                case=case, decided_by=request.user, **decision_form.cleaned_data
-            ),
+        decided = _attempt(
+            decision_form, lambda: save_once(request, lambda: _decide(request, case, decision_form))
         )
-        if done:
-            messages.success(request, f"Decision recorded: {done.get_outcome_display()}.")
+        if decided:
+            return redirect(decided)
     if done:
         return redirect("reviews:case_manage", case.pk)
     context = {
@@ -123,6 +122,12 @@ def case_manage(request, case_id):
         "sign_offs": list(case.sign_offs.select_related("signer")),
     }
     return render(request, "reviews/case_manage.html", context)
+
+
+def _decide(request, case, form) -> str:
+    decision = services.record_decision(case=case, decided_by=request.user, **form.cleaned_data)
+    messages.success(request, f"Decision recorded: {decision.get_outcome_display()}.")
+    return reverse("reviews:case_manage", args=[case.pk])
 
 
 def _attempt(form, action):

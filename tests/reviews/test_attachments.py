@@ -25,6 +25,7 @@ from tests.factories import (
     HRFactory,
     UserFactory,
 )
+from tests.form_tokens import with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +110,7 @@ def evidence_form(capability, files=(), **overrides):
         "attachments": list(files),
     }
     data.update(overrides)
-    return data
+    return with_token(data)
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:

@@ -13,6 +13,7 @@ from tests.factories import (
     guide_with_parts,
     publish,
 )
+from tests.form_tokens import with_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
@@ -44,7 +45,7 @@ def check_in_form(questions, *, date=None, values=None):
     for question in questions:
         data[f"q{question.pk}"] = values.get(question.position, "yes")
         data[f"note{question.pk}"] = f"Note on {question.position}"
-    return data
+    return with_token(data)
 
 
 def create_url(case):

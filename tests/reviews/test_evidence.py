@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from reviews.models import Case, Evidence
 from tests.factories import CaseFactory, EvidenceFactory, HRFactory, UserFactory
+from tests.form_tokens import with_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
@@ -39,7 +40,7 @@ def evidence_form(capability, *, indicators=(), **overrides):
         "links": "https://example.org/plan\n\n  https://example.org/retro  \n",
     }
     data.update(overrides)
-    return data
+    return with_token(data)
 
 
 def create_url(case):

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from reviews.models import Case, Feedback
 from tests.factories import CaseFactory, EvidenceFactory, HRFactory, UserFactory
+from tests.form_tokens import with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +15,9 @@ def item():
 
 def post(client, item, **data):
     return client.post(
-        reverse("reviews:feedback_create", args=[item.case_id, item.pk]), data, follow=True
+        reverse("reviews:feedback_create", args=[item.case_id, item.pk]),
+        with_token(data),
+        follow=True,
     )
 
 
@@ -89,12 +92,14 @@ def test_history_shows_who_changed_what(client, item):
     client.force_login(item.case.candidate)
     client.post(
         reverse("reviews:evidence_edit", args=[item.case_id, item.pk]),
-        {
-            "capability": item.capability_id,
-            "title": "Renamed item",
-            "date": item.date.isoformat(),
-            "summary": "What was done.",
-        },
+        with_token(
+            {
+                "capability": item.capability_id,
+                "title": "Renamed item",
+                "date": item.date.isoformat(),
+                "summary": "What was done.",
+            }
+        ),
     )
     client.force_login(item.case.sponsor)
     post(client, item, kind="question", text="Which quarter?")

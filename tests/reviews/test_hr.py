@@ -8,14 +8,15 @@ from django.utils import timezone
 
 from reviews.models import Case, Decision
 from reviews.readiness.snapshots import refresh_snapshots
-from reviews.services import sign_off
 from tests.factories import (
     CaseFactory,
     EvidenceFactory,
     HRFactory,
     UserFactory,
     published_guide,
+    signed_case,
 )
+from tests.form_tokens import with_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
@@ -26,22 +27,9 @@ def hr_client(client):
     return client
 
 
-def signed_case(**kwargs) -> Case:
-    case = CaseFactory(**kwargs)
-    sign_off(
-        case=case,
-        signer=case.sponsor,
-        decision="ready",
-        rationale="Sustained.",
-        override_reason="Exceptional.",
-        expected_sign_offs=0,
-    )
-    case.refresh_from_db()
-    return case
-
-
 def manage(client, case, **data):
-    return client.post(reverse("reviews:case_manage", args=[case.pk]), data, follow=True)
+    url = reverse("reviews:case_manage", args=[case.pk])
+    return client.post(url, with_token(data), follow=True)
 
 
 def test_case_list_filters_by_guide_status_sponsor_readiness_and_flag(hr_client):

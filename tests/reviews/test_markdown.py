@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from reviews.markdown import MAX_MARKS
 from tests.factories import CaseFactory, EvidenceFactory, HRFactory, UserFactory
+from tests.form_tokens import with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -129,14 +130,16 @@ def test_evidence_logged_through_its_form_renders_harmlessly(client, case):
 
     saved = client.post(
         reverse("reviews:evidence_create", args=[case.pk]),
-        {
-            "capability": case.guide.capabilities.get(number=1).pk,
-            "title": "Hardening",
-            "date": case.opened_on.isoformat(),
-            "summary": f"{SAFE}\n\n{ALL_PAYLOADS}",
-            "outcome": ALL_PAYLOADS,
-            "links": "",
-        },
+        with_token(
+            {
+                "capability": case.guide.capabilities.get(number=1).pk,
+                "title": "Hardening",
+                "date": case.opened_on.isoformat(),
+                "summary": f"{SAFE}\n\n{ALL_PAYLOADS}",
+                "outcome": ALL_PAYLOADS,
+                "links": "",
+            }
+        ),
     )
     response = client.get(saved.url)
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from reviews.models import Case, Evidence
 from reviews.packets.build import build_packet
 from reviews.packets.importing import import_packet_file
+from tests.form_tokens import with_token
 from tests.security.xss_vectors import ALL_VECTORS, VECTORS
 
 # Fields each vector went through, by name, for the report of what was tried.
@@ -95,14 +96,16 @@ def fill_case_with_vectors(case: Case) -> None:
     for vector in VECTORS:
         response = candidate.post(
             reverse("reviews:evidence_create", args=[case.pk]),
-            {
-                "capability": capability.pk,
-                "title": vector[:200],
-                "date": when,
-                "summary": vector,
-                "outcome": vector,
-                "links": "https://example.org/evidence",
-            },
+            with_token(
+                {
+                    "capability": capability.pk,
+                    "title": vector[:200],
+                    "date": when,
+                    "summary": vector,
+                    "outcome": vector,
+                    "links": "https://example.org/evidence",
+                }
+            ),
         )
         assert response.status_code == 302, response.context["form"].errors
     response = candidate.post(
@@ -113,7 +116,7 @@ def fill_case_with_vectors(case: Case) -> None:
     for vector in VECTORS:
         response = sponsor.post(
             reverse("reviews:feedback_create", args=[case.pk, first.pk]),
-            {"kind": "question", "text": vector},
+            with_token({"kind": "question", "text": vector}),
         )
         assert response.status_code == 302
     assert first.feedback.count() == len(VECTORS)
@@ -124,7 +127,7 @@ def fill_case_with_vectors(case: Case) -> None:
     for index, question in enumerate(questions):
         form[f"q{question.pk}"] = "partly"
         form[f"note{question.pk}"] = notes[index % 2]
-    response = candidate.post(reverse("reviews:check_in_create", args=[case.pk]), form)
+    response = candidate.post(reverse("reviews:check_in_create", args=[case.pk]), with_token(form))
     assert response.status_code == 302, response.context["form"].errors
     response = sponsor.post(
         reverse("reviews:sign_off_create", args=[case.pk]),

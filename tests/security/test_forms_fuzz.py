@@ -22,6 +22,7 @@ from guides.services import import_guide
 from reviews.models import Case, CheckIn, Evidence, SignOff
 from reviews.packets.build import build_packet
 from tests.factories import CaseFactory, EvidenceFactory, HRFactory
+from tests.form_tokens import with_token
 from tests.security.hostile import client_for
 from tests.security.xss_vectors import VECTORS
 
@@ -113,7 +114,7 @@ def test_evidence_form(case, candidate, data):
     capabilities = list(case.guide.capabilities.values_list("pk", flat=True))
     indicators = list(case.guide.capabilities.values_list("indicators__pk", flat=True))
     form = {
-        **BROWSER_FIELDS,
+        **with_token(BROWSER_FIELDS),
         "capability": data.draw(mostly(st.just(capabilities[0]), ids(capabilities)), label="cap"),
         "indicators": data.draw(
             mostly(st.just([]), st.lists(ids(indicators), max_size=4)), label="indicators"
@@ -145,7 +146,7 @@ def test_evidence_form(case, candidate, data):
 @given(data=st.data())
 def test_check_in_form(case, candidate, data):
     questions = list(case.guide.questions.values_list("pk", flat=True))
-    form = {**BROWSER_FIELDS, "date": data.draw(mostly(RECENT, DATES), label="date")}
+    form = {**with_token(BROWSER_FIELDS), "date": data.draw(mostly(RECENT, DATES), label="date")}
     for pk in questions:
         if data.draw(st.integers(0, 29), label="skip") > 0:
             form[f"q{pk}"] = data.draw(

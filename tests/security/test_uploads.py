@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from reviews.models import Attachment, Evidence
 from tests.factories import CaseFactory
+from tests.form_tokens import with_token
 from tests.security.hostile import client_for
 
 pytestmark = pytest.mark.django_db
@@ -58,12 +59,14 @@ def case():
 
 def post_raw(case, filename: bytes, content: bytes):
     """The evidence form with one file, its name sent byte for byte as a browser could."""
-    fields = {
-        "capability": case.guide.capabilities.get(number=1).pk,
-        "title": "Budget review",
-        "date": "2025-10-29",
-        "summary": "Ran the budget review.",
-    }
+    fields = with_token(
+        {
+            "capability": case.guide.capabilities.get(number=1).pk,
+            "title": "Budget review",
+            "date": "2025-10-29",
+            "summary": "Ran the budget review.",
+        }
+    )
     body = b"".join(
         f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
         for key, value in fields.items()

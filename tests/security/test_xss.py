@@ -11,6 +11,7 @@ from django.utils.html import escape
 from guides.services import import_guide
 from reviews.models import Evidence
 from tests.factories import CaseFactory, HRFactory, published_guide
+from tests.form_tokens import with_token
 from tests.security.hostile import (
     FIELDS,
     client_for,
@@ -117,13 +118,15 @@ def test_markup_inside_a_web_address_stays_inside_its_attribute():
     client = client_for(case.candidate)
     response = client.post(
         reverse("reviews:evidence_create", args=[case.pk]),
-        {
-            "capability": case.guide.capabilities.first().pk,
-            "title": "Links",
-            "date": "2025-10-13",
-            "summary": "Text.",
-            "links": "\n".join(MARKUP_IN_WEB_LINKS),
-        },
+        with_token(
+            {
+                "capability": case.guide.capabilities.first().pk,
+                "title": "Links",
+                "date": "2025-10-13",
+                "summary": "Text.",
+                "links": "\n".join(MARKUP_IN_WEB_LINKS),
+            }
+        ),
     )
     assert response.status_code == 302
     evidence = Evidence.objects.get()
