@@ -30,6 +30,7 @@ from reviews.packets.document import (
 from reviews.packets.importing import PacketRefused, import_packet
 from reviews.packets.pdf import render_packet_pdf
 from tests.factories import CaseFactory, EvidenceFactory
+from tests.form_tokens import with_token
 from tests.security.hostile import client_for
 
 # Not about the calendar: the whole module runs on one day.
@@ -90,19 +91,21 @@ def add_messages(case, items: list[Evidence], count: int) -> None:
 
 
 def evidence_form(case) -> dict:
-    return {
-        "capability": first_capability(case).pk,
-        "title": "One more",
-        "date": TODAY.isoformat(),
-        "summary": "Ran the review.",
-    }
+    return with_token(
+        {
+            "capability": first_capability(case).pk,
+            "title": "One more",
+            "date": TODAY.isoformat(),
+            "summary": "Ran the review.",
+        }
+    )
 
 
 def check_in_form(case) -> dict:
     form = {"date": TODAY.isoformat()}
     for question in case.guide.questions.all():
         form[f"q{question.pk}"] = "yes"
-    return form
+    return with_token(form)
 
 
 # Caps on what a case holds
@@ -168,7 +171,7 @@ def test_a_full_thread_refuses_another_message_and_says_so_on_the_page(case):
 
     response = client_for(case.sponsor).post(
         reverse("reviews:feedback_create", args=[case.pk, item.pk]),
-        {"kind": "endorse", "text": "Once more."},
+        with_token({"kind": "endorse", "text": "Once more."}),
         follow=True,
     )
 
@@ -290,7 +293,7 @@ def test_a_message_written_on_a_later_page_of_the_review_returns_to_it(case):
 
     response = client_for(case.sponsor).post(
         reverse("reviews:feedback_create", args=[case.pk, items[-1].pk]),
-        {"kind": "endorse", "text": "Good.", "next": f"{review}?page=2"},
+        with_token({"kind": "endorse", "text": "Good.", "next": f"{review}?page=2"}),
     )
 
     assert response.url == f"{review}?page=2#thread-{items[-1].pk}"

@@ -19,6 +19,7 @@ from reviews.packets.importing import import_packet
 from reviews.packets.shapes import PacketProblem
 from reviews.views.filters import EvidenceFilterForm
 from tests.factories import CaseFactory, HRFactory, UserFactory, published_guide
+from tests.form_tokens import with_token
 from tests.reviews.test_packet_import import refused
 from tests.security.hostile import client_for
 
@@ -76,7 +77,14 @@ def evidence_post(client, case, date: str):
     capability = case.guide.capabilities.order_by("number").first()
     return client.post(
         reverse("reviews:evidence_create", args=[case.pk]),
-        {"capability": capability.pk, "title": "Ran the budget", "date": date, "summary": "Did."},
+        with_token(
+            {
+                "capability": capability.pk,
+                "title": "Ran the budget",
+                "date": date,
+                "summary": "Did.",
+            }
+        ),
     )
 
 
@@ -84,7 +92,7 @@ def check_in_post(client, case, date: str):
     data = {"date": date}
     for question in case.guide.questions.all():
         data[f"q{question.pk}"] = "yes"
-    return client.post(reverse("reviews:check_in_create", args=[case.pk]), data)
+    return client.post(reverse("reviews:check_in_create", args=[case.pk]), with_token(data))
 
 
 def case_post(client, guide, date: str):
@@ -130,7 +138,7 @@ def test_the_decision_form_refuses_an_effective_date_in_the_year_one(case):
     Case.objects.filter(pk=case.pk).update(status=Case.Status.SIGNED_OFF)
     response = client_for(HRFactory()).post(
         reverse("reviews:case_manage", args=[case.pk]),
-        {"action": "decision", "outcome": "promoted", "effective_date": "0001-01-01"},
+        with_token({"action": "decision", "outcome": "promoted", "effective_date": "0001-01-01"}),
     )
 
     assert form_errors(response, "effective_date") == [

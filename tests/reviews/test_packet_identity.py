@@ -34,6 +34,7 @@ from reviews.packets.importing import (
 from reviews.packets.shapes import PacketProblem
 from reviews.services import OWN_DECISION
 from tests.factories import CaseFactory, HRFactory, UserFactory
+from tests.form_tokens import with_token
 from tests.reviews.test_packet_import import (
     packet_for,
     packet_guide,
@@ -306,7 +307,8 @@ def test_hr_cannot_record_the_decision_on_their_own_case(own_case, hana):
     assert "Record the decision" not in page.content.decode()
 
     posted = client.post(
-        url, {"action": "decision", "outcome": "promoted", "effective_date": "2026-12-01"}
+        url,
+        with_token({"action": "decision", "outcome": "promoted", "effective_date": "2026-12-01"}),
     )
     assert posted.status_code == 200
     assert OWN_DECISION in posted.context["decision_form"].non_field_errors()
@@ -327,7 +329,10 @@ def test_another_hr_person_records_it(own_case):
     other = client_for(HRFactory())
     url = reverse("reviews:case_manage", args=[own_case.pk])
 
-    other.post(url, {"action": "decision", "outcome": "promoted", "effective_date": "2026-12-01"})
+    other.post(
+        url,
+        with_token({"action": "decision", "outcome": "promoted", "effective_date": "2026-12-01"}),
+    )
 
     assert Decision.objects.get().case == own_case
 

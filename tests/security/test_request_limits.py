@@ -14,6 +14,7 @@ from reviews import limits, services
 from reviews.models import Attachment, Evidence
 from tests.bodies import StreamedFile, post_streamed
 from tests.factories import AttachmentFactory, CaseFactory, EvidenceFactory
+from tests.form_tokens import with_token
 from tests.security.hostile import client_for
 
 pytestmark = pytest.mark.django_db
@@ -28,12 +29,14 @@ def case():
 
 
 def fields(case) -> dict[str, str]:
-    return {
-        "capability": str(case.guide.capabilities.get(number=1).pk),
-        "title": "Planning offsite",
-        "date": "2025-10-29",
-        "summary": "Ran the planning offsite.",
-    }
+    return with_token(
+        {
+            "capability": str(case.guide.capabilities.get(number=1).pk),
+            "title": "Planning offsite",
+            "date": "2025-10-29",
+            "summary": "Ran the planning offsite.",
+        }
+    )
 
 
 def traced_peak(send) -> tuple[object, int]:
