@@ -35,7 +35,7 @@ def case_review(request, case_id):
     groups = evidence_by_capability(capabilities, list(page.object_list))
     paged = page.paginator.num_pages > 1
     if paged:
-        groups = [g for g in groups if any(items for _, items in g.indicators) or g.untagged]
+        groups = [g for g in groups if any(shown for _, shown in g.indicators) or g.untagged]
     counts = dict(case.evidence.values_list("capability").annotate(n=Count("pk")))
     context = {
         "case": case,
