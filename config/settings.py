@@ -231,6 +231,16 @@ CACHES["packets"] = {
     "OPTIONS": {"MAX_ENTRIES": 2000},
 }
 
+# Where the packet PDF's fonts are (reviews/packets/pdf.py): Debian's DejaVu (fonts-dejavu-core,
+# fonts-dejavu-extra for its obliques) and Droid's fallback (fonts-droid-fallback) for the scripts
+# DejaVu lacks, such as Chinese and Japanese; the Makefile and the Dockerfile install them.
+PACKET_FONT_DIRS = [
+    Path(p)
+    for p in os.environ.get(
+        "PACKET_FONT_DIRS", "/usr/share/fonts/truetype/dejavu:/usr/share/fonts/truetype/droid"
+    ).split(":")
+]
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

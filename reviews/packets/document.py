@@ -56,7 +56,13 @@ PDF_NOTE_CHARS = 50_000
 def render_packet_html(
     case: Case, *, as_of: datetime.date | None = None, read: PacketRead | None = None
 ) -> str:
-    return render_to_string("reviews/packet/pdf.html", packet_context(case, as_of=as_of, read=read))
+    context = packet_context(case, as_of=as_of, read=read)
+    for group in context["evidence_groups"]:
+        for item in group.items:
+            item.summary = render_markdown(item.summary)
+            item.outcome = render_markdown(item.outcome)
+    context["narrative"] = render_markdown(context["narrative"]) if context["narrative"] else ""
+    return render_to_string("reviews/packet/pdf.html", context)
 
 
 # --- Shaping for the template ------------------------------------------------------------------
@@ -70,8 +76,9 @@ class _Item:
     title: str
     date: datetime.date
     indicators: list[str]
-    summary: SafeString
-    outcome: SafeString
+    # Markdown, as written.
+    summary: str
+    outcome: str
     links: list[str]
     attachments: list[str]
     # False for an older item the PDF lists by title only (PDF_FULL_ITEMS, PDF_ITEM_CHARS).
@@ -174,8 +181,8 @@ def _items(read: PacketRead, names: dict[str, str]) -> list[_Item]:
                 title=raw["title"],
                 date=datetime.date.fromisoformat(raw["date"]),
                 indicators=[f"{raw['capability']}.{p}" for p in raw["indicators"]],
-                summary=render_markdown(raw["summary"]) if full else SafeString(),
-                outcome=render_markdown(raw["outcome"]) if full else SafeString(),
+                summary=raw["summary"] if full else "",
+                outcome=raw["outcome"] if full else "",
                 links=list(raw["links"]) if full else [],
                 attachments=read.attachments[index] if full else [],
                 full=full,
@@ -364,7 +371,7 @@ def packet_context(
         ],
         "sustained_count": sum(1 for c in readiness.capabilities if c.sustained),
         "question_count": len(questions),
-        "narrative": render_markdown(packet["narrative"]) if packet["narrative"].strip() else "",
+        "narrative": packet["narrative"] if packet["narrative"].strip() else "",
         "capabilities": capabilities,
         "evidence_count": len(items),
         "full_items": sum(1 for item in items if item.full),
