@@ -22,7 +22,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
@@ -305,18 +305,19 @@ def _folder(case: Case) -> str:
     return f"{_SAFE_NAME.sub('_', case.candidate.username)}-{case.pk}"
 
 
-def cycle_zip(cases: QuerySet, *, as_of: datetime.date | None = None) -> Iterator[bytes]:
+def cycle_zip(
+    cases: QuerySet,
+    *,
+    as_of: datetime.date | None = None,
+    on_packet: Callable[[int, int], None] | None = None,
+) -> Iterator[bytes]:
     """The cases as one ZIP, in pieces, holding only one case or one CSV chunk at a time.
 
     At the root `cases.csv` and `evidence.csv`; then per case `<username>-<id>/packet.json` and
     `packet.pdf`. The list of cases is fixed when the export starts; a case deleted meanwhile is
-    left out.
-
-    A finished PDF's layout (WeasyPrint's boxes point at their parents) is freed by Python's
-    cyclic collector when it next runs, which it does about once a document in an export: memory
-    holds the current case and at most about one finished layout, whatever the number of cases.
+    left out. `on_packet(done, total)` is told after each case's packet.
     """
-    # WeasyPrint loads only when a cycle is exported, not with every module that lists rows.
+    # Typst loads only when a cycle is exported, not with every module that lists rows.
     from reviews.packets.pdf import render_packet_pdf
 
     as_of = as_of or clock.today()
@@ -353,9 +354,11 @@ def cycle_zip(cases: QuerySet, *, as_of: datetime.date | None = None) -> Iterato
             "evidence.csv",
             write_csv(evidence_rows(Case.objects.filter(pk__in=ids)), EVIDENCE_COLUMNS),
         )
-        for pk in ids:
+        for done, pk in enumerate(ids, start=1):
             case = Case.objects.with_people().filter(pk=pk).first()
             if case is None:
+                if on_packet:
+                    on_packet(done, len(ids))
                 continue
             # One read for both, so that the PDF says what the JSON beside it says.
             read = read_packet(case, as_of=as_of)
@@ -365,5 +368,7 @@ def cycle_zip(cases: QuerySet, *, as_of: datetime.date | None = None) -> Iterato
             pdf = render_packet_pdf(case, as_of=as_of, read=read)
             archive.writestr(member(f"{_folder(case)}/packet.pdf"), pdf)
             yield stream.take()
+            if on_packet:
+                on_packet(done, len(ids))
     if data := stream.take():
         yield data
