@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from reviews import services
 from reviews.models import Attachment, Case
 from reviews.packets.build import build_packet, packet_sha256
-from reviews.packets.document import packet_context
+from reviews.packets.document import PDF_FULL_ITEMS, packet_context
 from reviews.packets.pdf import _compiler, render_packet_pdf
 from tests.factories import (
     CaseFactory,
@@ -251,6 +251,16 @@ def test_every_item_and_every_feedback_thread_is_in_a_large_packet():
         assert f"Endorsed item {n}." in text
     assert text.count("1 feedback message in the Feedback chapter") == LARGE // 4
     assert text.count("the item, page") == LARGE // 4
+
+
+@pytest.mark.slow
+def test_the_pdf_holds_every_evidence_title_of_a_case_past_the_items_given_in_full():
+    case = build_case(PDF_FULL_ITEMS + 12)
+    text = " ".join(" ".join(pdf_pages(render_packet_pdf(case))).split())
+    titles = list(case.evidence.values_list("title", flat=True))
+    assert len(titles) == PDF_FULL_ITEMS + 12
+    assert [title for title in titles if title not in text] == []
+    assert "lists the other 12 by title" in text
 
 
 def commit_elsewhere(case: Case, n: int) -> None:
