@@ -16,6 +16,7 @@ CSV is UTF-8 with a byte order mark: without it Excel reads UTF-8 as the local c
 mangles names and the guide's arrow; every other reader skips the mark.
 """
 
+import collections
 import csv
 import datetime
 import io
@@ -90,6 +91,8 @@ CSV_CHUNK_BYTES = 64 * 1024
 # The cycle ZIP reads cases.csv's rows this many cases at a time (five queries each), so that
 # readiness never holds a whole large cycle's evidence dates at once.
 CASE_BATCH = 200
+# Packets read and waiting for their PDF while the one before is laid out.
+LAYOUTS_AHEAD = 1
 # Excel refuses longer cells.
 XLSX_MAX_CELL = 32_767
 
@@ -316,9 +319,11 @@ def cycle_zip(
     At the root `cases.csv` and `evidence.csv`; then per case `<username>-<id>/packet.json` and
     `packet.pdf`. The list of cases is fixed when the export starts; a case deleted meanwhile is
     left out. `on_packet(done, total)` is told after each case's packet.
+
+    While one packet is laid out (in a process of its own, reviews/packets/typesetter.py), the
+    next is read: at most LAYOUTS_AHEAD packets are waiting for their PDF at once.
     """
-    # Typst loads only when a cycle is exported, not with every module that lists rows.
-    from reviews.packets.pdf import render_packet_pdf
+    from reviews.packets.pdf import start_layout
 
     as_of = as_of or clock.today()
     ids = list(cases.order_by("id").values_list("id", flat=True))
@@ -354,21 +359,28 @@ def cycle_zip(
             "evidence.csv",
             write_csv(evidence_rows(Case.objects.filter(pk__in=ids)), EVIDENCE_COLUMNS),
         )
+        waiting = collections.deque()
+
+        def finish_oldest():
+            done, folder, future = waiting.popleft()
+            archive.writestr(member(f"{folder}/packet.pdf"), future.result())
+            if on_packet:
+                on_packet(done, len(ids))
+            return stream.take()
+
         for done, pk in enumerate(ids, start=1):
             case = Case.objects.with_people().filter(pk=pk).first()
             if case is None:
-                if on_packet:
-                    on_packet(done, len(ids))
                 continue
             # One read for both, so that the PDF says what the JSON beside it says.
             read = read_packet(case, as_of=as_of)
             text = json.dumps(read.packet, indent=2, ensure_ascii=False) + "\n"
             archive.writestr(member(f"{_folder(case)}/packet.json"), text.encode())
             yield stream.take()
-            pdf = render_packet_pdf(case, as_of=as_of, read=read)
-            archive.writestr(member(f"{_folder(case)}/packet.pdf"), pdf)
-            yield stream.take()
-            if on_packet:
-                on_packet(done, len(ids))
+            waiting.append((done, _folder(case), start_layout(case, as_of=as_of, read=read)))
+            if len(waiting) > LAYOUTS_AHEAD:
+                yield finish_oldest()
+        while waiting:
+            yield finish_oldest()
     if data := stream.take():
         yield data

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import os
 import re
 import threading
 
@@ -12,9 +13,10 @@ from pypdf import PdfReader
 
 from reviews import services
 from reviews.models import Attachment, Case
+from reviews.packets import typesetter
 from reviews.packets.build import build_packet, packet_sha256
 from reviews.packets.document import PDF_FULL_ITEMS, packet_context
-from reviews.packets.pdf import _compiler, render_packet_pdf
+from reviews.packets.pdf import render_packet_pdf
 from tests.factories import (
     CaseFactory,
     CheckInFactory,
@@ -313,12 +315,13 @@ def test_the_packet_and_what_its_pdf_shows_come_from_one_snapshot():
     assert context["packet"]["readiness"]["capabilities"][0]["items"] == 1
 
 
-def test_packets_share_one_compiler_per_thread():
+def test_each_layout_runs_in_a_process_of_its_own():
     first, second = build_case(SMALL), with_people(CaseFactory())
     pages = pdf_pages(render_packet_pdf(first)) + pdf_pages(render_packet_pdf(second))
-    assert _compiler.get() is _compiler.get()
     # Both documents carry the template's running header and page footer.
     assert sum("Page 2 of" in page for page in pages) == 2
+    pids = {typesetter._layout_pool().submit(os.getpid).result() for _ in range(3)}
+    assert len(pids) == 3 and os.getpid() not in pids
 
 
 def test_flags_are_plain_sentences_and_uncovered_indicators_are_named():

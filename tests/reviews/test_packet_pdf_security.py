@@ -208,9 +208,11 @@ def test_the_template_lays_out_only_with_the_packet_fonts():
 
 # Evaluates markup as the template does and gives back the text it holds.
 PLAIN_TEXT = b"""
-#let plain(c) = if type(c) == str { c } else if c.has("text") { plain(c.text) }
+#let plain(c) = {
+  if type(c) == str { c } else if c.has("text") { plain(c.text) }
   else if c.has("children") { c.children.map(plain).join() }
   else if c.has("body") { plain(c.body) } else if c == [ ] { " " } else { "" }
+}
 #metadata(plain(eval(sys.inputs.markup, mode: "markup")))<text>
 """
 
