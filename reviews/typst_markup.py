@@ -17,6 +17,7 @@ address only when it is a web or mail address; other links are shown as their te
 """
 
 import re
+from collections.abc import Iterator
 
 from markdown_it.token import Token
 
@@ -71,15 +72,17 @@ class _Blocks:
         self.tokens = tokens
         self.at = 0
 
-    def convert(self, until: str | None = None) -> str:
-        out = []
+    def _until(self, close: str | None) -> Iterator[Token]:
+        """The next tokens, up to the one of type `close`, which is consumed too."""
         while self.at < len(self.tokens):
             token = self.tokens[self.at]
             self.at += 1
-            if token.type == until:
-                break
-            out.append(self._block(token))
-        return "".join(out)
+            if token.type == close:
+                return
+            yield token
+
+    def convert(self, until: str | None = None) -> str:
+        return "".join(self._block(token) for token in self._until(until))
 
     def _block(self, token: Token) -> str:
         kind = token.type
@@ -114,11 +117,7 @@ class _Blocks:
 
     def _items(self, close: str) -> str:
         items = []
-        while self.at < len(self.tokens):
-            token = self.tokens[self.at]
-            self.at += 1
-            if token.type == close:
-                break
+        for token in self._until(close):
             if token.type == "list_item_open":
                 items.append(f"[{self.convert('list_item_close').strip()}]")
         return "".join(items) or "[]"
@@ -126,11 +125,7 @@ class _Blocks:
     def _table(self) -> str:
         aligns, cells = [], []
         header = True
-        while self.at < len(self.tokens):
-            token = self.tokens[self.at]
-            self.at += 1
-            if token.type == "table_close":
-                break
+        for token in self._until("table_close"):
             if token.type == "thead_close":
                 header = False
             if token.type in ("th_open", "td_open"):
