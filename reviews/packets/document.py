@@ -1,10 +1,10 @@
-"""What the packet PDF says, as HTML for WeasyPrint (reviews/packets/pdf.py lays it out).
+"""What the packet PDF says (reviews/packets/pdf_data.py shapes it for the Typst template).
 
 The PDF is drawn from the JSON packet (`read_packet`), so both say the same thing; the same read
 gives what the packet leaves out (attachment names, the override reasons of sign-offs), and the
 ORM adds, in the same snapshot, what the packet names by number or username: capability and
 indicator texts, questions and people's names. Everything a person wrote is escaped by the
-template or goes through `render_markdown`.
+template as text, Markdown through reviews/typst_markup.py.
 """
 
 import datetime
@@ -12,12 +12,10 @@ from dataclasses import dataclass, field
 from html import escape
 
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
 from guides.models import Capability, Indicator
-from reviews.markdown import render_markdown
 from reviews.models import Case
 from reviews.packets.build import PacketRead, one_snapshot, packet_sha256, read_packet
 from reviews.readiness.heatstrip import FONT_FAMILY, render_heat_strip
@@ -51,18 +49,6 @@ PDF_MESSAGES = 200
 PDF_MESSAGE_CHARS = 50_000
 PDF_CHECK_INS = 24
 PDF_NOTE_CHARS = 50_000
-
-
-def render_packet_html(
-    case: Case, *, as_of: datetime.date | None = None, read: PacketRead | None = None
-) -> str:
-    context = packet_context(case, as_of=as_of, read=read)
-    for group in context["evidence_groups"]:
-        for item in group.items:
-            item.summary = render_markdown(item.summary)
-            item.outcome = render_markdown(item.outcome)
-    context["narrative"] = render_markdown(context["narrative"]) if context["narrative"] else ""
-    return render_to_string("reviews/packet/pdf.html", context)
 
 
 # --- Shaping for the template ------------------------------------------------------------------
