@@ -14,11 +14,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/app/.venv/bin:$PATH \
     PRIVATE_STORAGE_ROOT=/var/lib/promotions/private
 
-# WeasyPrint draws packet PDFs through Pango and subsets their fonts with HarfBuzz; DejaVu is the
-# packet's font.
+# The packet PDF's fonts (Typst reads them from these packages' folders; config/settings.py):
+# DejaVu with its obliques, and Droid's fallback for the scripts DejaVu lacks.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+        fonts-dejavu-core fonts-dejavu-extra fonts-droid-fallback \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

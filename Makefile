@@ -54,13 +54,15 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 install: system-packages $(VENV)/.synced
 
-# PostgreSQL, Chromium and WeasyPrint's libraries come from Debian's packages when missing.
+# PostgreSQL, Chromium and the packet PDF's fonts (DejaVu, its obliques, and Droid's fallback for
+# the scripts DejaVu lacks) come from Debian's packages when missing.
 system-packages:
 	@missing=""; \
 	command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
-	ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
-	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf ] || missing="$$missing fonts-dejavu-extra"; \
+	[ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || missing="$$missing fonts-droid-fallback"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$(AS_ROOT)" = yes ]; then \
 	    echo "Installing Debian packages:$$missing"; \

@@ -222,14 +222,16 @@ STORAGES = {
 }
 # Evidence attachments live outside STATIC_ROOT and have no public URL; a view serves them.
 PRIVATE_STORAGE_ROOT = Path(os.environ.get("PRIVATE_STORAGE_ROOT", BASE_DIR / "private"))
-# Packet PDFs by the hash of the HTML they are laid out from (reviews/packets/pdf.py), beside the
-# attachments since they hold the same people's data; shared by every process of one host.
-CACHES["packets"] = {
-    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-    "LOCATION": PRIVATE_STORAGE_ROOT / "packet-pdfs",
-    "TIMEOUT": 30 * 24 * 60 * 60,
-    "OPTIONS": {"MAX_ENTRIES": 2000},
-}
+
+# Where the packet PDF's fonts are (reviews/packets/pdf.py): Debian's DejaVu (fonts-dejavu-core,
+# fonts-dejavu-extra for its obliques) and Droid's fallback (fonts-droid-fallback) for the scripts
+# DejaVu lacks, such as Chinese and Japanese; the Makefile and the Dockerfile install them.
+PACKET_FONT_DIRS = [
+    Path(p)
+    for p in os.environ.get(
+        "PACKET_FONT_DIRS", "/usr/share/fonts/truetype/dejavu:/usr/share/fonts/truetype/droid"
+    ).split(":")
+]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -294,9 +296,4 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint reports every CSS property it skips at INFO; only its warnings matter here.
-    "loggers": {
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
 }

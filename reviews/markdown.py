@@ -17,6 +17,7 @@ import nh3
 from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote",
@@ -71,12 +72,24 @@ def validate_marks(text: str) -> None:
         )
 
 
-def _plain_paragraphs(text: str) -> str:
-    paragraphs = (part.strip() for part in _BLANK_LINE.split(text.replace("\r\n", "\n")))
-    return "".join(f"<p>{html.escape(part)}</p>\n" for part in paragraphs if part)
+def parse_markdown(text: str) -> list[Token] | None:
+    """The CommonMark tokens of a text, or None when it has more than MAX_MARKS formatting
+    marks and is shown as plain paragraphs instead."""
+    text = text or ""
+    return _parser.parse(text) if count_marks(text) <= MAX_MARKS else None
+
+
+def plain_paragraphs(text: str) -> list[str]:
+    """A text's paragraphs, as shown when it is not read as Markdown."""
+    paragraphs = (part.strip() for part in _BLANK_LINE.split((text or "").replace("\r\n", "\n")))
+    return [part for part in paragraphs if part]
 
 
 def render_markdown(text: str) -> SafeString:
     text = text or ""
-    rendered = _parser.render(text) if count_marks(text) <= MAX_MARKS else _plain_paragraphs(text)
+    tokens = parse_markdown(text)
+    if tokens is None:
+        rendered = "".join(f"<p>{html.escape(part)}</p>\n" for part in plain_paragraphs(text))
+    else:
+        rendered = _parser.renderer.render(tokens, _parser.options, {})
     return mark_safe(_cleaner.clean(rendered))  # noqa: S308 — nh3 has just sanitised it

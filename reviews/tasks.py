@@ -3,6 +3,8 @@
 Notifications run every `NOTIFICATION_INTERVAL`: each run sends what is due, then queues the next
 one with `run_after`. `manage.py send_notifications --schedule` starts the cycle once (for example
 on deploy); it is safe to repeat, as at most one run is ever waiting.
+
+A cycle export HR starts runs as `export_cycle_task` (reviews/packets/jobs.py).
 """
 
 import datetime
@@ -16,6 +18,7 @@ from core import clock
 from reviews.models import Case
 from reviews.notifications import send_due_notifications
 from reviews.once import forget_old_submissions
+from reviews.packets.jobs import forget_old_exports, run_export
 from reviews.readiness.snapshots import refresh_snapshots
 
 NOTIFICATION_INTERVAL = datetime.timedelta(hours=1)
@@ -27,17 +30,25 @@ SCHEDULE_LOCK = zlib.crc32(b"reviews.tasks.schedule_notifications")
 def send_notifications_task() -> dict[str, int]:
     """The hourly run: notifications due, then today's readiness snapshots of active cases, so
     that the first readiness filter of a new day finds them computed, then the form tokens that
-    can no longer be sent."""
+    can no longer be sent, then the cycle exports older than a day."""
     try:
         sent = send_due_notifications()
         return {
             **sent,
             "readiness_refreshed": refresh_snapshots(Case.objects.active()),
             "form_tokens_forgotten": forget_old_submissions(),
+            "exports_forgotten": forget_old_exports(),
         }
     finally:
         # Queued even when this run fails, so one bad run does not end the cycle.
         schedule_notifications(run_after=clock.now() + NOTIFICATION_INTERVAL)
+
+
+@task
+def export_cycle_task(export_id: str) -> dict[str, int]:
+    """HR's ZIP of packets, written to private storage for the job's page to offer."""
+    export = run_export(export_id)
+    return {"packets": export.total if export else 0}
 
 
 def waiting_runs():

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from reviews.views import cases, check_ins, dashboard, evidence, feedback, hr, sign_off
+from reviews.views import cases, check_ins, dashboard, evidence, exports, feedback, hr, sign_off
 
 app_name = "reviews"
 
@@ -14,6 +14,9 @@ urlpatterns = [
         hr.cycle_export,
         name="cycle_export",
     ),
+    path("export/zip/start", exports.export_create, name="export_create"),
+    path("exports/<uuid:export_id>/", exports.export_detail, name="export_detail"),
+    path("exports/<uuid:export_id>/zip", exports.export_download, name="export_download"),
     path("preview/", cases.markdown_preview, name="markdown_preview"),
     path("<int:case_id>/", cases.case_detail, name="case_detail"),
     path("<int:case_id>/narrative/", cases.narrative_edit, name="narrative_edit"),

@@ -10,7 +10,7 @@ messages as a case may hold (reviews/limits.py; five messages an item), copied f
 own cases so that texts have their usual lengths. Each measurement runs as
 `measure_limits.py one NAME` in a child process with DEBUG off; memory is the peak (VmHWM, reset
 through /proc/self/clear_refs just before) minus the resident memory before, after Django (and
-WeasyPrint, for the PDF) was loaded. CPU time is the process's own, wall time depends on what
+Typst, for the PDF) was loaded. CPU time is the process's own, wall time depends on what
 else the machine runs.
 """
 
@@ -186,11 +186,7 @@ def measure(name: str) -> dict:
     case = capped_case()
     client = Client()
     if name == "pdf":
-        from django.core.cache import caches
-
         import reviews.packets.pdf  # noqa: F401 - loaded before the baseline, as in a warm worker
-
-        caches["packets"].clear()
     urls = {
         "json": (case.candidate, reverse("reviews:packet_download", args=[case.pk, "json"])),
         "pdf": (case.candidate, reverse("reviews:packet_download", args=[case.pk, "pdf"])),

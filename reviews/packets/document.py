@@ -1,10 +1,10 @@
-"""What the packet PDF says, as HTML for WeasyPrint (reviews/packets/pdf.py lays it out).
+"""What the packet PDF says (reviews/packets/pdf_data.py shapes it for the Typst template).
 
 The PDF is drawn from the JSON packet (`read_packet`), so both say the same thing; the same read
 gives what the packet leaves out (attachment names, the override reasons of sign-offs), and the
 ORM adds, in the same snapshot, what the packet names by number or username: capability and
 indicator texts, questions and people's names. Everything a person wrote is escaped by the
-template or goes through `render_markdown`.
+template as text, Markdown through reviews/typst_markup.py.
 """
 
 import datetime
@@ -12,12 +12,10 @@ from dataclasses import dataclass, field
 from html import escape
 
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
 from guides.models import Capability, Indicator
-from reviews.markdown import render_markdown
 from reviews.models import Case
 from reviews.packets.build import PacketRead, one_snapshot, packet_sha256, read_packet
 from reviews.readiness.heatstrip import FONT_FAMILY, render_heat_strip
@@ -53,12 +51,6 @@ PDF_CHECK_INS = 24
 PDF_NOTE_CHARS = 50_000
 
 
-def render_packet_html(
-    case: Case, *, as_of: datetime.date | None = None, read: PacketRead | None = None
-) -> str:
-    return render_to_string("reviews/packet/pdf.html", packet_context(case, as_of=as_of, read=read))
-
-
 # --- Shaping for the template ------------------------------------------------------------------
 
 
@@ -70,8 +62,9 @@ class _Item:
     title: str
     date: datetime.date
     indicators: list[str]
-    summary: SafeString
-    outcome: SafeString
+    # Markdown, as written.
+    summary: str
+    outcome: str
     links: list[str]
     attachments: list[str]
     # False for an older item the PDF lists by title only (PDF_FULL_ITEMS, PDF_ITEM_CHARS).
@@ -174,8 +167,8 @@ def _items(read: PacketRead, names: dict[str, str]) -> list[_Item]:
                 title=raw["title"],
                 date=datetime.date.fromisoformat(raw["date"]),
                 indicators=[f"{raw['capability']}.{p}" for p in raw["indicators"]],
-                summary=render_markdown(raw["summary"]) if full else SafeString(),
-                outcome=render_markdown(raw["outcome"]) if full else SafeString(),
+                summary=raw["summary"] if full else "",
+                outcome=raw["outcome"] if full else "",
                 links=list(raw["links"]) if full else [],
                 attachments=read.attachments[index] if full else [],
                 full=full,
@@ -364,7 +357,7 @@ def packet_context(
         ],
         "sustained_count": sum(1 for c in readiness.capabilities if c.sustained),
         "question_count": len(questions),
-        "narrative": render_markdown(packet["narrative"]) if packet["narrative"].strip() else "",
+        "narrative": packet["narrative"] if packet["narrative"].strip() else "",
         "capabilities": capabilities,
         "evidence_count": len(items),
         "full_items": sum(1 for item in items if item.full),

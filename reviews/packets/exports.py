@@ -16,13 +16,14 @@ CSV is UTF-8 with a byte order mark: without it Excel reads UTF-8 as the local c
 mangles names and the guide's arrow; every other reader skips the mark.
 """
 
+import collections
 import csv
 import datetime
 import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
@@ -90,6 +91,8 @@ CSV_CHUNK_BYTES = 64 * 1024
 # The cycle ZIP reads cases.csv's rows this many cases at a time (five queries each), so that
 # readiness never holds a whole large cycle's evidence dates at once.
 CASE_BATCH = 200
+# Packets read and waiting for their PDF while the one before is laid out.
+LAYOUTS_AHEAD = 1
 # Excel refuses longer cells.
 XLSX_MAX_CELL = 32_767
 
@@ -305,19 +308,22 @@ def _folder(case: Case) -> str:
     return f"{_SAFE_NAME.sub('_', case.candidate.username)}-{case.pk}"
 
 
-def cycle_zip(cases: QuerySet, *, as_of: datetime.date | None = None) -> Iterator[bytes]:
+def cycle_zip(
+    cases: QuerySet,
+    *,
+    as_of: datetime.date | None = None,
+    on_packet: Callable[[int, int], None] | None = None,
+) -> Iterator[bytes]:
     """The cases as one ZIP, in pieces, holding only one case or one CSV chunk at a time.
 
     At the root `cases.csv` and `evidence.csv`; then per case `<username>-<id>/packet.json` and
     `packet.pdf`. The list of cases is fixed when the export starts; a case deleted meanwhile is
-    left out.
+    left out. `on_packet(done, total)` is told after each case's packet.
 
-    A finished PDF's layout (WeasyPrint's boxes point at their parents) is freed by Python's
-    cyclic collector when it next runs, which it does about once a document in an export: memory
-    holds the current case and at most about one finished layout, whatever the number of cases.
+    While one packet is laid out (in a process of its own, reviews/packets/typesetter.py), the
+    next is read: at most LAYOUTS_AHEAD packets are waiting for their PDF at once.
     """
-    # WeasyPrint loads only when a cycle is exported, not with every module that lists rows.
-    from reviews.packets.pdf import render_packet_pdf
+    from reviews.packets.pdf import start_layout
 
     as_of = as_of or clock.today()
     ids = list(cases.order_by("id").values_list("id", flat=True))
@@ -353,7 +359,16 @@ def cycle_zip(cases: QuerySet, *, as_of: datetime.date | None = None) -> Iterato
             "evidence.csv",
             write_csv(evidence_rows(Case.objects.filter(pk__in=ids)), EVIDENCE_COLUMNS),
         )
-        for pk in ids:
+        waiting = collections.deque()
+
+        def finish_oldest():
+            done, folder, future = waiting.popleft()
+            archive.writestr(member(f"{folder}/packet.pdf"), future.result())
+            if on_packet:
+                on_packet(done, len(ids))
+            return stream.take()
+
+        for done, pk in enumerate(ids, start=1):
             case = Case.objects.with_people().filter(pk=pk).first()
             if case is None:
                 continue
@@ -362,8 +377,10 @@ def cycle_zip(cases: QuerySet, *, as_of: datetime.date | None = None) -> Iterato
             text = json.dumps(read.packet, indent=2, ensure_ascii=False) + "\n"
             archive.writestr(member(f"{_folder(case)}/packet.json"), text.encode())
             yield stream.take()
-            pdf = render_packet_pdf(case, as_of=as_of, read=read)
-            archive.writestr(member(f"{_folder(case)}/packet.pdf"), pdf)
-            yield stream.take()
+            waiting.append((done, _folder(case), start_layout(case, as_of=as_of, read=read)))
+            if len(waiting) > LAYOUTS_AHEAD:
+                yield finish_oldest()
+        while waiting:
+            yield finish_oldest()
     if data := stream.take():
         yield data

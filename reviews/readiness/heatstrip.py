@@ -1,6 +1,6 @@
 """The heat strip: capability × month evidence counts drawn as server-side SVG.
 
-One picture for the browser and the WeasyPrint PDF, so only plain SVG 1.1 (rect, text, path,
+One picture for the browser and the Typst PDF, so only plain SVG 1.1 (rect, text, path,
 title, g) and presentation attributes: the Content Security Policy forbids style attributes.
 Here the picture is laid out (where each cell goes, its colour and its title); the markup is
 the template reviews/includes/_heat_strip.svg, which escapes every text, as any template does.

@@ -108,7 +108,7 @@ def packet_download(request, case_id, fmt):
         body = json.dumps(build_packet(case), indent=2, ensure_ascii=False)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
     else:
-        # WeasyPrint (most of a second to import) loads with the first PDF, not with every process.
+        # Typst loads with the first PDF, not with every process.
         from reviews.packets.pdf import render_packet_pdf
 
         response = HttpResponse(render_packet_pdf(case), content_type="application/pdf")

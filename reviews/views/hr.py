@@ -22,9 +22,11 @@ from reviews.packets.importing import (
     import_packet_file,
     linking_token,
 )
+from reviews.packets.jobs import STREAM_AT_MOST
 from reviews.readiness.snapshots import summaries_of
 from reviews.views.common import add_errors, get_case, require_hr
-from reviews.views.filters import CaseFilterForm, FilteredCases, filter_cases
+from reviews.views.exports import confirm_export
+from reviews.views.filters import CaseFilterForm, FilteredCases, filter_cases, hr_filtered_cases
 from reviews.views.lists import case_rows
 from reviews.words import linked_sentences
 
@@ -139,21 +141,16 @@ def _attempt(form, action):
         return None
 
 
-def _hr_filtered_cases(request):
-    filters = CaseFilterForm(request.GET or None)
-    cases = Case.objects.visible_to(request.user).with_people().order_by("-opened_on", "-id")
-    if filters.is_valid():
-        cases = filter_cases(cases, filters.cleaned_data, as_of=clock.today()).cases
-    return cases
-
-
 @require_GET
 @login_required
 def cycle_export(request, kind):
-    """The filtered case list as one download: packets in a ZIP, or spreadsheets."""
+    """The filtered case list as one download: packets in a ZIP, or spreadsheets. A ZIP of more
+    than a few cases is offered as a background job instead (reviews/views/exports.py)."""
     require_hr(request)
-    cases = _hr_filtered_cases(request)
+    cases = hr_filtered_cases(request)
     stamp = clock.today().isoformat()
+    if kind == "zip" and cases.count() > STREAM_AT_MOST:
+        return confirm_export(request, cases)
     if kind == "zip":
         response = StreamingHttpResponse(exports.cycle_zip(cases), content_type="application/zip")
         filename = f"promotion-packets-{stamp}.zip"

@@ -8,12 +8,15 @@ list, page or export shows one person's data to someone outside their case. And 
 logged-in person, whatever its status, tells browsers and proxies not to keep it.
 """
 
+import datetime
+
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from reviews.models import Attachment, Case, CheckIn, Evidence, Feedback, SignOff
+from reviews.models import Attachment, Case, CheckIn, CycleExport, Evidence, Feedback, SignOff
+from reviews.packets.jobs import export_path
 from tests.factories import (
     AttachmentFactory,
     CaseFactory,
@@ -92,6 +95,10 @@ EXPECTED = {
     "reviews:dashboard": {"GET": people(200), "POST": ALL_405},
     "reviews:case_import": {"GET": hr_only(200), "POST": hr_only(200)},
     "reviews:cycle_export": {"GET": hr_only(200), "POST": ALL_405},
+    "reviews:export_create": {"GET": ALL_405, "POST": hr_only(REDIRECT)},
+    # HR's own export: another HR person would get 404 as well (tests/reviews/test_export_jobs.py).
+    "reviews:export_detail": {"GET": hr_only(200), "POST": ALL_405},
+    "reviews:export_download": {"GET": hr_only(200), "POST": ALL_405},
     "reviews:markdown_preview": {"GET": ALL_405, "POST": people(200)},
     "reviews:case_detail": {"GET": case_readers(200), "POST": ALL_405},
     # An empty narrative is refused on the form itself.
@@ -184,20 +191,34 @@ def world():
     CheckInFactory(case=case)
     CheckInFactory(case=other_case)
     SignOffFactory(case=other_case, decision=SignOff.Decision.NOT_READY, rationale="Zanzibar gap")
+    hr = HRFactory(username="hanna", name="Hanna Example")
+    export = CycleExport.objects.create(
+        requested_by=hr,
+        case_ids=[case.pk, other_case.pk],
+        as_of=datetime.date(2026, 11, 16),
+        total=2,
+        done=2,
+        status=CycleExport.Status.DONE,
+        file="exports/access-matrix.zip",
+    )
+    export_path(export).parent.mkdir(parents=True, exist_ok=True)
+    export_path(export).write_bytes(b"PK\x05\x06" + bytes(18))
     users = {
         "candidate": candidate,
         "other_candidate": other_candidate,
         "sponsor": sponsor,
         "other_sponsor": other_sponsor,
-        "hr": HRFactory(username="hanna", name="Hanna Example"),
+        "hr": hr,
     }
     yield {
         "guide": guide,
         "case": case,
         "evidence": evidence,
         "attachment": attachment,
+        "export": export,
         "users": users,
     }
+    export_path(export).unlink(missing_ok=True)
     for item in (attachment, other_attachment):
         item.file.delete(save=False)
 
@@ -209,6 +230,7 @@ def url_arguments(world):
         "case_id": [world["case"].pk],
         "evidence_id": [world["evidence"].pk],
         "attachment_id": [world["attachment"].pk],
+        "export_id": [world["export"].pk],
         "kind": ["zip", "cases-csv", "evidence-csv", "xlsx"],
         "fmt": ["json", "pdf"],
         "uidb64": ["MQ"],
