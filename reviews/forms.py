@@ -324,12 +324,20 @@ class FeedbackForm(forms.ModelForm):
     text = forms.CharField(
         label="Message",
         max_length=5000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed unless you endorse.",
     )
 
     class Meta:
         model = Feedback
         fields = ["kind", "text"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") != Feedback.Kind.ENDORSE and not data.get("text", "").strip():
+            self.add_error("text", "Write a message.")
+        return data
 
     def __init__(self, *args, sponsor: bool, **kwargs):
         super().__init__(*args, **kwargs)

@@ -257,7 +257,7 @@ def give_feedback(*, evidence: Evidence, author, kind: str, text: str) -> Feedba
             raise PermissionDenied("Only the case's sponsor can endorse, question or ask for more.")
         if kind == Feedback.Kind.REPLY and author.pk not in (case.candidate_id, case.sponsor_id):
             raise PermissionDenied("Only the candidate and the sponsor take part in the thread.")
-        if not text.strip():
+        if not text.strip() and kind != Feedback.Kind.ENDORSE:
             raise ValidationError({"text": "Write a message."})
         if (count := case.feedback.count()) >= MAX_FEEDBACK_PER_CASE:
             raise ValidationError(case_full(count, MAX_FEEDBACK_PER_CASE, "feedback messages"))
@@ -269,6 +269,14 @@ def give_feedback(*, evidence: Evidence, author, kind: str, text: str) -> Feedba
         return Feedback.objects.create(
             case=case, evidence=evidence, author=author, kind=kind, text=text.strip()
         )
+
+
+def endorse_all(*, items: Sequence[Evidence], sponsor) -> int:
+    """Endorse each of these items without a message, all or nothing; how many were endorsed."""
+    with transaction.atomic():
+        for evidence in items:
+            give_feedback(evidence=evidence, author=sponsor, kind=Feedback.Kind.ENDORSE, text="")
+    return len(items)
 
 
 def override_problem(readiness_status: Status, decision: str, override_reason: str) -> str | None:

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from reviews.views import cases, check_ins, dashboard, evidence, feedback, hr, sign_off
+from reviews.views import cases, check_ins, dashboard, evidence, feedback, hr, queue, sign_off
 
 app_name = "reviews"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("new/", hr.case_create, name="case_create"),
     path("sponsored/", dashboard.dashboard, name="dashboard"),
     path("import/", hr.case_import, name="case_import"),
+    path("queue/", queue.review_queue, name="review_queue"),
+    path("queue/endorse/", queue.queue_endorse_all, name="queue_endorse_all"),
+    path("queue/<int:evidence_id>/answer/", queue.queue_answer, name="queue_answer"),
     re_path(
         r"^export/(?P<kind>zip|cases-csv|evidence-csv|xlsx)$",
         hr.cycle_export,
