@@ -38,6 +38,8 @@ def case_detail(request, case_id):
     evidence = case_page.evidence_summary(
         case, latest=5, window=(readiness.window_start, readiness.as_of)
     )
+    can_write = request.user.has_perm("reviews.write_evidence", case)
+    feedback = case_page.page_feedback(case, 5)
     context = {
         "case": case,
         "readiness": readiness,
@@ -46,11 +48,12 @@ def case_detail(request, case_id):
             case_page.guide_outline(case), readiness, evidence.covered
         ),
         "recent": evidence.latest,
-        "latest_feedback": case_page.latest_feedback(case, 5),
+        "latest_feedback": feedback.latest,
         "latest_sign_off": case_page.latest_sign_off(case),
         "can_sign": request.user.has_perm("reviews.sign_off", case) and case.is_open,
         "evidence_count": evidence.total,
-        "can_write": request.user.has_perm("reviews.write_evidence", case),
+        "can_write": can_write,
+        "waiting_for_reply": feedback.waiting if can_write else [],
         "months_in_window": min(
             readiness.window_months, calendar_months(case.opened_on, readiness.as_of)
         ),
