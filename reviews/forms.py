@@ -160,7 +160,11 @@ class IndicatorChoiceField(forms.ModelMultipleChoiceField):
 class EvidenceForm(OptionalMarked, EditsACopy, forms.ModelForm):
     """Logging or editing one item; `services.save_evidence` makes the change."""
 
-    capability = forms.ModelChoiceField(queryset=Capability.objects.none(), empty_label=None)
+    capability = forms.ModelChoiceField(
+        queryset=Capability.objects.none(),
+        empty_label="Choose a capability",
+        error_messages={"required": "Choose the capability this evidence is for."},
+    )
     indicators = IndicatorChoiceField(
         queryset=Indicator.objects.none(),
         required=False,

@@ -10,6 +10,7 @@ from django.db.models.functions import RowNumber
 
 from accounts.models import User
 from reviews.models import Case, Evidence, Feedback
+from reviews.readiness.gaps import empty_blocks
 from reviews.readiness.rule import Readiness
 
 
@@ -88,6 +89,8 @@ class CapabilityCard:
     uncovered: tuple[str, ...]
     work_on: bool
     practices: tuple[str, ...]
+    # The window's three-month blocks still without an item of this capability ("Jan–Mar 2026").
+    empty_blocks: tuple[str, ...]
 
 
 def capability_cards(
@@ -106,6 +109,7 @@ def capability_cards(
             uncovered=tuple(i.text for i in capability.indicators if i.pk not in covered),
             work_on=not result.sustained or result.thin,
             practices=capability.practices,
+            empty_blocks=tuple(empty_blocks(readiness, result)),
         )
         for capability, result in zip(outline, readiness.capabilities, strict=True)
     ]

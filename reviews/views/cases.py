@@ -19,11 +19,11 @@ from reviews.grouping import history_row
 from reviews.markdown import render_markdown
 from reviews.models import Case
 from reviews.packets.build import build_packet
+from reviews.readiness.gaps import gaps
 from reviews.readiness.months import calendar_months
 from reviews.readiness.snapshots import readiness_of
 from reviews.views import case_page
 from reviews.views.common import get_case, get_writable_case
-from reviews.words import flag_sentences
 
 
 @require_GET
@@ -43,7 +43,7 @@ def case_detail(request, case_id):
     context = {
         "case": case,
         "readiness": readiness,
-        "flags": flag_sentences(readiness),
+        "flags": [gap.sentence for gap in gaps(readiness)],
         "cards": case_page.capability_cards(
             case_page.guide_outline(case), readiness, evidence.covered
         ),

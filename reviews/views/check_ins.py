@@ -15,6 +15,7 @@ from reviews.forms import CheckInForm
 from reviews.grouping import answers_by_question
 from reviews.models import Answer
 from reviews.once import save_once
+from reviews.readiness.gaps import mostly_yes_threshold
 from reviews.views.common import add_errors, get_case, get_writable_case
 
 # Check-ins a page shows: three years of quarterly ones.
@@ -45,6 +46,7 @@ def check_in_list(request, case_id):
         "page": page,
         "rows": answers_by_question(questions, check_ins),
         "trend": [(c.date, c.yes_count, len(questions)) for c in check_ins],
+        "threshold": mostly_yes_threshold(len(questions)),
         "can_write": request.user.has_perm("reviews.write_evidence", case) and case.is_open,
     }
     return render(request, "reviews/check_in_list.html", context)
@@ -63,7 +65,8 @@ def check_in_create(request, case_id):
             return redirect(save_once(request, lambda: _record(request, case, form)))
         except ValidationError as error:
             add_errors(form, error)
-    return render(request, "reviews/check_in_form.html", {"case": case, "form": form})
+    context = {"case": case, "form": form, "threshold": mostly_yes_threshold(len(form.questions))}
+    return render(request, "reviews/check_in_form.html", context)
 
 
 def _record(request, case, form) -> str:

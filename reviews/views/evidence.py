@@ -81,7 +81,13 @@ def _evidence_form_view(request, case, evidence=None):
     if message := refusal(case, Part.EVIDENCE):
         messages.error(request, message)
         return redirect(case)
-    form = EvidenceForm(request.POST or None, request.FILES or None, case=case, instance=evidence)
+    form = EvidenceForm(
+        request.POST or None,
+        request.FILES or None,
+        case=case,
+        instance=evidence,
+        initial=_chosen_capability(request, case) if evidence is None else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             return redirect(
@@ -93,6 +99,16 @@ def _evidence_form_view(request, case, evidence=None):
             add_errors(form, error)
     context = {"case": case, "form": form, "evidence": evidence}
     return render(request, "reviews/evidence_form.html", context)
+
+
+def _chosen_capability(request, case) -> dict:
+    """The capability a "Log evidence" link of a capability card chose (`?capability=N`); none
+    otherwise, so the candidate picks one rather than finding the first already chosen."""
+    number = request.GET.get("capability", "")
+    if request.method != "GET" or not number.isdigit():
+        return {}
+    chosen = case.guide.capabilities.filter(number=int(number)).values_list("pk", flat=True)
+    return {"capability": chosen[0]} if chosen else {}
 
 
 def _save_evidence(request, case, evidence, form) -> str:
