@@ -380,8 +380,19 @@ class SignOffForm(OptionalMarked, forms.ModelForm):
         model = SignOff
         fields = ["decision", "rationale", "override_reason"]
 
-    def __init__(self, *args, case: Case, **kwargs):
+    def __init__(self, *args, case: Case, readiness_label: str | None = None, **kwargs):
+        """`readiness_label`: readiness today in words, when it is not Ready (the override
+        reason is then required to sign ready); None when it is Ready (no override needed)."""
         super().__init__(*args, instance=SignOff(case=case), **kwargs)
+        reason = self.fields["override_reason"]
+        if readiness_label is None:
+            del self.fields["override_reason"]
+        else:
+            reason.label = "Reason for overriding readiness (required to sign ready)"
+            reason.help_text = (
+                f"Readiness is “{readiness_label}”, not “Ready”: to sign ready anyway, say why. "
+                "Not needed to sign not ready yet."
+            )
         self.helper = form_helper()
 
 

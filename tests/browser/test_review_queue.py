@@ -52,7 +52,9 @@ def test_sponsor_endorses_a_candidates_items_at_once(page):
         EvidenceFactory(case=case, title=f"Cole item {n}")
     log_in(page, case.sponsor.username, PASSWORD)
     page.goto("/cases/sponsored/")
-    page.get_by_role("link", name="3 awaiting your feedback: review Cy Cole’s items").click()
+    page.get_by_role("row", name="Cy Cole").get_by_role(
+        "link", name="3 awaiting your feedback: open the review queue"
+    ).click()
     page.get_by_role("link", name="Endorse several at once").click()
     page.get_by_label("Cy Cole: Cole item 1").uncheck()
     page.get_by_role("button", name="Endorse the ticked items").click()
