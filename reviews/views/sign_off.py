@@ -10,10 +10,10 @@ from django.views.decorators.http import require_http_methods
 from reviews import services
 from reviews.forms import SignOffForm
 from reviews.models import Feedback
-from reviews.readiness.snapshots import case_readiness
-from reviews.views.common import add_errors, get_case
 from reviews.readiness.gaps import gaps
 from reviews.readiness.rule import Status
+from reviews.readiness.snapshots import case_readiness
+from reviews.views.common import add_errors, get_case
 from reviews.words import flags_for, status_label
 
 
@@ -35,7 +35,9 @@ def sign_off_create(request, case_id):
         request.POST or None,
         case=case,
         initial={"expected_sign_offs": len(sign_offs)},
-        readiness_label=None if readiness.status == Status.READY else status_label(readiness.status),
+        readiness_label=(
+            None if readiness.status == Status.READY else status_label(readiness.status)
+        ),
     )
     confirming = False
     # "Change my answer" on the confirmation sends the answer back to the form, as it was.
