@@ -388,3 +388,7 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"Form {self.token} sent by {self.user_id}"
+
+
+# The workflow's own models live in their own module; imported here so Django finds them.
+from reviews.workflow_models import CaseLook  # noqa: E402, F401

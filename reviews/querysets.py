@@ -130,6 +130,45 @@ class CaseQuerySet(models.QuerySet):
             )
         )
 
+    def with_news(self, person, as_of):
+        """What changed on each case since this person last looked at it (`CaseLook`; since it
+        opened when they never have): `new_items` (items logged since), `new_replies` (the
+        candidate's replies since), and `last_logged` (when the latest item up to `as_of`, by
+        the date of the work, was logged)."""
+        from reviews.models import CaseLook, Evidence, Feedback
+
+        looked = CaseLook.objects.filter(case=models.OuterRef("case"), user=person).values(
+            "looked_at"
+        )[:1]
+        since = Q(looked__isnull=True) | Q(created_at__gt=models.F("looked"))
+        new_items = count_of(
+            Evidence.objects.filter(case=models.OuterRef("pk"))
+            .annotate(looked=models.Subquery(looked))
+            .filter(since),
+            per="case",
+        )
+        new_replies = count_of(
+            Feedback.objects.filter(
+                case=models.OuterRef("pk"),
+                kind=Feedback.Kind.REPLY,
+                author=models.OuterRef("candidate"),
+            )
+            .annotate(looked=models.Subquery(looked))
+            .filter(since),
+            per="case",
+        )
+        last_logged = (
+            Evidence.objects.filter(case=models.OuterRef("pk"), date__lte=as_of)
+            .order_by("-date", "-id")
+            .values("created_at")[:1]
+        )
+        counted = models.IntegerField()
+        return self.annotate(
+            new_items=Coalesce(models.Subquery(new_items, output_field=counted), 0),
+            new_replies=Coalesce(models.Subquery(new_replies, output_field=counted), 0),
+            last_logged=models.Subquery(last_logged),
+        )
+
     def _listed(self, *, people: tuple[str, ...]):
         guides = Guide.objects.with_levels().defer(*Guide.LONG_TEXTS)
         unnamed = [

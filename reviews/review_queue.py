@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import Exists, ExpressionWrapper, OuterRef, Q, Subquery
 
-from reviews.models import Case, Evidence, Feedback
+from reviews.models import Case, CaseLook, Evidence, Feedback
 
 ORDER = (
     "case__candidate__name",
@@ -46,11 +46,18 @@ WAITING = Q(sponsor_last__isnull=True) | Q(replied=True)
 
 
 def scope(sponsor, case: Case | None = None) -> models.QuerySet:
-    """Every item of the sponsor's open cases (or of one of them), with their answers."""
+    """Every item of the sponsor's open cases (or of one of them), with their answers and
+    `looked_at`, when the sponsor last looked at the item's case (None if never)."""
     items = Evidence.objects.filter(case__sponsor=sponsor, case__status=Case.Status.OPEN)
     if case is not None:
         items = items.filter(case=case)
-    return _with_answers(items, sponsor)
+    looked = CaseLook.objects.filter(case=OuterRef("case"), user=sponsor).values("looked_at")
+    return _with_answers(items, sponsor).annotate(looked_at=Subquery(looked[:1]))
+
+
+def is_new(item) -> bool:
+    """Logged since the sponsor last looked at its case, from an item read through `scope`."""
+    return item.looked_at is None or item.created_at > item.looked_at
 
 
 def waiting(sponsor, case: Case | None = None) -> models.QuerySet:

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
+from core import clock
 from core.dates import check_date
 from guides.models import Guide, Indicator
 from reviews.case_writes import Part, case_open_for_writes, locked_case
@@ -27,6 +28,7 @@ from reviews.models import (
     Answer,
     Attachment,
     Case,
+    CaseLook,
     CheckIn,
     Decision,
     Evidence,
@@ -277,6 +279,12 @@ def endorse_all(*, items: Sequence[Evidence], sponsor) -> int:
         for evidence in items:
             give_feedback(evidence=evidence, author=sponsor, kind=Feedback.Kind.ENDORSE, text="")
     return len(items)
+
+
+def record_look(*, user, case: Case) -> None:
+    """The sponsor looked at the case's evidence and threads as a whole, now: a read receipt,
+    the one write a page that only shows things makes, so that what comes after is marked new."""
+    CaseLook.objects.update_or_create(user=user, case=case, defaults={"looked_at": clock.now()})
 
 
 def override_problem(readiness_status: Status, decision: str, override_reason: str) -> str | None:

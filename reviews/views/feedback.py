@@ -27,6 +27,8 @@ def case_review(request, case_id):
     """Evidence grouped by capability and indicator, each item with its feedback thread, a page
     of items at a time in capability order."""
     case = get_case(request, case_id)
+    if request.user.pk == case.sponsor_id:
+        services.record_look(user=request.user, case=case)
     capabilities = list(case.guide.capabilities.order_by("number").prefetch_related("indicators"))
     items = (
         case.evidence.with_details().with_threads().order_by("capability__number", "-date", "-id")

@@ -60,6 +60,9 @@ def review_queue(request):
     )
     item = None
     indicators = []
+    if at.current is None and case is not None:
+        # The whole of this candidate's queue has been gone through: looked at.
+        services.record_look(user=request.user, case=case)
     if at.current is not None:
         item = (
             queue.scope(request.user, case)
@@ -82,6 +85,7 @@ def review_queue(request):
         "item": item,
         "case": item.case if item else case,
         "indicators": indicators,
+        "is_new": item is not None and queue.is_new(item),
         "left": at.left,
         "skip_url": _queue_url(case, after=at.current) if at.following else None,
         "endorse_all_url": reverse("reviews:queue_endorse_all") + _scope_query(case),
