@@ -118,6 +118,12 @@ EXPECTED = {
         "GET": ALL_405,
         "POST": {**case_readers(REDIRECT), "hr": 403},
     },
+    # Everyone's queue holds only the items of the cases they sponsor: most people's is empty.
+    "reviews:review_queue": {"GET": people(200), "POST": ALL_405},
+    # A post ticking nothing is sent back to the confirmation.
+    "reviews:queue_endorse_all": {"GET": people(200), "POST": people(REDIRECT)},
+    # Only the item's sponsor answers from the queue; an empty answer goes back to the queue.
+    "reviews:queue_answer": {"GET": ALL_405, "POST": {**people(404), "sponsor": REDIRECT}},
     "reviews:check_in_list": {"GET": case_readers(200), "POST": ALL_405},
     "reviews:check_in_create": {"GET": case_writer(200), "POST": case_writer(200)},
 }
