@@ -301,6 +301,10 @@ class CheckInForm(OptionalMarked, forms.Form):
                 label=f"{question.position}. {question.text}",
                 choices=Answer.Value.choices,
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                error_messages={
+                    "required": f"Choose yes, partly or no for question {question.position}.",
+                    "invalid_choice": f"Choose yes, partly or no for question {question.position}.",
+                },
             )
             self.fields[f"note{question.pk}"] = forms.CharField(
                 label="Note",
