@@ -1,4 +1,4 @@
-"""A second check-in within a quarter asks whether it replaces the first; errors name the question."""
+"""A second check-in in a quarter asks whether it replaces the first; errors name the question."""
 
 import datetime
 
