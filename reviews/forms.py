@@ -211,9 +211,11 @@ class EvidenceForm(OptionalMarked, EditsACopy, forms.ModelForm):
         model = Evidence
         fields = ["capability", "indicators", "title", "date", "summary", "outcome", "links"]
 
-    def __init__(self, *args, case: Case, instance: Evidence | None = None, **kwargs):
+    def __init__(self, *args, case: Case, instance: Evidence | None = None, kept=(), **kwargs):
+        """`kept`: the files a draft holds for this item (reviews.drafts), attached with it."""
         super().__init__(*args, instance=instance or Evidence(case=case), **kwargs)
         self.case = case
+        self.kept = list(kept)
         self.fields["capability"].queryset = case.guide.capabilities.all()
         self.fields["capability"].label_from_instance = lambda c: f"{c.number}. {c.title}"
         self.fields["indicators"].queryset = Indicator.objects.filter(
@@ -254,7 +256,8 @@ class EvidenceForm(OptionalMarked, EditsACopy, forms.ModelForm):
             case=self.case,
             evidence=self.instance if self.instance.pk else None,
             removing=data.get("remove_attachments") or [],
-            sizes=[upload.size for upload in data.get("attachments") or []],
+            sizes=[kept.size for kept in self.kept]
+            + [upload.size for upload in data.get("attachments") or []],
         ):
             self.add_error("attachments", problem)
         return data

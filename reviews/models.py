@@ -391,4 +391,4 @@ class FormSubmission(models.Model):
 
 
 # The workflow's own models live in their own module; imported here so Django finds them.
-from reviews.workflow_models import CaseLook  # noqa: E402, F401
+from reviews.workflow_models import CaseLook, DraftFile, EvidenceDraft  # noqa: E402, F401

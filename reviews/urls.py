@@ -42,6 +42,11 @@ urlpatterns = [
         evidence.attachment_download,
         name="attachment_download",
     ),
+    path(
+        "<int:case_id>/drafts/<int:draft_id>/discard/",
+        evidence.draft_discard,
+        name="draft_discard",
+    ),
     path("<int:case_id>/review/", feedback.case_review, name="case_review"),
     path("<int:case_id>/manage/", hr.case_manage, name="case_manage"),
     re_path(

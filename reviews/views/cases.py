@@ -12,7 +12,7 @@ from pghistory.models import MiddlewareEvents
 
 from core import clock
 from core.downloads import as_download
-from reviews import services
+from reviews import drafts, services
 from reviews.case_writes import Part, refusal
 from reviews.forms import NarrativeForm
 from reviews.grouping import history_row
@@ -31,7 +31,10 @@ from reviews.views.common import get_case, get_writable_case
 def case_detail(request, case_id):
     today = clock.today()
     case = get_object_or_404(
-        Case.objects.visible_to(request.user).for_page().with_snapshot(today, report=True),
+        Case.objects.visible_to(request.user)
+        .for_page()
+        .with_snapshot(today, report=True)
+        .annotate(draft_rows=drafts.drafts_column(request.user)),
         pk=case_id,
     )
     readiness = readiness_of([case], today)[case.pk]

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from reviews.models import Attachment, Case, CheckIn, Evidence, Feedback, SignOff
+from reviews.models import Attachment, Case, CheckIn, Evidence, EvidenceDraft, Feedback, SignOff
 from tests.factories import (
     AttachmentFactory,
     CaseFactory,
@@ -103,6 +103,7 @@ EXPECTED = {
     "reviews:evidence_delete": {"GET": case_writer(200), "POST": case_writer(REDIRECT)},
     "reviews:attachment_download": {"GET": case_readers(200), "POST": ALL_405},
     "reviews:case_review": {"GET": case_readers(200), "POST": ALL_405},
+    "reviews:draft_discard": {"GET": ALL_405, "POST": case_writer(REDIRECT)},
     "reviews:case_manage": {"GET": hr_only(200), "POST": hr_only(200)},
     "reviews:packet_download": {"GET": case_readers(200), "POST": ALL_405},
     "reviews:sign_off_create": {
@@ -189,6 +190,7 @@ def world():
     FeedbackFactory(evidence=other_evidence, text="Zanzibar feedback from Olga")
     CheckInFactory(case=case)
     CheckInFactory(case=other_case)
+    draft = EvidenceDraft.objects.create(case=case, title="Half-written draft")
     SignOffFactory(case=other_case, decision=SignOff.Decision.NOT_READY, rationale="Zanzibar gap")
     users = {
         "candidate": candidate,
@@ -202,6 +204,7 @@ def world():
         "case": case,
         "evidence": evidence,
         "attachment": attachment,
+        "draft": draft,
         "users": users,
     }
     for item in (attachment, other_attachment):
@@ -215,6 +218,7 @@ def url_arguments(world):
         "case_id": [world["case"].pk],
         "evidence_id": [world["evidence"].pk],
         "attachment_id": [world["attachment"].pk],
+        "draft_id": [world["draft"].pk],
         "kind": ["zip", "cases-csv", "evidence-csv", "xlsx"],
         "fmt": ["json", "pdf"],
         "uidb64": ["MQ"],
