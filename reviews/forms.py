@@ -1,4 +1,4 @@
-"""The forms of every page of a case, kept together as a Django app keeps them (about 420 lines).
+"""The forms of every page of a case, kept together as a Django app keeps them (about 480 lines).
 
 Model forms validate; the views hand their cleaned data to a service (reviews.services), which
 makes the change. Each form carries its crispy `helper`; the page draws its own <form> tag.

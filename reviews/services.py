@@ -9,7 +9,6 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from core import clock
 from core.dates import check_date
 from guides.models import Guide, Indicator
 from reviews.case_writes import Part, case_open_for_writes, locked_case
@@ -28,7 +27,6 @@ from reviews.models import (
     Answer,
     Attachment,
     Case,
-    CaseLook,
     CheckIn,
     Decision,
     Evidence,
@@ -280,20 +278,6 @@ def give_feedback(*, evidence: Evidence, author, kind: str, text: str) -> Feedba
         return Feedback.objects.create(
             case=case, evidence=evidence, author=author, kind=kind, text=text.strip()
         )
-
-
-def endorse_all(*, items: Sequence[Evidence], sponsor) -> int:
-    """Endorse each of these items without a message, all or nothing; how many were endorsed."""
-    with transaction.atomic():
-        for evidence in items:
-            give_feedback(evidence=evidence, author=sponsor, kind=Feedback.Kind.ENDORSE, text="")
-    return len(items)
-
-
-def record_look(*, user, case: Case) -> None:
-    """The sponsor looked at the case's evidence and threads as a whole, now: a read receipt,
-    the one write a page that only shows things makes, so that what comes after is marked new."""
-    CaseLook.objects.update_or_create(user=user, case=case, defaults={"looked_at": clock.now()})
 
 
 def override_problem(readiness_status: Status, decision: str, override_reason: str) -> str | None:

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from reviews import services
+from reviews import services, workflow
 from reviews.forms import FeedbackForm
 from reviews.grouping import capability_pages, evidence_by_capability
 from reviews.once import save_once
@@ -28,7 +28,7 @@ def case_review(request, case_id):
     of items at a time in capability order."""
     case = get_case(request, case_id)
     if request.user.pk == case.sponsor_id:
-        services.record_look(user=request.user, case=case)
+        workflow.record_look(user=request.user, case=case)
     capabilities = list(case.guide.capabilities.order_by("number").prefetch_related("indicators"))
     items = (
         case.evidence.with_details().with_threads().order_by("capability__number", "-date", "-id")

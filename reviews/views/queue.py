@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from guides.models import Indicator
 from reviews import review_queue as queue
-from reviews import services
+from reviews import services, workflow
 from reviews.forms import FeedbackForm
 from reviews.models import Case, Evidence
 from reviews.once import save_once
@@ -62,7 +62,7 @@ def review_queue(request):
     indicators = []
     if at.current is None and case is not None:
         # The whole of this candidate's queue has been gone through: looked at.
-        services.record_look(user=request.user, case=case)
+        workflow.record_look(user=request.user, case=case)
     if at.current is not None:
         item = (
             queue.scope(request.user, case)
@@ -142,7 +142,7 @@ def queue_endorse_all(request):
             return redirect(reverse("reviews:queue_endorse_all") + _scope_query(case))
 
         def endorse() -> str:
-            count = services.endorse_all(items=picked, sponsor=request.user)
+            count = workflow.endorse_all(items=picked, sponsor=request.user)
             messages.success(request, f"Endorsed {count} item{'s' if count != 1 else ''}.")
             return _queue_url(case)
 
