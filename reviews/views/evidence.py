@@ -112,13 +112,7 @@ def _evidence_form_view(request, case, evidence=None):
         if evidence is None and "attachments" not in form.errors:
             # The form failed: what was typed and the files chosen are kept as a draft, so
             # that the files need not be chosen again.
-            draft, refused = drafts.save_draft(
-                case=case,
-                draft=draft,
-                data=request.POST,
-                uploads=request.FILES.getlist("attachments"),
-                remove=_ids(request.POST.getlist("remove_kept")),
-            )
+            draft, refused = _save_draft(request, case, draft)
             kept = list(draft.files.all())
             if kept:
                 names = ", ".join(f.original_name for f in kept)
@@ -148,14 +142,18 @@ def _draft_of(request, case):
     return get_object_or_404(case.drafts, pk=int(pk))
 
 
-def _keep_draft(request, case, draft):
-    draft, refused = drafts.save_draft(
+def _save_draft(request, case, draft):
+    return drafts.save_draft(
         case=case,
         draft=draft,
         data=request.POST,
         uploads=request.FILES.getlist("attachments"),
         remove=_ids(request.POST.getlist("remove_kept")),
     )
+
+
+def _keep_draft(request, case, draft):
+    draft, refused = _save_draft(request, case, draft)
     for problem in refused:
         messages.error(request, f"Not kept: {problem}")
     messages.success(

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from guides.models import Indicator
 from reviews import review_queue as queue
-from reviews import services, workflow
+from reviews import workflow
 from reviews.forms import FeedbackForm
 from reviews.models import Case, Evidence
 from reviews.once import save_once
-from reviews.views.common import FEEDBACK_KINDS
+from reviews.views.common import FEEDBACK_KINDS, feedback_sender
 
 
 def _scope_case(request, value) -> Case | None:
@@ -110,16 +110,13 @@ def queue_answer(request, evidence_id):
         messages.error(request, "Write a message, or choose Endorse to endorse without one.")
         return redirect(here)
 
-    def send() -> str:
-        services.give_feedback(
-            evidence=evidence,
-            author=request.user,
-            kind=form.cleaned_data["kind"],
-            text=form.cleaned_data["text"],
-        )
-        messages.success(request, f"Your answer on “{evidence.title}” is in its thread.")
-        return _queue_url(case, after=evidence.pk)
-
+    send = feedback_sender(
+        request,
+        evidence,
+        form,
+        said=f"Your answer on “{evidence.title}” is in its thread.",
+        then=_queue_url(case, after=evidence.pk),
+    )
     try:
         return redirect(save_once(request, send))
     except ValidationError as error:

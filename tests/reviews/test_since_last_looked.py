@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from tests.factories import CaseFactory, EvidenceFactory, FeedbackFactory
 
-pytestmark = pytest.mark.django_db
+# Each test moves the clock itself, from day to day of June 2026.
+pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-06-01")]
 
 DASHBOARD = reverse("reviews:dashboard")
 QUEUE = reverse("reviews:review_queue")
