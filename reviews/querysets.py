@@ -18,6 +18,20 @@ def count_of(rows: models.QuerySet, *, per: str) -> models.QuerySet:
     return rows.order_by().values(per).annotate(n=models.Count("pk")).values("n")
 
 
+def looked_at(person):
+    """When this person last looked at the case of the outer row (its `case` column): their
+    `CaseLook`, else their latest message on the case — answering is looking too; None when
+    neither exists."""
+    from reviews.models import CaseLook, Feedback
+
+    look = CaseLook.objects.filter(case=models.OuterRef("case"), user=person)
+    answered = Feedback.objects.filter(case=models.OuterRef("case"), author=person)
+    return Coalesce(
+        models.Subquery(look.values("looked_at")[:1]),
+        models.Subquery(answered.order_by("-created_at").values("created_at")[:1]),
+    )
+
+
 class CaseQuerySet(models.QuerySet):
     """How cases are read. Each way a page reads a case with its people is one method here:
     `with_people` (any page of one case, services, packets), `for_page` (the case's own page and
@@ -131,19 +145,17 @@ class CaseQuerySet(models.QuerySet):
         )
 
     def with_news(self, person, as_of):
-        """What changed on each case since this person last looked at it (`CaseLook`; since it
-        opened when they never have): `new_items` (items logged since), `new_replies` (the
-        candidate's replies since), and `last_logged` (when the latest item up to `as_of`, by
-        the date of the work, was logged)."""
-        from reviews.models import CaseLook, Evidence, Feedback
+        """What changed on each case since this person last looked at it (`looked_at`):
+        `new_items` (items logged since), `new_replies` (the candidate's replies since), and
+        `last_logged` (when the latest item up to `as_of`, by the date of the work, was
+        logged)."""
+        from reviews.models import Evidence, Feedback
 
-        looked = CaseLook.objects.filter(case=models.OuterRef("case"), user=person).values(
-            "looked_at"
-        )[:1]
+        looked = looked_at(person)
         since = Q(looked__isnull=True) | Q(created_at__gt=models.F("looked"))
         new_items = count_of(
             Evidence.objects.filter(case=models.OuterRef("pk"))
-            .annotate(looked=models.Subquery(looked))
+            .annotate(looked=looked)
             .filter(since),
             per="case",
         )
@@ -153,7 +165,7 @@ class CaseQuerySet(models.QuerySet):
                 kind=Feedback.Kind.REPLY,
                 author=models.OuterRef("candidate"),
             )
-            .annotate(looked=models.Subquery(looked))
+            .annotate(looked=looked)
             .filter(since),
             per="case",
         )

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import Exists, ExpressionWrapper, OuterRef, Q, Subquery
 
-from reviews.models import Case, CaseLook, Evidence, Feedback
+from reviews.models import Case, Evidence, Feedback
+from reviews.querysets import looked_at
 
 ORDER = (
     "case__candidate__name",
@@ -51,8 +52,7 @@ def scope(sponsor, case: Case | None = None) -> models.QuerySet:
     items = Evidence.objects.filter(case__sponsor=sponsor, case__status=Case.Status.OPEN)
     if case is not None:
         items = items.filter(case=case)
-    looked = CaseLook.objects.filter(case=OuterRef("case"), user=sponsor).values("looked_at")
-    return _with_answers(items, sponsor).annotate(looked_at=Subquery(looked[:1]))
+    return _with_answers(items, sponsor).annotate(looked_at=looked_at(sponsor))
 
 
 def is_new(item) -> bool:

@@ -13,7 +13,8 @@ from reviews.storage import private_storage
 
 class CaseLook(models.Model):
     """When a person last looked at a case's evidence and threads as a whole (the review page,
-    or the end of its queue): what came after is marked "new since you last looked"."""
+    or the end of its queue): what came after is marked "new since you last looked". Without
+    one, their latest message on the case stands for it (reviews.querysets.looked_at)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey("reviews.Case", on_delete=models.CASCADE, related_name="looks")

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from reviews.models import CaseLook
 from tests.factories import CaseFactory, EvidenceFactory, FeedbackFactory
 
 # Each test moves the clock itself, from day to day of June 2026.
@@ -69,9 +70,19 @@ def test_a_case_never_looked_at_counts_everything_as_new_and_others_do_not_recor
 def test_going_through_a_candidates_whole_queue_counts_as_looking(client):
     with at(1):
         case = CaseFactory()
-        item = EvidenceFactory(case=case)
-        FeedbackFactory(evidence=item)
+        FeedbackFactory(evidence=EvidenceFactory(case=case))
+        client.force_login(case.sponsor)
+        assert not CaseLook.objects.exists()
+        assert client.get(QUEUE, {"case": case.pk}).context["item"] is None
+        assert CaseLook.objects.get(case=case, user=case.sponsor)
+
+
+def test_the_sponsors_last_answer_counts_as_a_look(client):
+    with at(1):
+        case = CaseFactory()
+        answered = EvidenceFactory(case=case)
+        FeedbackFactory(evidence=answered)
+    with at(2):
+        EvidenceFactory(case=case)
         client.force_login(case.sponsor)
         assert row_of(client).new_items == 1
-        assert client.get(QUEUE, {"case": case.pk}).context["item"] is None
-        assert row_of(client).new_items == 0
