@@ -4,6 +4,8 @@ The models they read are imported where they are used: reviews.models builds its
 these classes.
 """
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -18,14 +20,14 @@ def count_of(rows: models.QuerySet, *, per: str) -> models.QuerySet:
     return rows.order_by().values(per).annotate(n=models.Count("pk")).values("n")
 
 
-def looked_at(person):
-    """When this person last looked at the case of the outer row (its `case` column): their
+def looked_at(person, *, case: str = "case"):
+    """When this person last looked at the case of the outer row (its column `case`): their
     `CaseLook`, else their latest message on the case — answering is looking too; None when
     neither exists."""
     from reviews.models import CaseLook, Feedback
 
-    look = CaseLook.objects.filter(case=models.OuterRef("case"), user=person)
-    answered = Feedback.objects.filter(case=models.OuterRef("case"), author=person)
+    look = CaseLook.objects.filter(case=models.OuterRef(case), user=person)
+    answered = Feedback.objects.filter(case=models.OuterRef(case), author=person)
     return Coalesce(
         models.Subquery(look.values("looked_at")[:1]),
         models.Subquery(answered.order_by("-created_at").values("created_at")[:1]),
@@ -151,12 +153,13 @@ class CaseQuerySet(models.QuerySet):
         logged)."""
         from reviews.models import Evidence, Feedback
 
-        looked = looked_at(person)
-        since = Q(looked__isnull=True) | Q(created_at__gt=models.F("looked"))
+        # The look is read once per case, and never looked means since the beginning of time.
+        since = Coalesce(
+            models.OuterRef("looked"),
+            models.Value(datetime.datetime.min.replace(tzinfo=datetime.UTC)),
+        )
         new_items = count_of(
-            Evidence.objects.filter(case=models.OuterRef("pk"))
-            .annotate(looked=looked)
-            .filter(since),
+            Evidence.objects.filter(case=models.OuterRef("pk"), created_at__gt=since),
             per="case",
         )
         new_replies = count_of(
@@ -164,9 +167,8 @@ class CaseQuerySet(models.QuerySet):
                 case=models.OuterRef("pk"),
                 kind=Feedback.Kind.REPLY,
                 author=models.OuterRef("candidate"),
-            )
-            .annotate(looked=looked)
-            .filter(since),
+                created_at__gt=since,
+            ),
             per="case",
         )
         last_logged = (
@@ -175,7 +177,7 @@ class CaseQuerySet(models.QuerySet):
             .values("created_at")[:1]
         )
         counted = models.IntegerField()
-        return self.annotate(
+        return self.annotate(looked=looked_at(person, case="pk")).annotate(
             new_items=Coalesce(models.Subquery(new_items, output_field=counted), 0),
             new_replies=Coalesce(models.Subquery(new_replies, output_field=counted), 0),
             last_logged=models.Subquery(last_logged),
