@@ -1,4 +1,4 @@
-"""The forms of every page of a case, kept together as a Django app keeps them (about 420 lines).
+"""The forms of every page of a case, kept together as a Django app keeps them (about 480 lines).
 
 Model forms validate; the views hand their cleaned data to a service (reviews.services), which
 makes the change. Each form carries its crispy `helper`; the page draws its own <form> tag.
@@ -160,7 +160,11 @@ class IndicatorChoiceField(forms.ModelMultipleChoiceField):
 class EvidenceForm(OptionalMarked, EditsACopy, forms.ModelForm):
     """Logging or editing one item; `services.save_evidence` makes the change."""
 
-    capability = forms.ModelChoiceField(queryset=Capability.objects.none(), empty_label=None)
+    capability = forms.ModelChoiceField(
+        queryset=Capability.objects.none(),
+        empty_label="Choose a capability",
+        error_messages={"required": "Choose the capability this evidence is for."},
+    )
     indicators = IndicatorChoiceField(
         queryset=Indicator.objects.none(),
         required=False,
@@ -207,9 +211,11 @@ class EvidenceForm(OptionalMarked, EditsACopy, forms.ModelForm):
         model = Evidence
         fields = ["capability", "indicators", "title", "date", "summary", "outcome", "links"]
 
-    def __init__(self, *args, case: Case, instance: Evidence | None = None, **kwargs):
+    def __init__(self, *args, case: Case, instance: Evidence | None = None, kept=(), **kwargs):
+        """`kept`: the files a draft holds for this item (reviews.drafts), attached with it."""
         super().__init__(*args, instance=instance or Evidence(case=case), **kwargs)
         self.case = case
+        self.kept = list(kept)
         self.fields["capability"].queryset = case.guide.capabilities.all()
         self.fields["capability"].label_from_instance = lambda c: f"{c.number}. {c.title}"
         self.fields["indicators"].queryset = Indicator.objects.filter(
@@ -250,7 +256,8 @@ class EvidenceForm(OptionalMarked, EditsACopy, forms.ModelForm):
             case=self.case,
             evidence=self.instance if self.instance.pk else None,
             removing=data.get("remove_attachments") or [],
-            sizes=[upload.size for upload in data.get("attachments") or []],
+            sizes=[kept.size for kept in self.kept]
+            + [upload.size for upload in data.get("attachments") or []],
         ):
             self.add_error("attachments", problem)
         return data
@@ -297,6 +304,10 @@ class CheckInForm(OptionalMarked, forms.Form):
                 label=f"{question.position}. {question.text}",
                 choices=Answer.Value.choices,
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                error_messages={
+                    "required": f"Choose yes, partly or no for question {question.position}.",
+                    "invalid_choice": f"Choose yes, partly or no for question {question.position}.",
+                },
             )
             self.fields[f"note{question.pk}"] = forms.CharField(
                 label="Note",
@@ -324,12 +335,20 @@ class FeedbackForm(forms.ModelForm):
     text = forms.CharField(
         label="Message",
         max_length=5000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed unless you endorse.",
     )
 
     class Meta:
         model = Feedback
         fields = ["kind", "text"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") != Feedback.Kind.ENDORSE and not data.get("text", "").strip():
+            self.add_error("text", "Write a message.")
+        return data
 
     def __init__(self, *args, sponsor: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -368,8 +387,19 @@ class SignOffForm(OptionalMarked, forms.ModelForm):
         model = SignOff
         fields = ["decision", "rationale", "override_reason"]
 
-    def __init__(self, *args, case: Case, **kwargs):
+    def __init__(self, *args, case: Case, readiness_label: str | None = None, **kwargs):
+        """`readiness_label`: readiness today in words, when it is not Ready (the override
+        reason is then required to sign ready); None when it is Ready (no override needed)."""
         super().__init__(*args, instance=SignOff(case=case), **kwargs)
+        reason = self.fields["override_reason"]
+        if readiness_label is None:
+            del self.fields["override_reason"]
+        else:
+            reason.label = "Reason for overriding readiness (required to sign ready)"
+            reason.help_text = (
+                f"Readiness is “{readiness_label}”, not “Ready”: to sign ready anyway, say why. "
+                "Not needed to sign not ready yet."
+            )
         self.helper = form_helper()
 
 

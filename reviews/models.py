@@ -392,3 +392,6 @@ class FormSubmission(models.Model):
 
 # A model of its own module, so that this one stays readable; Django finds it here.
 from reviews.export_jobs import CycleExport  # noqa: E402, F401
+
+# The workflow's own models live in their own module; imported here so Django finds them.
+from reviews.workflow_models import CaseLook, DraftFile, EvidenceDraft  # noqa: E402, F401

@@ -4,6 +4,8 @@ The models they read are imported where they are used: reviews.models builds its
 these classes.
 """
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -16,6 +18,20 @@ def count_of(rows: models.QuerySet, *, per: str) -> models.QuerySet:
     """How many of `rows` there are, as a subquery for `Subquery`: `rows` filtered on the outer
     row through `per`, counted without a join or a GROUP BY in the outer query."""
     return rows.order_by().values(per).annotate(n=models.Count("pk")).values("n")
+
+
+def looked_at(person, *, case: str = "case"):
+    """When this person last looked at the case of the outer row (its column `case`): their
+    `CaseLook`, else their latest message on the case — answering is looking too; None when
+    neither exists."""
+    from reviews.models import CaseLook, Feedback
+
+    look = CaseLook.objects.filter(case=models.OuterRef(case), user=person)
+    answered = Feedback.objects.filter(case=models.OuterRef(case), author=person)
+    return Coalesce(
+        models.Subquery(look.values("looked_at")[:1]),
+        models.Subquery(answered.order_by("-created_at").values("created_at")[:1]),
+    )
 
 
 class CaseQuerySet(models.QuerySet):
@@ -128,6 +144,43 @@ class CaseQuerySet(models.QuerySet):
                 - Coalesce(models.Subquery(answered, output_field=counted), 0),
                 signed_off_at=models.Subquery(ready_sign_off),
             )
+        )
+
+    def with_news(self, person, as_of):
+        """What changed on each case since this person last looked at it (`looked_at`):
+        `new_items` (items logged since), `new_replies` (the candidate's replies since), and
+        `last_logged` (when the latest item up to `as_of`, by the date of the work, was
+        logged)."""
+        from reviews.models import Evidence, Feedback
+
+        # The look is read once per case, and never looked means since the beginning of time.
+        since = Coalesce(
+            models.OuterRef("looked"),
+            models.Value(datetime.datetime.min.replace(tzinfo=datetime.UTC)),
+        )
+        new_items = count_of(
+            Evidence.objects.filter(case=models.OuterRef("pk"), created_at__gt=since),
+            per="case",
+        )
+        new_replies = count_of(
+            Feedback.objects.filter(
+                case=models.OuterRef("pk"),
+                kind=Feedback.Kind.REPLY,
+                author=models.OuterRef("candidate"),
+                created_at__gt=since,
+            ),
+            per="case",
+        )
+        last_logged = (
+            Evidence.objects.filter(case=models.OuterRef("pk"), date__lte=as_of)
+            .order_by("-date", "-id")
+            .values("created_at")[:1]
+        )
+        counted = models.IntegerField()
+        return self.annotate(looked=looked_at(person, case="pk")).annotate(
+            new_items=Coalesce(models.Subquery(new_items, output_field=counted), 0),
+            new_replies=Coalesce(models.Subquery(new_replies, output_field=counted), 0),
+            last_logged=models.Subquery(last_logged),
         )
 
     def _listed(self, *, people: tuple[str, ...]):

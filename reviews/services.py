@@ -227,11 +227,20 @@ def save_narrative(*, case: Case, by, narrative: str) -> Case:
 
 
 def record_check_in(
-    *, case: Case, date: datetime.date, answers: Mapping[int, tuple[str, str]]
+    *,
+    case: Case,
+    date: datetime.date,
+    answers: Mapping[int, tuple[str, str]],
+    replaces: CheckIn | None = None,
 ) -> CheckIn:
-    """A self-assessment: `answers` maps each of the guide's question ids to (value, note)."""
+    """A self-assessment: `answers` maps each of the guide's question ids to (value, note).
+    `replaces`: an earlier check-in of the case this one takes the place of, deleted with it."""
     with case_open_for_writes(case.pk, Part.CHECK_INS) as case:
         check_date(date, name=CHECK_IN_DATE, happened=True, field="date")
+        if replaces is not None:
+            deleted, _ = case.check_ins.filter(pk=replaces.pk).delete()
+            if not deleted:
+                raise ValidationError("The check-in this one was to replace is gone already.")
         if (count := case.check_ins.count()) >= MAX_CHECK_INS_PER_CASE:
             raise ValidationError(case_full(count, MAX_CHECK_INS_PER_CASE, "check-ins"))
         question_ids = set(case.guide.questions.values_list("pk", flat=True))
@@ -257,7 +266,7 @@ def give_feedback(*, evidence: Evidence, author, kind: str, text: str) -> Feedba
             raise PermissionDenied("Only the case's sponsor can endorse, question or ask for more.")
         if kind == Feedback.Kind.REPLY and author.pk not in (case.candidate_id, case.sponsor_id):
             raise PermissionDenied("Only the candidate and the sponsor take part in the thread.")
-        if not text.strip():
+        if not text.strip() and kind != Feedback.Kind.ENDORSE:
             raise ValidationError({"text": "Write a message."})
         if (count := case.feedback.count()) >= MAX_FEEDBACK_PER_CASE:
             raise ValidationError(case_full(count, MAX_FEEDBACK_PER_CASE, "feedback messages"))

@@ -1,6 +1,16 @@
 from django.urls import path, re_path
 
-from reviews.views import cases, check_ins, dashboard, evidence, exports, feedback, hr, sign_off
+from reviews.views import (
+    cases,
+    check_ins,
+    dashboard,
+    evidence,
+    exports,
+    feedback,
+    hr,
+    queue,
+    sign_off,
+)
 
 app_name = "reviews"
 
@@ -9,6 +19,9 @@ urlpatterns = [
     path("new/", hr.case_create, name="case_create"),
     path("sponsored/", dashboard.dashboard, name="dashboard"),
     path("import/", hr.case_import, name="case_import"),
+    path("queue/", queue.review_queue, name="review_queue"),
+    path("queue/endorse/", queue.queue_endorse_all, name="queue_endorse_all"),
+    path("queue/<int:evidence_id>/answer/", queue.queue_answer, name="queue_answer"),
     re_path(
         r"^export/(?P<kind>zip|cases-csv|evidence-csv|xlsx)$",
         hr.cycle_export,
@@ -41,6 +54,11 @@ urlpatterns = [
         "<int:case_id>/evidence/<int:evidence_id>/files/<int:attachment_id>/",
         evidence.attachment_download,
         name="attachment_download",
+    ),
+    path(
+        "<int:case_id>/drafts/<int:draft_id>/discard/",
+        evidence.draft_discard,
+        name="draft_discard",
     ),
     path("<int:case_id>/review/", feedback.case_review, name="case_review"),
     path("<int:case_id>/manage/", hr.case_manage, name="case_manage"),

@@ -578,9 +578,9 @@ class PacketChecker(JsonChecker):
                 kind = None
         text = None
         if "text" in message:
-            text = self.text(
-                message["text"], f"{path}.text", max_length=MAX_FEEDBACK, blank="the text is empty"
-            )
+            # An endorsement may come without a message, as the app lets a sponsor give it.
+            blank = None if kind == Feedback.Kind.ENDORSE else "the text is empty"
+            text = self.text(message["text"], f"{path}.text", max_length=MAX_FEEDBACK, blank=blank)
         at = None
         if message.get("at") is not None:
             at = self.moment(message["at"], f"{path}.at")

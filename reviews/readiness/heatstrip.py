@@ -85,6 +85,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class Row:
+    number: int
     title: str
     label: str
     label_y: str
@@ -235,6 +236,7 @@ def heat_strip(readiness: Readiness, *, small: bool = False) -> HeatStrip:
         small=False,
         rows=tuple(
             Row(
+                number=capability.number,
                 title=capability.title,
                 label=_shorten(capability.title),
                 label_y=_n(g.top + row * (g.cell_h + g.gap) + g.cell_h - 3),
@@ -306,18 +308,24 @@ def _legend(baseline: float) -> tuple[tuple[Cell, Text], ...]:
     return tuple(swatches)
 
 
-def render_heat_strip(readiness: Readiness, *, small: bool = False) -> SafeString:
-    """The strip's SVG markup, as the pages' `{% heat_strip %}` tag and the packet PDF draw it."""
-    return render_to_string(TEMPLATE, {"strip": heat_strip(readiness, small=small)})
+def render_heat_strip(
+    readiness: Readiness, *, small: bool = False, link: str | None = None
+) -> SafeString:
+    """The strip's SVG markup, as the pages' `{% heat_strip %}` tag and the packet PDF draw it;
+    with `link` (a page's address), each row's label links to it with `?capability=N`."""
+    return render_to_string(TEMPLATE, {"strip": heat_strip(readiness, small=small), "link": link})
 
 
-def kept_heat_strip(case, readiness: Readiness, *, small: bool = False) -> SafeString:
+def kept_heat_strip(
+    case, readiness: Readiness, *, small: bool = False, link: str | None = None
+) -> SafeString:
     """`render_heat_strip` of this case's readiness, kept (see the top of this module).
     `readiness` is the case's report as of its `as_of` day, for its current data version."""
     key = ":".join(
         (
             "heat-strip",
             "small" if small else "full",
+            "linked" if link else "plain",
             str(case.pk),
             str(case.guide_id),
             str(case.data_version),
@@ -326,7 +334,7 @@ def kept_heat_strip(case, readiness: Readiness, *, small: bool = False) -> SafeS
     )
     svg = cache.get(key)
     if svg is None:
-        svg = str(render_heat_strip(readiness, small=small))
+        svg = str(render_heat_strip(readiness, small=small, link=link))
         cache.set(key, svg, KEEP_SECONDS)
     # Drawn from the template above, which escapes every text in it.
     return mark_safe(svg)  # noqa: S308

@@ -1,4 +1,5 @@
 from django import template
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from reviews import once, words
@@ -33,10 +34,11 @@ def status_badge(status: str) -> str:
 
 
 @register.simple_tag
-def heat_strip(case, readiness: Readiness, small: bool = False) -> SafeString:
+def heat_strip(case, readiness: Readiness, small: bool = False, linked: bool = False) -> SafeString:
     """`{% heat_strip case readiness %}`: the case's heat strip as SVG, kept once drawn
-    (reviews.readiness.heatstrip)."""
-    return kept_heat_strip(case, readiness, small=small)
+    (reviews.readiness.heatstrip); `linked=True` links each row to its evidence list."""
+    link = reverse("reviews:evidence_list", args=[case.pk]) if linked else None
+    return kept_heat_strip(case, readiness, small=small, link=link)
 
 
 @register.inclusion_tag("reviews/includes/_heat_table.html")

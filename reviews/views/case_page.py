@@ -5,10 +5,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, Window
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 
 from accounts.models import User
-from reviews.models import Case, Evidence
+from reviews.models import Case, Evidence, Feedback
+from reviews.readiness.gaps import empty_blocks
 from reviews.readiness.rule import Readiness
 
 
@@ -87,6 +89,8 @@ class CapabilityCard:
     uncovered: tuple[str, ...]
     work_on: bool
     practices: tuple[str, ...]
+    # The window's three-month blocks still without an item of this capability ("Jan–Mar 2026").
+    empty_blocks: tuple[str, ...]
 
 
 def capability_cards(
@@ -105,6 +109,7 @@ def capability_cards(
             uncovered=tuple(i.text for i in capability.indicators if i.pk not in covered),
             work_on=not result.sustained or result.thin,
             practices=capability.practices,
+            empty_blocks=tuple(empty_blocks(readiness, result)),
         )
         for capability, result in zip(outline, readiness.capabilities, strict=True)
     ]
@@ -125,16 +130,43 @@ FEEDBACK_COLUMNS = (
 )
 
 
-def latest_feedback(case: Case, count: int):
-    """The newest messages on the case's items, with their authors, items and importers."""
-    return list(
+@dataclass(frozen=True)
+class PageFeedback:
+    latest: list[Feedback]
+    waiting: list[Feedback]
+
+
+def page_feedback(case: Case, latest: int) -> PageFeedback:
+    """In one query: the newest messages on the case's items, with their authors, items and
+    importers; and the sponsor's questions and requests for more that are still the last word
+    in their thread, oldest first — what waits for the candidate's reply."""
+    later = Feedback.objects.filter(
+        evidence=OuterRef("evidence"), created_at__gt=OuterRef("created_at")
+    )
+    asks = Q(kind__in=[Feedback.Kind.QUESTION, Feedback.Kind.NEEDS_MORE]) & ~Q(Exists(later))
+    rows = list(
         case.feedback.select_related("author", "evidence", "imported_by")
         .only(*FEEDBACK_COLUMNS)
-        .order_by("-created_at", "-id")[:count]
+        .annotate(
+            rank=Window(RowNumber(), order_by=[F("created_at").desc(), F("id").desc()]),
+            waits=ExpressionWrapper(asks, output_field=BooleanField()),
+        )
+        .filter(Q(rank__lte=latest) | Q(waits=True))
+        .order_by("-created_at", "-id")
+    )
+    return PageFeedback(
+        latest=[row for row in rows if row.rank <= latest],
+        waiting=[row for row in reversed(rows) if row.waits],
     )
 
 
-SIGN_OFF_COLUMNS = ("decision", "created_at", "signer", *(f"signer__{n}" for n in User.NAME_FIELDS))
+SIGN_OFF_COLUMNS = (
+    "decision",
+    "rationale",
+    "created_at",
+    "signer",
+    *(f"signer__{n}" for n in User.NAME_FIELDS),
+)
 
 
 def latest_sign_off(case: Case):

@@ -12,18 +12,18 @@ from pghistory.models import MiddlewareEvents
 
 from core import clock
 from core.downloads import as_download
-from reviews import services
+from reviews import drafts, services
 from reviews.case_writes import Part, refusal
 from reviews.forms import NarrativeForm
 from reviews.grouping import history_row
 from reviews.markdown import render_markdown
 from reviews.models import Case
 from reviews.packets.build import build_packet
+from reviews.readiness.gaps import gaps
 from reviews.readiness.months import calendar_months
 from reviews.readiness.snapshots import readiness_of
 from reviews.views import case_page
 from reviews.views.common import get_case, get_writable_case
-from reviews.words import flag_sentences
 
 
 @require_GET
@@ -31,26 +31,32 @@ from reviews.words import flag_sentences
 def case_detail(request, case_id):
     today = clock.today()
     case = get_object_or_404(
-        Case.objects.visible_to(request.user).for_page().with_snapshot(today, report=True),
+        Case.objects.visible_to(request.user)
+        .for_page()
+        .with_snapshot(today, report=True)
+        .annotate(draft_rows=drafts.drafts_column(request.user)),
         pk=case_id,
     )
     readiness = readiness_of([case], today)[case.pk]
     evidence = case_page.evidence_summary(
         case, latest=5, window=(readiness.window_start, readiness.as_of)
     )
+    can_write = request.user.has_perm("reviews.write_evidence", case)
+    feedback = case_page.page_feedback(case, 5)
     context = {
         "case": case,
         "readiness": readiness,
-        "flags": flag_sentences(readiness),
+        "flags": [gap.sentence for gap in gaps(readiness)],
         "cards": case_page.capability_cards(
             case_page.guide_outline(case), readiness, evidence.covered
         ),
         "recent": evidence.latest,
-        "latest_feedback": case_page.latest_feedback(case, 5),
+        "latest_feedback": feedback.latest,
         "latest_sign_off": case_page.latest_sign_off(case),
         "can_sign": request.user.has_perm("reviews.sign_off", case) and case.is_open,
         "evidence_count": evidence.total,
-        "can_write": request.user.has_perm("reviews.write_evidence", case),
+        "can_write": can_write,
+        "waiting_for_reply": feedback.waiting if can_write else [],
         "months_in_window": min(
             readiness.window_months, calendar_months(case.opened_on, readiness.as_of)
         ),

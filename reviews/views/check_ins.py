@@ -9,12 +9,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import clock
 from reviews import services
 from reviews.case_writes import Part, refusal
 from reviews.forms import CheckInForm
 from reviews.grouping import answers_by_question
 from reviews.models import Answer
 from reviews.once import save_once
+from reviews.readiness.gaps import mostly_yes_threshold
+from reviews.readiness.months import quarter_of
 from reviews.views.common import add_errors, get_case, get_writable_case
 
 # Check-ins a page shows: three years of quarterly ones.
@@ -45,6 +48,7 @@ def check_in_list(request, case_id):
         "page": page,
         "rows": answers_by_question(questions, check_ins),
         "trend": [(c.date, c.yes_count, len(questions)) for c in check_ins],
+        "threshold": mostly_yes_threshold(len(questions)),
         "can_write": request.user.has_perm("reviews.write_evidence", case) and case.is_open,
     }
     return render(request, "reviews/check_in_list.html", context)
@@ -58,17 +62,39 @@ def check_in_create(request, case_id):
         messages.error(request, message)
         return redirect(case)
     form = CheckInForm(request.POST or None, questions=case.guide.questions.all())
+    day = clock.today()
     if request.method == "POST" and form.is_valid():
+        # Kept before the save: a refusal of the date takes it out of the cleaned data.
+        day = form.cleaned_data["date"]
+        replace = request.POST.get("same_quarter") == "replace"
         try:
-            return redirect(save_once(request, lambda: _record(request, case, form)))
+            return redirect(save_once(request, lambda: _record(request, case, form, replace)))
         except ValidationError as error:
             add_errors(form, error)
-    return render(request, "reviews/check_in_form.html", {"case": case, "form": form})
+    elif form.is_bound:
+        day = form.cleaned_data.get("date")
+    context = {
+        "case": case,
+        "form": form,
+        "threshold": mostly_yes_threshold(len(form.questions)),
+        # A check-in already in the quarter: the form asks whether this one replaces it.
+        "earlier": _same_quarter(case, day) if day else None,
+        "replace": request.POST.get("same_quarter") == "replace",
+    }
+    return render(request, "reviews/check_in_form.html", context)
 
 
-def _record(request, case, form) -> str:
+def _same_quarter(case, day):
+    """The case's latest check-in in the quarter of `day`, if any."""
+    _, first, last = quarter_of(day)
+    return case.check_ins.filter(date__range=(first, last)).order_by("-date", "-id").first()
+
+
+def _record(request, case, form, replace: bool) -> str:
+    replaces = _same_quarter(case, form.cleaned_data["date"]) if replace else None
     check_in = services.record_check_in(
-        case=case, date=form.cleaned_data["date"], answers=form.answers()
+        case=case, date=form.cleaned_data["date"], answers=form.answers(), replaces=replaces
     )
-    messages.success(request, f"Check-in of {check_in.date:%-d %B %Y} saved.")
+    replaced = f", in place of that of {replaces.date:%-d %B %Y}" if replaces else ""
+    messages.success(request, f"Check-in of {check_in.date:%-d %B %Y} saved{replaced}.")
     return reverse("reviews:check_in_list", args=[case.pk])

@@ -1,6 +1,7 @@
 """What every page of a case starts from: the case if this person may see it, and a service's
 refusal shown on the form."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -37,3 +38,20 @@ def add_errors(form, error: ValidationError) -> None:
                 form.add_error(field if field in form.fields else None, problem)
     else:
         form.add_error(None, error)
+
+
+def feedback_sender(request, evidence, form, *, said: str, then: str):
+    """The write of a valid feedback form, for `save_once`: the message, then where to go."""
+    from reviews.services import give_feedback
+
+    def send() -> str:
+        give_feedback(
+            evidence=evidence,
+            author=request.user,
+            kind=form.cleaned_data["kind"],
+            text=form.cleaned_data["text"],
+        )
+        messages.success(request, said)
+        return then
+
+    return send

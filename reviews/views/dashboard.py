@@ -64,6 +64,10 @@ class Row:
     last_evidence: datetime.date | None
     awaiting: int
     signed_off_at: datetime.datetime | None
+    # Since the sponsor last looked (reviews.querysets.CaseQuerySet.with_news).
+    new_items: int = 0
+    new_replies: int = 0
+    last_logged: datetime.datetime | None = None
 
     @property
     def closed(self) -> bool:
@@ -128,7 +132,10 @@ def dashboard_context(user, params: QueryDict, *, as_of: datetime.date | None = 
     # Closed cases are dropped here rather than in SQL, so that a sponsor whose every case is
     # closed is told so without a second query.
     every_case = list(
-        Case.objects.for_dashboard(user, as_of).with_snapshot(as_of, report=True).order_by("id")
+        Case.objects.for_dashboard(user, as_of)
+        .with_news(user, as_of)
+        .with_snapshot(as_of, report=True)
+        .order_by("id")
     )
     in_scope = [c for c in every_case if closed or c.status in Case.ACTIVE_STATUSES]
     readiness = readiness_of(in_scope, as_of)
@@ -144,6 +151,9 @@ def dashboard_context(user, params: QueryDict, *, as_of: datetime.date | None = 
             last_evidence=case.last_evidence,
             awaiting=case.awaiting,
             signed_off_at=case.signed_off_at,
+            new_items=case.new_items,
+            new_replies=case.new_replies,
+            last_logged=case.last_logged,
         )
         for case in in_scope
     ]

@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.downloads import as_download
-from reviews import services
+from reviews import drafts, services
 from reviews.case_writes import Part, refusal
 from reviews.forms import EvidenceForm
 from reviews.models import Attachment, Case
@@ -81,21 +81,100 @@ def _evidence_form_view(request, case, evidence=None):
     if message := refusal(case, Part.EVIDENCE):
         messages.error(request, message)
         return redirect(case)
-    form = EvidenceForm(request.POST or None, request.FILES or None, case=case, instance=evidence)
+    draft = _draft_of(request, case) if evidence is None else None
+    if request.method == "POST" and request.POST.get("action") == "draft" and evidence is None:
+        return _keep_draft(request, case, draft)
+    if draft is not None and request.method == "GET":
+        initial = drafts.initial_of(draft)
+    else:
+        initial = _chosen_capability(request, case) if evidence is None else None
+    removed = set(_ids(request.POST.getlist("remove_kept")))
+    kept = [f for f in draft.files.all() if f.pk not in removed] if draft else []
+    form = EvidenceForm(
+        request.POST or None,
+        request.FILES or None,
+        case=case,
+        instance=evidence,
+        initial=initial,
+        kept=kept,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             return redirect(
-                save_once(request, lambda: _save_evidence(request, case, evidence, form))
+                save_once(request, lambda: _save_evidence(request, case, evidence, form, draft))
             )
         except UploadRefused as refused:
             form.add_error("attachments", str(refused))
         except ValidationError as error:
             add_errors(form, error)
-    context = {"case": case, "form": form, "evidence": evidence}
+    if request.method == "POST" and (request.FILES or kept):
+        # Files the form refused as such (too many, too large) are not kept: they are the problem.
+        if evidence is None and "attachments" not in form.errors:
+            # The form failed: what was typed and the files chosen are kept as a draft, so
+            # that the files need not be chosen again.
+            draft, refused = _save_draft(request, case, draft)
+            kept = list(draft.files.all())
+            if kept:
+                names = ", ".join(f.original_name for f in kept)
+                messages.info(
+                    request, f"Your files are kept ({names}): no need to attach them again."
+                )
+            for problem in refused:
+                messages.error(request, f"Not kept, attach it again once fixed: {problem}")
+        elif request.FILES:
+            messages.error(
+                request,
+                "The files you chose were not kept: attach them again before saving.",
+            )
+    context = {"case": case, "form": form, "evidence": evidence, "draft": draft, "kept": kept}
     return render(request, "reviews/evidence_form.html", context)
 
 
-def _save_evidence(request, case, evidence, form) -> str:
+def _ids(values) -> list[int]:
+    return [int(value) for value in values if value.isdigit()]
+
+
+def _draft_of(request, case):
+    """The draft the form continues (`draft` in the query or the form), the candidate's own."""
+    pk = request.POST.get("draft") or request.GET.get("draft") or ""
+    if not pk.isdigit():
+        return None
+    return get_object_or_404(case.drafts, pk=int(pk))
+
+
+def _save_draft(request, case, draft):
+    return drafts.save_draft(
+        case=case,
+        draft=draft,
+        data=request.POST,
+        uploads=request.FILES.getlist("attachments"),
+        remove=_ids(request.POST.getlist("remove_kept")),
+    )
+
+
+def _keep_draft(request, case, draft):
+    draft, refused = _save_draft(request, case, draft)
+    for problem in refused:
+        messages.error(request, f"Not kept: {problem}")
+    messages.success(
+        request,
+        f"Draft “{draft}” saved. It is not evidence yet, and your sponsor does not see it: "
+        "finish it from your progress page when you are ready.",
+    )
+    return redirect(case)
+
+
+def _chosen_capability(request, case) -> dict:
+    """The capability a "Log evidence" link of a capability card chose (`?capability=N`); none
+    otherwise, so the candidate picks one rather than finding the first already chosen."""
+    number = request.GET.get("capability", "")
+    if request.method != "GET" or not number.isdigit():
+        return {}
+    chosen = case.guide.capabilities.filter(number=int(number)).values_list("pk", flat=True)
+    return {"capability": chosen[0]} if chosen else {}
+
+
+def _save_evidence(request, case, evidence, form, draft=None) -> str:
     data = form.cleaned_data
     saved = services.save_evidence(
         case=case,
@@ -107,9 +186,11 @@ def _save_evidence(request, case, evidence, form) -> str:
         summary=data["summary"],
         outcome=data["outcome"],
         links=data["links"],
-        new_files=services.read_uploads(data["attachments"]),
+        new_files=[*drafts.uploads_of(form.kept), *services.read_uploads(data["attachments"])],
         remove_attachments=list(data.get("remove_attachments") or []),
     )
+    if draft is not None:
+        drafts.discard_draft(draft=draft)
     messages.success(request, f"Saved “{saved.title}”." if evidence else f"Logged “{saved.title}”.")
     return saved.get_absolute_url()
 
@@ -164,3 +245,13 @@ def attachment_download(request, case_id, evidence_id, attachment_id):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@require_POST
+@login_required
+def draft_discard(request, case_id, draft_id):
+    case = get_writable_case(request, case_id)
+    draft = get_object_or_404(case.drafts, pk=draft_id)
+    drafts.discard_draft(draft=draft)
+    messages.success(request, f"Draft “{draft}” discarded.")
+    return redirect(case)

@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from reviews import services
+from reviews import workflow
 from reviews.forms import FeedbackForm
 from reviews.grouping import capability_pages, evidence_by_capability
 from reviews.once import save_once
-from reviews.views.common import FEEDBACK_KINDS, get_case
+from reviews.views.common import FEEDBACK_KINDS, feedback_sender, get_case
 
 # Items a page of the review shows, each with its whole thread (at most
 # limits.MAX_MESSAGES_PER_THREAD messages).
@@ -27,6 +27,8 @@ def case_review(request, case_id):
     """Evidence grouped by capability and indicator, each item with its feedback thread, a page
     of items at a time in capability order."""
     case = get_case(request, case_id)
+    if request.user.pk == case.sponsor_id:
+        workflow.record_look(user=request.user, case=case)
     capabilities = list(case.guide.capabilities.order_by("number").prefetch_related("indicators"))
     items = (
         case.evidence.with_details().with_threads().order_by("capability__number", "-date", "-id")
@@ -63,16 +65,9 @@ def feedback_create(request, case_id, evidence_id):
         return redirect(target)
     thread = f"{target}#thread-{evidence.pk}"
 
-    def send() -> str:
-        services.give_feedback(
-            evidence=evidence,
-            author=request.user,
-            kind=form.cleaned_data["kind"],
-            text=form.cleaned_data["text"],
-        )
-        messages.success(request, "Your message is in the thread.")
-        return thread
-
+    send = feedback_sender(
+        request, evidence, form, said="Your message is in the thread.", then=thread
+    )
     try:
         return redirect(save_once(request, send))
     except ValidationError as error:

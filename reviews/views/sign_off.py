@@ -3,14 +3,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from reviews import services
 from reviews.forms import SignOffForm
+from reviews.models import Feedback
+from reviews.readiness.gaps import gaps
+from reviews.readiness.rule import Status
 from reviews.readiness.snapshots import case_readiness
 from reviews.views.common import add_errors, get_case
-from reviews.words import flags_for
+from reviews.words import flags_for, status_label
 
 
 @require_http_methods(["GET", "POST"])
@@ -21,14 +25,27 @@ def sign_off_create(request, case_id):
         raise PermissionDenied("Only the case's sponsor can sign it off.")
     readiness = case_readiness(case)
     sign_offs = list(case.sign_offs.select_related("signer"))
+    questions = case.guide.questions.count()
+    # Items the sponsor never answered: signing off without having read them deserves a warning.
+    answered = Feedback.objects.filter(evidence=OuterRef("pk"), author_id=case.sponsor_id)
+    counts = case.evidence.aggregate(
+        total=Count("pk"), unreviewed=Count("pk", filter=~Q(Exists(answered)))
+    )
     form = SignOffForm(
-        request.POST or None, case=case, initial={"expected_sign_offs": len(sign_offs)}
+        request.POST or None,
+        case=case,
+        initial={"expected_sign_offs": len(sign_offs)},
+        readiness_label=(
+            None if readiness.status == Status.READY else status_label(readiness.status)
+        ),
     )
     confirming = False
-    if request.method == "POST" and form.is_valid():
+    # "Change my answer" on the confirmation sends the answer back to the form, as it was.
+    changing = request.POST.get("change") == "yes"
+    if request.method == "POST" and not changing and form.is_valid():
         data = form.cleaned_data
         problem = services.override_problem(
-            readiness.status, data["decision"], data["override_reason"]
+            readiness.status, data["decision"], data.get("override_reason", "")
         )
         if problem:
             form.add_error("override_reason", problem)
@@ -56,6 +73,9 @@ def sign_off_create(request, case_id):
         "form": form,
         "readiness": readiness,
         "flags": flags_for(readiness),
+        "shortfall": [gap.sentence for gap in gaps(readiness, question_count=questions)],
+        "unreviewed": counts["unreviewed"],
+        "evidence_count": counts["total"],
         "sign_offs": sign_offs,
         "confirming": confirming,
         "can_sign": case.is_open,

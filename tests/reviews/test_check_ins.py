@@ -90,7 +90,9 @@ def test_a_missing_answer_is_refused(candidate_client, case, questions):
     response = candidate_client.post(create_url(case), data)
 
     assert response.status_code == 200
-    assert response.context["form"].errors[f"q{questions[3].pk}"] == ["This field is required."]
+    assert response.context["form"].errors[f"q{questions[3].pk}"] == [
+        "Choose yes, partly or no for question 4."
+    ]
     assert not CheckIn.objects.exists()
     assert not Answer.objects.exists()
 

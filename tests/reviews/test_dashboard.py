@@ -551,9 +551,13 @@ def test_a_row_shows_what_changed_at_once(client):
 
     latest = add_item(case, 3, today)
     assert f">{day(today)}</time>" in row()
-    assert "<td>2</td>" in before and "<td>3</td>" in row()
+    # The count awaiting feedback is the last cell, a link to the candidate's review queue.
+    assert (
+        '">2<span class="visually-hidden"> awaiting' in before
+        and '">3<span class="visually-hidden"> awaiting' in row()
+    )
     FeedbackFactory(evidence=latest)
-    assert "<td>2</td>" in row()
+    assert '">2<span class="visually-hidden"> awaiting' in row()
     case.candidate.name = "Bo After"
     case.candidate.save()
     assert "Bo After" in row()

@@ -935,3 +935,10 @@ def test_any_text_in_the_free_text_fields_is_kept_exactly_or_refused(guide, data
             assert exported["evidence"][1]["outcome"] == packet["evidence"][1]["outcome"]
             assert exported["feedback"][1]["text"] == packet["feedback"][1]["text"]
         transaction.set_rollback(True)
+
+
+def test_an_endorsement_without_a_message_imports_but_a_question_needs_one(guide, packet):
+    packet["feedback"].append({"evidence": 1, "author": "sam", "kind": "endorse", "text": ""})
+    assert validate_packet(packet) == []
+    packet["feedback"][-1]["kind"] = "question"
+    assert [p.path for p in validate_packet(packet)] == ["$.feedback[2].text"]

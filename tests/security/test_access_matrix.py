@@ -15,7 +15,16 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from reviews.models import Attachment, Case, CheckIn, CycleExport, Evidence, Feedback, SignOff
+from reviews.models import (
+    Attachment,
+    Case,
+    CheckIn,
+    CycleExport,
+    Evidence,
+    EvidenceDraft,
+    Feedback,
+    SignOff,
+)
 from reviews.packets.jobs import export_path
 from tests.factories import (
     AttachmentFactory,
@@ -110,6 +119,7 @@ EXPECTED = {
     "reviews:evidence_delete": {"GET": case_writer(200), "POST": case_writer(REDIRECT)},
     "reviews:attachment_download": {"GET": case_readers(200), "POST": ALL_405},
     "reviews:case_review": {"GET": case_readers(200), "POST": ALL_405},
+    "reviews:draft_discard": {"GET": ALL_405, "POST": case_writer(REDIRECT)},
     "reviews:case_manage": {"GET": hr_only(200), "POST": hr_only(200)},
     "reviews:packet_download": {"GET": case_readers(200), "POST": ALL_405},
     "reviews:sign_off_create": {
@@ -125,6 +135,12 @@ EXPECTED = {
         "GET": ALL_405,
         "POST": {**case_readers(REDIRECT), "hr": 403},
     },
+    # Everyone's queue holds only the items of the cases they sponsor: most people's is empty.
+    "reviews:review_queue": {"GET": people(200), "POST": ALL_405},
+    # A post ticking nothing is sent back to the confirmation.
+    "reviews:queue_endorse_all": {"GET": people(200), "POST": people(REDIRECT)},
+    # Only the item's sponsor answers from the queue; an empty answer goes back to the queue.
+    "reviews:queue_answer": {"GET": ALL_405, "POST": {**people(404), "sponsor": REDIRECT}},
     "reviews:check_in_list": {"GET": case_readers(200), "POST": ALL_405},
     "reviews:check_in_create": {"GET": case_writer(200), "POST": case_writer(200)},
 }
@@ -190,6 +206,7 @@ def world():
     FeedbackFactory(evidence=other_evidence, text="Zanzibar feedback from Olga")
     CheckInFactory(case=case)
     CheckInFactory(case=other_case)
+    draft = EvidenceDraft.objects.create(case=case, title="Half-written draft")
     SignOffFactory(case=other_case, decision=SignOff.Decision.NOT_READY, rationale="Zanzibar gap")
     hr = HRFactory(username="hanna", name="Hanna Example")
     export = CycleExport.objects.create(
@@ -216,6 +233,7 @@ def world():
         "evidence": evidence,
         "attachment": attachment,
         "export": export,
+        "draft": draft,
         "users": users,
     }
     export_path(export).unlink(missing_ok=True)
@@ -231,6 +249,7 @@ def url_arguments(world):
         "evidence_id": [world["evidence"].pk],
         "attachment_id": [world["attachment"].pk],
         "export_id": [world["export"].pk],
+        "draft_id": [world["draft"].pk],
         "kind": ["zip", "cases-csv", "evidence-csv", "xlsx"],
         "fmt": ["json", "pdf"],
         "uidb64": ["MQ"],
