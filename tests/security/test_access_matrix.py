@@ -13,6 +13,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from inbox.services import notify
 from reviews.models import Attachment, Case, CheckIn, Evidence, Feedback, SignOff
 from tests.factories import (
     AttachmentFactory,
@@ -120,6 +121,10 @@ EXPECTED = {
     },
     "reviews:check_in_list": {"GET": case_readers(200), "POST": ALL_405},
     "reviews:check_in_create": {"GET": case_writer(200), "POST": case_writer(200)},
+    "inbox:notice_list": {"GET": people(200), "POST": ALL_405},
+    # The notice is the candidate's: anyone else is told it does not exist.
+    "inbox:notice_open": {"GET": ALL_405, "POST": {**people(404), "candidate": REDIRECT}},
+    "inbox:notice_read_all": {"GET": ALL_405, "POST": people(REDIRECT)},
 }
 
 
@@ -184,6 +189,20 @@ def world():
     CheckInFactory(case=case)
     CheckInFactory(case=other_case)
     SignOffFactory(case=other_case, decision=SignOff.Decision.NOT_READY, rationale="Zanzibar gap")
+    notice = notify(
+        recipient_id=candidate.pk,
+        kind="feedback",
+        text="Simon Example endorsed",
+        about=OWN_TITLE,
+        link=evidence.get_absolute_url(),
+    )
+    notify(
+        recipient_id=other_candidate.pk,
+        kind="feedback",
+        text="Olga Yardexample endorsed",
+        about=OTHER_TITLE,
+        link=other_evidence.get_absolute_url(),
+    )
     users = {
         "candidate": candidate,
         "other_candidate": other_candidate,
@@ -196,6 +215,7 @@ def world():
         "case": case,
         "evidence": evidence,
         "attachment": attachment,
+        "notice": notice,
         "users": users,
     }
     for item in (attachment, other_attachment):
@@ -209,6 +229,7 @@ def url_arguments(world):
         "case_id": [world["case"].pk],
         "evidence_id": [world["evidence"].pk],
         "attachment_id": [world["attachment"].pk],
+        "notice_id": [world["notice"].pk],
         "kind": ["zip", "cases-csv", "evidence-csv", "xlsx"],
         "fmt": ["json", "pdf"],
         "uidb64": ["MQ"],
