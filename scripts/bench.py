@@ -46,7 +46,7 @@ MAX_SIZE_RATIO = 1.3
 MAX_FLOOR_RATIO = 4.0
 # The floor's base template costs at most half of what the request itself costs.
 MAX_FLOOR_OVER_BARE = 1.5
-FLOOR_BOUND = ("dashboard", "case", "evidence", "hr_list", "hr_filtered", "notifications")
+FLOOR_BOUND = ("dashboard", "case", "evidence", "hr_list", "hr_filtered")
 MAX_PDF_SECONDS = 2.0
 FRESH_PDF_REQUESTS = 5
 MAX_ZIP_GROWTH_MB = 150
