@@ -48,8 +48,8 @@ def demo():
             "case_id": [case.pk],
             "evidence_id": [evidence.pk],
             "attachment_id": [attachment.pk if attachment else 0],
-            "kind": ["zip"],
-            "fmt": ["json"],
+            "kind": [],
+            "fmt": [],
             "uidb64": ["MQ"],
             "token": ["not-a-token"],
             "notice_id": [1],
@@ -67,12 +67,16 @@ def serious(page, axe) -> list[str]:
     ]
 
 
+# Files, not pages: their answers are downloads, which axe has nothing to read in.
+DOWNLOADS = {"reviews:packet_download", "reviews:cycle_export", "reviews:attachment_download"}
+
+
 def pages_for(persona, demo) -> list[str]:
     patterns = checked_patterns()
     return [
         url
         for name in sorted(patterns)
-        if EXPECTED[name]["GET"][persona] == 200
+        if EXPECTED[name]["GET"][persona] == 200 and name not in DOWNLOADS
         for url in urls_of(name, patterns[name], demo["arguments"])
     ]
 
@@ -88,7 +92,7 @@ def test_axe_finds_nothing_serious_on_any_page(browser, live_server, demo, capsy
                 user = demo["users"][persona]
                 log_in(page, getattr(user, "username", user), DEMO_PASSWORD)
             for url in pages_for(persona, demo):
-                # Downloads (packets, exports, files) are not pages: asked first, not opened.
+                # Asked first, so that a refusal or a redirect is not checked as the page.
                 answer = context.request.get(url, max_redirects=0)
                 html = answer.headers.get("content-type", "").startswith("text/html")
                 if answer.status != 200 or not html:

@@ -19,7 +19,12 @@ from tests.factories import (
     published_guide,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.today("2026-11-16"),
+]
+TODAY = datetime.date(2026, 11, 16)
 
 PHONE = {"width": 375, "height": 800}
 TABS = 30
@@ -68,9 +73,9 @@ def world():
         guide=guide,
         candidate=UserFactory(username="cleo"),
         sponsor=UserFactory(username="sid", current_level=guide.to_level),
-        opened_on=datetime.date.today() - datetime.timedelta(days=700),
+        opened_on=TODAY - datetime.timedelta(days=700),
     )
-    today = datetime.date.today()
+    today = TODAY
     for months in range(0, 24, 2):
         EvidenceFactory(case=case, date=today - datetime.timedelta(days=30 * months))
     for quarter in range(8):

@@ -26,7 +26,6 @@ from inbox.services import notify
 from reviews import services
 from reviews.models import Case, Decision, Feedback, SignOff
 from reviews.notifications import send_due_notifications
-from reviews.readiness.rule import FlagKind
 from tests.factories import (
     AttachmentFactory,
     CaseFactory,
@@ -38,12 +37,12 @@ from tests.factories import (
     UserFactory,
     published_guide,
 )
+from tests.reviews.test_export_words import FLAG_CODE
 from tests.security.test_access_matrix import EXPECTED, PERSONAS, checked_patterns, urls_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-11-16")]
 
 TODAY = datetime.date(2026, 11, 16)
-FLAG_CODE = re.compile(rf"\b(?:{'|'.join(FlagKind)}):\d+")
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 # Addresses and links may hold underscores; they are what a person copies, not a code.
 NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|/\S*")
