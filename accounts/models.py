@@ -18,6 +18,9 @@ class User(AbstractUser):
     # Raised whenever the roles of this person may have changed (reviews/roles.py), so that the
     # roles kept in their session are known stale when this row is loaded with the request.
     roles_version = models.PositiveIntegerField(default=0, editable=False)
+    # How many of this person's notifications are unread, kept by inbox/services.py with each
+    # notice written or read, so the top bar's count comes with the row and costs no query.
+    unread_notices = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name", "username"]

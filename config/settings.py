@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks_db",
     "accounts",
+    "inbox",
     "guides",
     "reviews",
     "demo",

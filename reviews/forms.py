@@ -13,30 +13,23 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.forms.utils import pretty_name
 
-from accounts.models import User
 from core import clock
 from core.dates import DateField
-from guides.models import Capability, Guide, Indicator
+from guides.models import Capability, Indicator
 from reviews.limits import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, megabytes
 from reviews.markdown import validate_marks
 from reviews.models import (
     MAX_LINKS,
     Answer,
     Case,
-    Decision,
     Evidence,
     Feedback,
     SignOff,
 )
-from reviews.packets.importing import MAX_PACKET_BYTES
 from reviews.services import (
     CHECK_IN_DATE,
-    EFFECTIVE_DATE,
-    OPENING_DATE,
-    OWN_DECISION,
     WORK_DATE,
     attachments_problem,
-    sponsor_problem,
 )
 from reviews.uploads import ALLOWED_DESCRIPTION, BY_EXTENSION
 
@@ -77,33 +70,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class CaseForm(OptionalMarked, forms.Form):
-    candidate = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True).select_related("current_level")
-    )
-    guide = forms.ModelChoiceField(
-        queryset=Guide.objects.published().with_levels(), empty_label="Choose a guide"
-    )
-    sponsor = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True).select_related("current_level"),
-        help_text="A director at or above the level the guide leads to.",
-    )
-    opened_on = DateField(name=OPENING_DATE, widget=DateInput(), initial=clock.today)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = form_helper()
-
-    def clean(self):
-        data = super().clean()
-        sponsor, guide, candidate = data.get("sponsor"), data.get("guide"), data.get("candidate")
-        if sponsor and guide and (problem := sponsor_problem(sponsor, guide)):
-            self.add_error("sponsor", problem)
-        if sponsor and candidate and sponsor == candidate:
-            self.add_error("sponsor", "A candidate cannot sponsor their own case.")
-        return data
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -401,78 +367,3 @@ class SignOffForm(OptionalMarked, forms.ModelForm):
                 "Not needed to sign not ready yet."
             )
         self.helper = form_helper()
-
-
-class SponsorForm(EditsACopy, forms.ModelForm):
-    """HR's change of sponsor; `services.reassign_sponsor` makes it."""
-
-    sponsor = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True).select_related("current_level"),
-        help_text="A director at or above the level the guide leads to.",
-    )
-
-    class Meta:
-        model = Case
-        fields = ["sponsor"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = form_helper()
-
-
-class DecisionForm(OptionalMarked, forms.ModelForm):
-    """HR's decision; `services.record_decision` records it."""
-
-    outcome = forms.ChoiceField(
-        choices=Decision.Outcome.choices,
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-    )
-    effective_date = DateField(name=EFFECTIVE_DATE, widget=DateInput(), initial=clock.today)
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
-    )
-
-    class Meta:
-        model = Decision
-        fields = ["outcome", "effective_date", "note"]
-
-    def __init__(self, *args, case: Case, decided_by, **kwargs):
-        super().__init__(*args, instance=Decision(case=case, decided_by=decided_by), **kwargs)
-        self.helper = form_helper()
-
-    def clean(self):
-        data = super().clean()
-        if self.instance.case.candidate_id == self.instance.decided_by.pk:
-            raise ValidationError(OWN_DECISION)
-        return data
-
-
-class PacketUploadForm(forms.Form):
-    packet = forms.FileField(
-        label="Packet file (JSON)",
-        help_text="A promotion-packet/1 JSON file, as this app exports it.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
-    )
-    # The second step, once the page has listed the people who are here already: the same file
-    # again, this box ticked, and the token of what was listed (importing.linking_token).
-    link_existing = forms.BooleanField(
-        required=False,
-        label="Yes, link the case and the feedback in their names to these people",
-    )
-    confirmation = forms.CharField(required=False, widget=forms.HiddenInput())
-
-    def __init__(self, *args, confirming: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not confirming:
-            del self.fields["link_existing"]
-        self.helper = form_helper()
-
-    def clean_packet(self):
-        packet = self.cleaned_data["packet"]
-        if packet.size > MAX_PACKET_BYTES:
-            limit = MAX_PACKET_BYTES // (1024 * 1024)
-            raise ValidationError(
-                f"The file is {packet.size / (1024 * 1024):.1f} MB; packets of at most "
-                f"{limit} MB can be imported."
-            )
-        return packet

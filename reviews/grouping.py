@@ -1,13 +1,10 @@
 """How a case's records are grouped for reading: evidence under its capability and indicators,
-check-in answers by question, history events as rows. Plain Python over records already read,
+check-in answers by question. Plain Python over records already read,
 in the order they were read; no queries."""
 
-import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-from reviews.words import history_action
 
 
 @dataclass(frozen=True)
@@ -78,38 +75,3 @@ def answers_by_question(questions: Iterable, check_ins: Sequence) -> list[tuple[
         (question, [answers.get((check_in.pk, question.pk)) for check_in in check_ins])
         for question in questions
     ]
-
-
-# Columns every history event has, which say nothing about what changed.
-HISTORY_HIDDEN_FIELDS = {"id", "pgh_obj", "pgh_obj_id", "pgh_context", "pgh_created_at"}
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    at: datetime.datetime
-    who: str
-    model: str
-    label: str
-    what: str
-    changes: list[tuple[str, object, object]]
-
-
-def history_row(event) -> HistoryRow:
-    """One pghistory event (with its user) as the history page lists it."""
-    data = event.pgh_data or {}
-    if event.pgh_label == "update" and event.pgh_diff:
-        changes = [
-            (field, before, after)
-            for field, (before, after) in event.pgh_diff.items()
-            if field not in HISTORY_HIDDEN_FIELDS
-        ]
-    else:
-        changes = []
-    return HistoryRow(
-        at=event.pgh_created_at,
-        who=event.user.display_name if event.user else "the system",
-        model=event.pgh_model.rsplit(".", 1)[-1].removesuffix("Event").lower(),
-        label=history_action(event.pgh_label),
-        what=data.get("title") or data.get("kind") or data.get("status") or "",
-        changes=changes,
-    )

@@ -21,6 +21,9 @@ Four kinds, each named by a key in the `Notification` log (unique in the databas
   quarter's first month is over (a month to do it unprompted first); cases opened after that point
   wait for the next quarter. Key `check_in_due:{case.pk}:{year}Q{quarter}`.
 
+The reminders (`quiet`, `check_in_due`) are also noted in the app (inbox/) as they are mailed,
+in the same transaction; the other events are noted there as they happen (reviews/notices.py).
+
 Sending: the log row is inserted and the mail sent in one transaction. A second run that finds the
 same event blocks on the unique key until the first commits, then skips it; if sending raises, the
 row is rolled back and the next run tries again. The one gap no mail system closes: if the process
@@ -43,6 +46,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core import clock
+from reviews import notices
 from reviews.models import Case, CheckIn, Evidence, Feedback, Notification
 from reviews.readiness.months import quarter_of
 from reviews.words import feedback_verb
@@ -50,6 +54,9 @@ from reviews.words import feedback_verb
 logger = logging.getLogger(__name__)
 
 KINDS = ("feedback", "digest", "quiet", "check_in_due")
+# Mailed here and noted in the app with the mail; the other events are noted as they happen
+# (reviews/notices.py).
+REMINDERS = ("quiet", "check_in_due")
 FEEDBACK_LOOKBACK = datetime.timedelta(days=7)
 QUIET_DAYS = 30
 
@@ -124,6 +131,12 @@ def deliver(item: Due, mailer) -> str:
             Notification.objects.create(
                 key=item.key, recipient=item.recipient, subject=item.subject
             )
+            if item.kind in REMINDERS:
+                notices.reminded(
+                    recipient_id=item.recipient.pk,
+                    subject=item.subject,
+                    link=item.context["link"].removeprefix(site_url()),
+                )
             if mailer.send_messages([message]) != 1:
                 raise RuntimeError("the mail backend reported nothing sent")
     except IntegrityError:

@@ -11,6 +11,7 @@ from django.db.models import Sum
 
 from core.dates import check_date
 from guides.models import Guide, Indicator
+from reviews import notices
 from reviews.case_writes import Part, case_open_for_writes, locked_case
 from reviews.limits import (
     MAX_ATTACHMENT_BYTES,
@@ -178,8 +179,11 @@ def save_evidence(
         evidence.summary = summary
         evidence.outcome = outcome
         evidence.links = list(links)
+        logging = evidence.pk is None
         evidence.save()
         evidence.indicators.set(indicators)
+        if logging:
+            notices.evidence_logged(case=case, evidence=evidence)
 
         removed = [a for a in removing if a.evidence_id == evidence.pk]
         stored_names = []
@@ -275,9 +279,11 @@ def give_feedback(*, evidence: Evidence, author, kind: str, text: str) -> Feedba
                 f"An evidence item's thread can hold at most {MAX_MESSAGES_PER_THREAD} messages, "
                 f"and this one has {count}."
             )
-        return Feedback.objects.create(
+        feedback = Feedback.objects.create(
             case=case, evidence=evidence, author=author, kind=kind, text=text.strip()
         )
+        notices.feedback_given(case=case, feedback=feedback)
+        return feedback
 
 
 def override_problem(readiness_status: Status, decision: str, override_reason: str) -> str | None:
@@ -343,6 +349,7 @@ def sign_off(
         if decision == SignOff.Decision.READY:
             case.status = Case.Status.SIGNED_OFF
             case.save(update_fields=["status"])
+        notices.signed_off(case=case, sign_off=signed)
         return signed
 
 
@@ -396,4 +403,5 @@ def record_decision(
             candidate = case.candidate
             candidate.current_level = case.guide.to_level
             candidate.save(update_fields=["current_level"])
+        notices.decided(case=case, decision=decision)
         return decision

@@ -65,6 +65,7 @@ PAGES = (
     ("hr_list", "HR case list, first page"),
     ("hr_filtered", "HR case list, filtered (open, ready)"),
     ("guide", "Guide page"),
+    ("notifications", "Notifications (sponsor, a notice per item of the last 90 days)"),
     ("packet_json", "Packet JSON"),
     ("packet_pdf", "Packet PDF"),
 )
@@ -146,6 +147,36 @@ def bench_people():
     return hr, sponsor, case
 
 
+def give_notices(sponsor) -> int:
+    """The notices the sponsor would have had for their candidates' evidence of the last 90 days
+    (seeding writes rows in bulk, past the services that write notices); written once."""
+    import datetime
+
+    from accounts.models import User
+    from inbox.models import Notice
+    from reviews.models import Evidence
+
+    if not Notice.objects.filter(recipient=sponsor).exists():
+        since = datetime.date.today() - datetime.timedelta(days=90)
+        items = Evidence.objects.filter(case__sponsor=sponsor, date__gte=since).select_related(
+            "case__candidate"
+        )
+        Notice.objects.bulk_create(
+            Notice(
+                recipient=sponsor,
+                kind=Notice.Kind.EVIDENCE,
+                text=f"{item.case.candidate.display_name} logged new evidence:",
+                about=item.title,
+                link=item.get_absolute_url(),
+            )
+            for item in items.iterator()
+        )
+        count = Notice.objects.filter(recipient=sponsor).count()
+        User.objects.filter(pk=sponsor.pk).update(unread_notices=count)
+        sponsor.unread_notices = count
+    return Notice.objects.filter(recipient=sponsor).count()
+
+
 def page_urls(hr, sponsor, case) -> dict[str, tuple[object, str]]:
     from django.urls import reverse
 
@@ -157,6 +188,7 @@ def page_urls(hr, sponsor, case) -> dict[str, tuple[object, str]]:
         "hr_list": (hr, reverse("reviews:case_list")),
         "hr_filtered": (hr, reverse("reviews:case_list") + "?status=open&readiness=ready"),
         "guide": (case.candidate, case.guide.get_absolute_url()),
+        "notifications": (sponsor, reverse("inbox:notice_list")),
         "packet_json": (case.candidate, reverse("reviews:packet_download", args=[case.pk, "json"])),
         "packet_pdf": (case.candidate, reverse("reviews:packet_download", args=[case.pk, "pdf"])),
     }
@@ -179,6 +211,7 @@ def measure_pages(requests: int, warmup: int) -> dict:
     override_settings(ROOT_URLCONF="scripts.bench_urls").enable()
 
     hr, sponsor, case = bench_people()
+    notices = give_notices(sponsor)
 
     def fetcher(user, url):
         client = Client()
@@ -238,7 +271,12 @@ def measure_pages(requests: int, warmup: int) -> dict:
     }
     sponsored = sponsor.sponsored_cases.count()
     items = case.evidence.count()
-    return {"pages": results, "sponsor_cases": sponsored, "case_items": items}
+    return {
+        "pages": results,
+        "sponsor_cases": sponsored,
+        "case_items": items,
+        "sponsor_notices": notices,
+    }
 
 
 def refresh_readiness() -> dict:
@@ -766,7 +804,9 @@ def run(args: argparse.Namespace) -> int:
         f"The sponsor has {full_pages['sponsor_cases']} candidates in full and "
         f"{tenth_pages['sponsor_cases']} in tenth; the case has {full_pages['case_items']} "
         f"items in full and {tenth_pages['case_items']} in tenth; it is the candidate's own "
-        "view, as are the floor, guide and packet requests.",
+        "view, as are the floor, guide and packet requests. The notifications page is the "
+        f"sponsor's, with {full_pages['sponsor_notices']:,} notices in full and "
+        f"{tenth_pages['sponsor_notices']:,} in tenth (one per item of the last 90 days).",
         f"Before measuring, each database's readiness snapshots are brought up to date as the "
         f"hourly run does, in a process of its own as the task worker is "
         f"({full_pages['snapshots']:,} in {full_pages['snapshot_seconds']:.1f} s on full, "

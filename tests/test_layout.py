@@ -15,9 +15,10 @@ MAY_IMPORT = {
     "core": set(),
     "accounts": {"core"},
     "guides": {"core"},
-    "reviews": {"core", "accounts", "guides"},
-    "demo": {"core", "accounts", "guides", "reviews"},
-    "config": {"core", "accounts", "guides", "reviews", "demo"},
+    "inbox": {"core", "accounts"},
+    "reviews": {"core", "accounts", "guides", "inbox"},
+    "demo": {"core", "accounts", "guides", "inbox", "reviews"},
+    "config": {"core", "accounts", "guides", "inbox", "reviews", "demo"},
 }
 
 

@@ -17,6 +17,13 @@ class PacketProblem(NamedTuple):
     path: str
     message: str
 
+    @property
+    def place(self) -> str:
+        """Where the problem is, in words (reviews/packets/places.py)."""
+        from reviews.packets.places import place
+
+        return place(self.path)
+
 
 def key_path(path: str, key: str) -> str:
     if IDENTIFIER.fullmatch(key):

@@ -8,14 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from pghistory.models import MiddlewareEvents
 
 from core import clock
 from core.downloads import as_download
 from reviews import drafts, services
 from reviews.case_writes import Part, refusal
 from reviews.forms import NarrativeForm
-from reviews.grouping import history_row
+from reviews.history import case_history as case_history_rows
 from reviews.markdown import render_markdown
 from reviews.models import Case
 from reviews.packets.build import build_packet
@@ -95,13 +94,9 @@ def case_history(request, case_id):
     case = get_case(request, case_id)
     if not request.user.has_perm("reviews.view_history", case):
         raise PermissionDenied("The history is for the sponsor and the people team.")
-    events = list(
-        MiddlewareEvents.objects.references(case)
-        .select_related("user")
-        .order_by("-pgh_created_at", "-pgh_id")[:200]
+    return render(
+        request, "reviews/case_history.html", {"case": case, "rows": case_history_rows(case)}
     )
-    rows = [history_row(event) for event in events]
-    return render(request, "reviews/case_history.html", {"case": case, "rows": rows})
 
 
 @require_GET

@@ -35,6 +35,7 @@ class Column:
     first_dir: str | None = None
 
 
+# At phone width static/css/app.css names each cell by these labels, in this order.
 COLUMNS = (
     Column("name", "Candidate", "asc"),
     Column("guide", "Guide"),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core import clock
 from core.downloads import as_download
 from reviews import services
-from reviews.forms import CaseForm, DecisionForm, PacketUploadForm, SponsorForm
+from reviews.hr_forms import CaseForm, DecisionForm, PacketUploadForm, SponsorForm
 from reviews.models import Case, Decision
 from reviews.once import save_once
 from reviews.packets import exports
@@ -127,7 +127,8 @@ def case_manage(request, case_id):
 
 
 def _decide(request, case, form) -> str:
-    decision = services.record_decision(case=case, decided_by=request.user, **form.cleaned_data)
+    data = {key: form.cleaned_data[key] for key in ("outcome", "effective_date", "note")}
+    decision = services.record_decision(case=case, decided_by=request.user, **data)
     messages.success(request, f"Decision recorded: {decision.get_outcome_display()}.")
     return reverse("reviews:case_manage", args=[case.pk])
 

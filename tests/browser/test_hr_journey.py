@@ -48,6 +48,11 @@ def test_hr_filters_downloads_a_packet_and_records_a_decision(page, signed_case)
     page.get_by_label("Promoted").check()
     page.get_by_role("textbox", name="Effective date").fill("2027-01-01")
     page.get_by_role("button", name="Record the decision").click()
+    # "Promoted" changes a level, so it waits for the box that says so.
+    expect(page.locator(".error-summary")).to_contain_text("Tick the box to confirm the promotion")
+    assert Case.objects.get(pk=signed_case.pk).status == Case.Status.SIGNED_OFF
+    page.get_by_label("Yes, move").check()
+    page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_role("status")).to_contain_text("Decision recorded: Promoted.")
     signed_case.refresh_from_db()
     signed_case.candidate.refresh_from_db()

@@ -138,7 +138,14 @@ def test_the_decision_form_refuses_an_effective_date_in_the_year_one(case):
     Case.objects.filter(pk=case.pk).update(status=Case.Status.SIGNED_OFF)
     response = client_for(HRFactory()).post(
         reverse("reviews:case_manage", args=[case.pk]),
-        with_token({"action": "decision", "outcome": "promoted", "effective_date": "0001-01-01"}),
+        with_token(
+            {
+                "action": "decision",
+                "outcome": "promoted",
+                "effective_date": "0001-01-01",
+                "confirm_promotion": "on",
+            }
+        ),
     )
 
     assert form_errors(response, "effective_date") == [

@@ -65,7 +65,12 @@ def _submit(kind: str) -> Submit:
         author = case.sponsor if verdict else case.candidate
         return Submit(author, thread, fields, Feedback.objects.filter(evidence=item).count)
     signed = signed_case(guide=guide)
-    fields = {"action": "decision", "outcome": "promoted", "effective_date": DAY.isoformat()}
+    fields = {
+        "action": "decision",
+        "outcome": "promoted",
+        "effective_date": DAY.isoformat(),
+        "confirm_promotion": "on",
+    }
     url = reverse("reviews:case_manage", args=[signed.pk])
     return Submit(HRFactory(), url, fields, Decision.objects.filter(case=signed).count)
 

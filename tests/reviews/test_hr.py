@@ -196,7 +196,14 @@ def test_decision_needs_a_sign_off(hr_client):
 
 def test_promotion_moves_the_candidate_to_the_target_level(hr_client):
     case = signed_case()
-    manage(hr_client, case, action="decision", outcome="promoted", effective_date="2027-01-01")
+    manage(
+        hr_client,
+        case,
+        action="decision",
+        outcome="promoted",
+        effective_date="2027-01-01",
+        confirm_promotion="on",
+    )
     case.refresh_from_db()
     case.candidate.refresh_from_db()
     assert case.status == Case.Status.DECIDED

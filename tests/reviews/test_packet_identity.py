@@ -316,7 +316,14 @@ def test_hr_cannot_record_the_decision_on_their_own_case(own_case, hana):
 
     posted = client.post(
         url,
-        with_token({"action": "decision", "outcome": "promoted", "effective_date": "2026-12-01"}),
+        with_token(
+            {
+                "action": "decision",
+                "outcome": "promoted",
+                "effective_date": "2026-12-01",
+                "confirm_promotion": "on",
+            }
+        ),
     )
     assert posted.status_code == 200
     assert OWN_DECISION in posted.context["decision_form"].non_field_errors()
@@ -339,7 +346,14 @@ def test_another_hr_person_records_it(own_case):
 
     other.post(
         url,
-        with_token({"action": "decision", "outcome": "promoted", "effective_date": "2026-12-01"}),
+        with_token(
+            {
+                "action": "decision",
+                "outcome": "promoted",
+                "effective_date": "2026-12-01",
+                "confirm_promotion": "on",
+            }
+        ),
     )
 
     assert Decision.objects.get().case == own_case

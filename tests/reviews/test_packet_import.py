@@ -684,8 +684,12 @@ def test_a_refused_upload_lists_each_problem_with_its_path_and_writes_nothing(cl
     assert response.status_code == 200
     assert row_counts() == before
     problems = _problem_items(response)
-    assert problems == [f"{p.path}: {p.message}" for p in validate_packet(packet)]
+    assert problems == [
+        f"{p.place[0].upper()}{p.place[1:]}: {p.message} (at {p.path} in the file)"
+        for p in validate_packet(packet)
+    ]
     assert len(problems) == 2
+    assert problems[1].startswith("Evidence item 1, date: ")
     assert "Nothing was saved. Fix 2 problems" in response.text
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from inbox.services import notify
 from reviews.models import (
     Attachment,
     Case,
@@ -143,6 +144,10 @@ EXPECTED = {
     "reviews:queue_answer": {"GET": ALL_405, "POST": {**people(404), "sponsor": REDIRECT}},
     "reviews:check_in_list": {"GET": case_readers(200), "POST": ALL_405},
     "reviews:check_in_create": {"GET": case_writer(200), "POST": case_writer(200)},
+    "inbox:notice_list": {"GET": people(200), "POST": ALL_405},
+    # The notice is the candidate's: anyone else is told it does not exist.
+    "inbox:notice_open": {"GET": ALL_405, "POST": {**people(404), "candidate": REDIRECT}},
+    "inbox:notice_read_all": {"GET": ALL_405, "POST": people(REDIRECT)},
 }
 
 
@@ -220,6 +225,20 @@ def world():
     )
     export_path(export).parent.mkdir(parents=True, exist_ok=True)
     export_path(export).write_bytes(b"PK\x05\x06" + bytes(18))
+    notice = notify(
+        recipient_id=candidate.pk,
+        kind="feedback",
+        text="Simon Example endorsed",
+        about=OWN_TITLE,
+        link=evidence.get_absolute_url(),
+    )
+    notify(
+        recipient_id=other_candidate.pk,
+        kind="feedback",
+        text="Olga Yardexample endorsed",
+        about=OTHER_TITLE,
+        link=other_evidence.get_absolute_url(),
+    )
     users = {
         "candidate": candidate,
         "other_candidate": other_candidate,
@@ -234,6 +253,7 @@ def world():
         "attachment": attachment,
         "export": export,
         "draft": draft,
+        "notice": notice,
         "users": users,
     }
     export_path(export).unlink(missing_ok=True)
@@ -250,6 +270,7 @@ def url_arguments(world):
         "attachment_id": [world["attachment"].pk],
         "export_id": [world["export"].pk],
         "draft_id": [world["draft"].pk],
+        "notice_id": [world["notice"].pk],
         "kind": ["zip", "cases-csv", "evidence-csv", "xlsx"],
         "fmt": ["json", "pdf"],
         "uidb64": ["MQ"],

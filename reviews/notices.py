@@ -1,0 +1,77 @@
+"""The notifications a case's events leave in the app (inbox/), worded here like the mails.
+
+Each is written in the transaction of its event, so it exists exactly when the event does:
+- feedback by anyone but the candidate: the candidate ("Sam endorsed …"), as the mail;
+- a reply by the candidate: the sponsor;
+- new evidence: the sponsor (the mail gathers these in a weekly digest);
+- a sign-off: the candidate; a decision: the candidate and the sponsor;
+- the reminders the mail job sends (quiet spell, check-in due): their recipient, when mailed.
+"""
+
+from inbox.models import Notice
+from inbox.services import notify
+from reviews.words import decision_label, feedback_verb, sign_off_verdict
+
+
+def thread_link(evidence) -> str:
+    return f"{evidence.get_absolute_url()}#thread-{evidence.pk}"
+
+
+def feedback_given(*, case, feedback) -> None:
+    evidence = feedback.evidence
+    if feedback.author_id == case.candidate_id:
+        recipient, kind = case.sponsor_id, Notice.Kind.REPLY
+    else:
+        recipient, kind = case.candidate_id, Notice.Kind.FEEDBACK
+    notify(
+        recipient_id=recipient,
+        kind=kind,
+        text=f"{feedback.author.display_name} {feedback_verb(feedback.kind)}",
+        about=evidence.title,
+        link=thread_link(evidence),
+    )
+
+
+def evidence_logged(*, case, evidence) -> None:
+    notify(
+        recipient_id=case.sponsor_id,
+        kind=Notice.Kind.EVIDENCE,
+        text=f"{case.candidate.display_name} logged new evidence:",
+        about=evidence.title,
+        link=evidence.get_absolute_url(),
+    )
+
+
+def your_case(case) -> str:
+    return f"your case for {case.guide.to_level.title}"
+
+
+def signed_off(*, case, sign_off) -> None:
+    notify(
+        recipient_id=case.candidate_id,
+        kind=Notice.Kind.SIGN_OFF,
+        text=f"{sign_off.signer.display_name} signed off {your_case(case)} as "
+        f"{sign_off_verdict(sign_off.decision)}:",
+        about="see the reasons",
+        link=case.get_absolute_url(),
+    )
+
+
+def decided(*, case, decision) -> None:
+    verdict = f"HR recorded the decision “{decision_label(decision.outcome)}” on"
+    for recipient, about in (
+        (case.candidate_id, your_case(case)),
+        (case.sponsor_id, f"the case of {case.candidate.display_name}"),
+    ):
+        notify(
+            recipient_id=recipient,
+            kind=Notice.Kind.DECISION,
+            text=verdict,
+            about=about,
+            link=case.get_absolute_url(),
+        )
+
+
+def reminded(*, recipient_id: int, subject: str, link: str) -> None:
+    """A reminder the mail job has just sent: its subject, linking where the mail does."""
+    notify(recipient_id=recipient_id, kind=Notice.Kind.REMINDER, text="", about=subject, link=link)

@@ -1,0 +1,108 @@
+"""axe-core (from the axe-playwright-python package) finds no serious or critical violation on
+any page of the app, as each persona who may read it sees it, on the demo organisation.
+
+The pages are those of the access matrix (tests/security/test_access_matrix.py): every named URL
+that answers a persona with an HTML page, so a new page is checked as soon as it has a route.
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.core.management import call_command
+
+from demo.people import DEMO_PASSWORD
+from inbox.services import notify
+from reviews.models import Case
+from reviews.notices import thread_link
+from tests.browser.conftest import log_in
+from tests.security.test_access_matrix import EXPECTED, checked_patterns, urls_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+SERIOUS = {"serious", "critical"}
+PERSONAS = ("anonymous", "candidate", "sponsor", "hr")
+PHONE = {"width": 375, "height": 800}
+
+
+@pytest.fixture
+def demo():
+    call_command("import_guide", str(settings.BASE_DIR / "guides" / "data" / "m3-to-e1.md"))
+    call_command("load_demo", force=True)
+    case = Case.objects.select_related("candidate", "sponsor", "guide").get(
+        candidate__username="ada"
+    )
+    evidence = case.evidence.filter(attachments__isnull=False).first() or case.evidence.first()
+    notify(
+        recipient_id=case.candidate_id,
+        kind="feedback",
+        text=f"{case.sponsor.display_name} asked a question about",
+        about=evidence.title,
+        link=thread_link(evidence),
+    )
+    attachment = evidence.attachments.first()
+    return {
+        "case": case,
+        "users": {"candidate": case.candidate, "sponsor": case.sponsor, "hr": "hana"},
+        "arguments": {
+            "slug": [case.guide.slug],
+            "case_id": [case.pk],
+            "evidence_id": [evidence.pk],
+            "attachment_id": [attachment.pk if attachment else 0],
+            "kind": [],
+            "fmt": [],
+            "uidb64": ["MQ"],
+            "token": ["not-a-token"],
+            "notice_id": [1],
+        },
+    }
+
+
+def serious(page, axe) -> list[str]:
+    results = axe.run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]
+
+
+# Files, not pages: their answers are downloads, which axe has nothing to read in.
+DOWNLOADS = {"reviews:packet_download", "reviews:cycle_export", "reviews:attachment_download"}
+
+
+def pages_for(persona, demo) -> list[str]:
+    patterns = checked_patterns()
+    return [
+        url
+        for name in sorted(patterns)
+        if EXPECTED[name]["GET"][persona] == 200 and name not in DOWNLOADS
+        for url in urls_of(name, patterns[name], demo["arguments"])
+    ]
+
+
+def test_axe_finds_nothing_serious_on_any_page(browser, live_server, demo, capsys):
+    axe = Axe()
+    found, checked = {}, 0
+    for persona in PERSONAS:
+        for viewport in ({"width": 1280, "height": 900}, PHONE):
+            context = browser.new_context(base_url=live_server.url, viewport=viewport)
+            page = context.new_page()
+            if persona != "anonymous":
+                user = demo["users"][persona]
+                log_in(page, getattr(user, "username", user), DEMO_PASSWORD)
+            for url in pages_for(persona, demo):
+                # Asked first, so that a refusal or a redirect is not checked as the page.
+                answer = context.request.get(url, max_redirects=0)
+                html = answer.headers.get("content-type", "").startswith("text/html")
+                if answer.status != 200 or not html:
+                    continue
+                page.goto(url)
+                checked += 1
+                if problems := serious(page, axe):
+                    found[f"{url} as {persona} at {viewport['width']} px"] = problems
+            context.close()
+    with capsys.disabled():
+        print(f"\naxe: {checked} pages checked (each persona, at 1280 and 375 px)")
+    assert checked > 40, "too few pages were checked to mean anything"
+    assert found == {}, "\n".join(f"{where}: {problems}" for where, problems in found.items())
