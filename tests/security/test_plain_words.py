@@ -24,7 +24,7 @@ from pypdf import PdfReader
 
 from inbox.services import notify
 from reviews import services
-from reviews.models import Case, Decision, Feedback, SignOff
+from reviews.models import Case, CycleExport, Decision, EvidenceDraft, Feedback, SignOff
 from reviews.notifications import send_due_notifications
 from tests.factories import (
     AttachmentFactory,
@@ -138,6 +138,15 @@ def world(settings):
     Case.objects.filter(pk=ready.pk).update(status=Case.Status.SIGNED_OFF)
     CaseFactory(guide=guide, sponsor=sponsor)
     notice = notify(recipient_id=candidate.pk, kind="feedback", text="t", about="a", link="/")
+    draft = EvidenceDraft.objects.create(case=case, title="Half-written draft")
+    export = CycleExport.objects.create(
+        requested_by=hr,
+        case_ids=[case.pk],
+        as_of=TODAY,
+        total=1,
+        done=1,
+        status=CycleExport.Status.DONE,
+    )
     users = {
         "candidate": candidate,
         "other_candidate": UserFactory(),
@@ -156,6 +165,8 @@ def world(settings):
             "uidb64": ["MQ"],
             "token": ["not-a-token"],
             "notice_id": [notice.pk],
+            "draft_id": [draft.pk],
+            "export_id": [export.pk],
         },
         "users": users,
     }
