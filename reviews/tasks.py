@@ -25,19 +25,25 @@ SCHEDULE_LOCK = zlib.crc32(b"reviews.tasks.schedule_notifications")
 
 @task
 def send_notifications_task() -> dict[str, int]:
-    """The hourly run: notifications due, then today's readiness snapshots of active cases, so
-    that the first readiness filter of a new day finds them computed, then the form tokens that
-    can no longer be sent."""
+    """The hourly run: notifications due, then today's readiness snapshots (`refresh_readiness`),
+    then the form tokens that can no longer be sent."""
     try:
         sent = send_due_notifications()
         return {
             **sent,
-            "readiness_refreshed": refresh_snapshots(Case.objects.active()),
+            "readiness_refreshed": refresh_readiness(),
             "form_tokens_forgotten": forget_old_submissions(),
         }
     finally:
         # Queued even when this run fails, so one bad run does not end the cycle.
         schedule_notifications(run_after=clock.now() + NOTIFICATION_INTERVAL)
+
+
+def refresh_readiness() -> int:
+    """Today's readiness snapshot of every case, so that a new day's pages and readiness filters
+    find them computed. Decided and withdrawn cases too: HR's list and the dashboard show them
+    with their readiness, which would otherwise be computed on every page that lists them."""
+    return refresh_snapshots(Case.objects.all())
 
 
 def waiting_runs():
