@@ -17,12 +17,11 @@ from reviews.case_writes import Part, refusal
 from reviews.forms import NarrativeForm
 from reviews.grouping import history_row
 from reviews.markdown import render_markdown
-from reviews.models import Case
 from reviews.packets.build import build_packet
 from reviews.readiness.months import calendar_months
 from reviews.readiness.snapshots import readiness_of
 from reviews.views import case_page
-from reviews.views.common import get_case, get_writable_case
+from reviews.views.common import get_case, get_writable_case, visible_cases
 from reviews.words import flag_sentences
 
 
@@ -31,7 +30,7 @@ from reviews.words import flag_sentences
 def case_detail(request, case_id):
     today = clock.today()
     case = get_object_or_404(
-        Case.objects.visible_to(request.user).for_page().with_snapshot(today, report=True),
+        visible_cases(request).for_page().with_snapshot(today, report=True),
         pk=case_id,
     )
     readiness = readiness_of([case], today)[case.pk]
