@@ -196,8 +196,8 @@ LOGIN_FAILURES_PER_ADDRESS = 50
 PASSWORD_RESETS_PER_EMAIL = 5
 PASSWORD_RESETS_PER_ADDRESS = 20
 
-# Each process keeps its own: the sponsor dashboard's drawn rows (reviews/views/dashboard.py),
-# keyed by everything a row is drawn from, so an entry is never wrong, only unused.
+# Each process keeps its own: the heat strips' drawings (reviews/readiness/heatstrip.py),
+# keyed by everything a strip is drawn from, so an entry is never wrong, only unused.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
