@@ -197,15 +197,15 @@ LOGIN_FAILURES_PER_ADDRESS = 50
 PASSWORD_RESETS_PER_EMAIL = 5
 PASSWORD_RESETS_PER_ADDRESS = 20
 
-# Each process keeps its own: the sponsor dashboard's drawn rows (reviews/views/dashboard.py),
-# keyed by everything a row is drawn from, so an entry is never wrong, only unused.
+# Each process keeps its own: the heat strips' drawings (reviews/readiness/heatstrip.py),
+# keyed by everything a strip is drawn from, so an entry is never wrong, only unused.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
-USE_I18N = True
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"

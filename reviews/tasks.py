@@ -28,14 +28,13 @@ SCHEDULE_LOCK = zlib.crc32(b"reviews.tasks.schedule_notifications")
 
 @task
 def send_notifications_task() -> dict[str, int]:
-    """The hourly run: notifications due, then today's readiness snapshots of active cases, so
-    that the first readiness filter of a new day finds them computed, then the form tokens that
-    can no longer be sent, then the cycle exports older than a day."""
+    """The hourly run: notifications due, then today's readiness snapshots (`refresh_readiness`),
+    then the form tokens that can no longer be sent, then the cycle exports older than a day."""
     try:
         sent = send_due_notifications()
         return {
             **sent,
-            "readiness_refreshed": refresh_snapshots(Case.objects.active()),
+            "readiness_refreshed": refresh_readiness(),
             "form_tokens_forgotten": forget_old_submissions(),
             "exports_forgotten": forget_old_exports(),
         }
@@ -49,6 +48,13 @@ def export_cycle_task(export_id: str) -> dict[str, int]:
     """HR's ZIP of packets, written to private storage for the job's page to offer."""
     export = run_export(export_id)
     return {"packets": export.total if export else 0}
+
+
+def refresh_readiness() -> int:
+    """Today's readiness snapshot of every case, so that a new day's pages and readiness filters
+    find them computed. Decided and withdrawn cases too: HR's list and the dashboard show them
+    with their readiness, which would otherwise be computed on every page that lists them."""
+    return refresh_snapshots(Case.objects.all())
 
 
 def waiting_runs():

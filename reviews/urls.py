@@ -31,6 +31,8 @@ urlpatterns = [
     path("exports/<uuid:export_id>/", exports.export_detail, name="export_detail"),
     path("exports/<uuid:export_id>/zip", exports.export_download, name="export_download"),
     path("preview/", cases.markdown_preview, name="markdown_preview"),
+    # A case's own pages sit under its address: HR's list links to them from it
+    # (reviews.views.lists.CaseRow).
     path("<int:case_id>/", cases.case_detail, name="case_detail"),
     path("<int:case_id>/narrative/", cases.narrative_edit, name="narrative_edit"),
     path("<int:case_id>/evidence/", evidence.evidence_list, name="evidence_list"),

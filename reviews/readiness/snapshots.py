@@ -223,9 +223,9 @@ def save_snapshots(cases: Iterable[Case], readiness: dict[int, Readiness]) -> No
 def refresh_snapshots(cases: QuerySet, *, batch_size: int = 500) -> int:
     """Bring today's snapshots of these cases up to date; returns how many were computed.
 
-    The only writer of snapshots: run by the hourly task for every active case, so that a new
-    day finds them ready, and by each service that changes a case's evidence or check-ins, in
-    its transaction.
+    The only writer of snapshots: run by the hourly task for every case (reviews.tasks), so
+    that a new day finds them ready, and by each service that changes a case's evidence or
+    check-ins, in its transaction.
     """
     as_of = clock.today()
     fresh = ReadinessSnapshot.objects.filter(

@@ -16,13 +16,12 @@ from reviews.case_writes import Part, refusal
 from reviews.forms import NarrativeForm
 from reviews.history import case_history as case_history_rows
 from reviews.markdown import render_markdown
-from reviews.models import Case
 from reviews.packets.build import build_packet
 from reviews.readiness.gaps import gaps
 from reviews.readiness.months import calendar_months
 from reviews.readiness.snapshots import readiness_of
 from reviews.views import case_page
-from reviews.views.common import get_case, get_writable_case
+from reviews.views.common import get_case, get_writable_case, visible_cases
 
 
 @require_GET
@@ -30,7 +29,7 @@ from reviews.views.common import get_case, get_writable_case
 def case_detail(request, case_id):
     today = clock.today()
     case = get_object_or_404(
-        Case.objects.visible_to(request.user)
+        visible_cases(request)
         .for_page()
         .with_snapshot(today, report=True)
         .annotate(draft_rows=drafts.drafts_column(request.user)),

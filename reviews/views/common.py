@@ -7,15 +7,23 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from reviews.models import Case, Feedback
+from reviews.roles import request_roles
 
 FEEDBACK_KINDS = [(kind.value, kind.label) for kind in Feedback.SPONSOR_KINDS] + [
     (Feedback.Kind.REPLY.value, Feedback.Kind.REPLY.label)
 ]
 
 
+def visible_cases(request):
+    """`Case.objects.visible_to` the person logged in, with their roles read from their session
+    (reviews.roles.request_roles) rather than derived again by a query of their own."""
+    request_roles(request)
+    return Case.objects.visible_to(request.user)
+
+
 def get_case(request, case_id: int) -> Case:
     """The case if this person may see it; a 404 otherwise, so outsiders learn nothing."""
-    return get_object_or_404(Case.objects.visible_to(request.user).with_people(), pk=case_id)
+    return get_object_or_404(visible_cases(request).with_people(), pk=case_id)
 
 
 def get_writable_case(request, case_id: int) -> Case:
@@ -26,7 +34,9 @@ def get_writable_case(request, case_id: int) -> Case:
 
 
 def require_hr(request) -> None:
-    if not request.user.has_perm("reviews.open_case"):
+    """HR's pages are not found by anyone else; the role (`is_hr` in reviews.rules) is read from
+    the session."""
+    if not request_roles(request).hr:
         raise Http404
 
 

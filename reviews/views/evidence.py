@@ -13,7 +13,7 @@ from core.downloads import as_download
 from reviews import drafts, services
 from reviews.case_writes import Part, refusal
 from reviews.forms import EvidenceForm
-from reviews.models import Attachment, Case
+from reviews.models import Attachment
 from reviews.once import save_once
 from reviews.uploads import UploadRefused
 from reviews.views import case_page
@@ -22,6 +22,7 @@ from reviews.views.common import (
     add_errors,
     get_case,
     get_writable_case,
+    visible_cases,
 )
 from reviews.views.filters import EvidenceFilterForm
 
@@ -31,7 +32,7 @@ EVIDENCE_PAGE_SIZE = 25
 @require_GET
 @login_required
 def evidence_list(request, case_id):
-    case = get_object_or_404(Case.objects.visible_to(request.user).for_page(), pk=case_id)
+    case = get_object_or_404(visible_cases(request).for_page(), pk=case_id)
     filters = EvidenceFilterForm(request.GET or None, capabilities=case_page.guide_outline(case))
     items = case.evidence.as_rows().order_by("-date", "-id")
     if filters.is_valid():

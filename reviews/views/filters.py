@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 
-from accounts.models import User
+from accounts.models import User, display_name_of
 from core import clock
 from core.dates import DateField
-from guides.models import Guide
+from guides.models import Guide, guide_label
 from reviews.forms import DateInput
 from reviews.models import Case
 from reviews.readiness.rule import Readiness
 from reviews.readiness.snapshots import matching_readiness
+from reviews.views.common import visible_cases
 from reviews.words import FLAG_LABELS, STATUS_LABELS
 
 
@@ -58,11 +59,13 @@ class EvidenceFilterForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
-    guide = forms.ModelChoiceField(
-        # A label needs the levels, not the guide's text (its source is the whole document).
-        queryset=Guide.objects.with_levels().defer(*Guide.LONG_TEXTS),
+    """HR's case filters. The guide and sponsor choices are read as plain rows, one query each:
+    a label needs a few columns, not a model instance per option."""
+
+    guide = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
         required=False,
-        empty_label="All guides",
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     status = forms.ChoiceField(
@@ -70,13 +73,10 @@ class CaseFilterForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    sponsor = forms.ModelChoiceField(
-        # People are shown by name: their other columns stay in the database.
-        queryset=User.objects.filter(Exists(Case.objects.filter(sponsor=OuterRef("pk"))))
-        .only("pk", *User.NAME_FIELDS)
-        .order_by("name", "username"),
+    sponsor = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
         required=False,
-        empty_label="All sponsors",
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     readiness = forms.ChoiceField(
@@ -89,6 +89,22 @@ class CaseFilterForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        guides = Guide.objects.values_list("pk", "from_level__code", "to_level__code", "version")
+        self.fields["guide"].choices = [("", "All guides")] + [
+            (pk, guide_label(from_code, to_code, version))
+            for pk, from_code, to_code, version in guides
+        ]
+        sponsors = (
+            User.objects.filter(Exists(Case.objects.filter(sponsor=OuterRef("pk"))))
+            .order_by("name", "username")
+            .values_list("pk", *User.NAME_FIELDS)
+        )
+        self.fields["sponsor"].choices = [("", "All sponsors")] + [
+            (pk, display_name_of(*names)) for pk, *names in sponsors
+        ]
 
 
 @dataclass(frozen=True)
@@ -124,7 +140,7 @@ def hr_cases() -> QuerySet:
 def hr_filtered_cases(request) -> QuerySet:
     """The cases HR's list shows with the request's filters, for its exports."""
     filters = CaseFilterForm(request.GET or None)
-    cases = Case.objects.visible_to(request.user).with_people().order_by("-opened_on", "-id")
+    cases = visible_cases(request).with_people().order_by("-opened_on", "-id")
     if filters.is_valid():
         cases = filter_cases(cases, filters.cleaned_data, as_of=clock.today()).cases
     return cases

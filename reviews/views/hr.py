@@ -13,7 +13,7 @@ from core import clock
 from core.downloads import as_download
 from reviews import services
 from reviews.hr_forms import CaseForm, DecisionForm, PacketUploadForm, SponsorForm
-from reviews.models import Case, Decision
+from reviews.models import Decision
 from reviews.once import save_once
 from reviews.packets import exports
 from reviews.packets.importing import (
@@ -24,7 +24,7 @@ from reviews.packets.importing import (
 )
 from reviews.packets.jobs import STREAM_AT_MOST
 from reviews.readiness.snapshots import summaries_of
-from reviews.views.common import add_errors, get_case, require_hr
+from reviews.views.common import add_errors, get_case, require_hr, visible_cases
 from reviews.views.exports import confirm_export
 from reviews.views.filters import CaseFilterForm, FilteredCases, filter_cases, hr_filtered_cases
 from reviews.views.lists import case_rows
@@ -41,7 +41,7 @@ def case_list(request):
     require_hr(request)
     today = clock.today()
     filters = CaseFilterForm(request.GET or None)
-    found = FilteredCases(Case.objects.visible_to(request.user))
+    found = FilteredCases(visible_cases(request))
     if filters.is_valid():
         found = filter_cases(found.cases, filters.cleaned_data, as_of=today)
     cases = found.cases.for_hr_list().with_snapshot(today).order_by("-opened_on", "-id")

@@ -63,19 +63,19 @@ def test_case_list_is_paginated_and_its_queries_do_not_grow(hr_client, django_as
     guide = published_guide()
     CaseFactory(guide=guide)
     url = reverse("reviews:case_list")
-    # session, user, roles, filter choices (guides, sponsors), count, the page of cases with
+    # session, user, filter choices (guides, sponsors), count, the page of cases with
     # their readiness snapshots, their guides; without fresh snapshots also capabilities,
     # questions, evidence and answers, to compute readiness (nothing is written)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         hr_client.get(url)
     for _ in range(60):
         CaseFactory(guide=guide)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = hr_client.get(url)
     assert "Page 1 of 2" in response.text
     # After the hourly refresh of the snapshots.
     refresh_snapshots(Case.objects.all())
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert "Page 1 of 2" in hr_client.get(url).text
 
 

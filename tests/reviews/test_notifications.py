@@ -466,3 +466,17 @@ def test_two_runs_at_once_send_one_mail(guide):
     assert results == {"first": NOTHING | {"feedback": 1}, "second": NOTHING}
     assert len(mail.outbox) == 1
     assert Notification.objects.count() == 1
+
+
+def test_task_keeps_the_readiness_of_decided_and_withdrawn_cases_too(guide):
+    # HR's list and the dashboard show closed cases with their readiness as well: kept by the
+    # hourly run, they are read like the others rather than computed on every page.
+    closed = [
+        CaseFactory(guide=guide, status=Case.Status.DECIDED),
+        CaseFactory(guide=guide, status=Case.Status.WITHDRAWN),
+    ]
+
+    assert send_notifications_task.call()["readiness_refreshed"] == 2
+    assert sorted(ReadinessSnapshot.objects.values_list("case_id", flat=True)) == sorted(
+        case.pk for case in closed
+    )

@@ -91,12 +91,12 @@ def refresh():
     refresh_snapshots(Case.objects.all())
 
 
-# session, user, the viewer's roles (HR, sponsor, candidate) in one query,
+# session, user (the viewer's roles are kept in the session from login on),
 # the case with candidate, sponsor, guide and levels, the guide's outline and the readiness
 # snapshot; the latest five items with their indicators and counts of files, the count of all
 # items and the indicators covered in the window; the latest feedback with authors and items;
 # the latest sign-off with its signer
-CASE_DETAIL_QUERIES = 7
+CASE_DETAIL_QUERIES = 6
 
 
 @pytest.mark.parametrize("persona", ["candidate", "sponsor", "hr"])
@@ -121,10 +121,10 @@ def test_case_detail_queries_do_not_grow_with_evidence(
     assert "All evidence (60)" in large_page.text
 
 
-# session, user, roles, the case with people, guide and the guide's outline (the filter
+# session, user, the case with people, guide and the guide's outline (the filter
 # choices); the page: count of matching items, one page of items with their indicators and
 # counts of files
-EVIDENCE_LIST_QUERIES = 6
+EVIDENCE_LIST_QUERIES = 5
 
 
 @pytest.mark.parametrize("persona", ["candidate", "sponsor", "hr"])
@@ -179,9 +179,9 @@ def test_filtered_evidence_list_queries_do_not_grow_with_evidence(
         assert item.capability.number == 1
 
 
-# session, user, roles, the case with people and guide; the guide's questions, the count of
+# session, user, the case with people and guide; the guide's questions, the count of
 # check-ins (for the pages), a page of check-ins with their yes counts, their answers
-CHECK_IN_LIST_QUERIES = 8
+CHECK_IN_LIST_QUERIES = 7
 
 
 def test_check_in_history_queries_do_not_grow_with_check_ins(
@@ -196,9 +196,9 @@ def test_check_in_history_queries_do_not_grow_with_check_ins(
     assert len(large_page.context["check_ins"]) == 8
 
 
-# session, user, roles, filter choices (guides, sponsors), count, one page of cases with
+# session, user, filter choices (guides, sponsors), count, one page of cases with
 # people and their readiness snapshots, their guides with levels
-CASE_LIST_QUERIES = 8
+CASE_LIST_QUERIES = 7
 
 
 def test_case_list_queries_do_not_grow_with_cases(client, django_assert_num_queries):
@@ -221,9 +221,9 @@ def test_case_list_queries_do_not_grow_with_cases(client, django_assert_num_quer
     assert len(large_page.context["page"].object_list) == 50
 
 
-# session, user, roles, the matching cases without a fresh snapshot (none), filter choices,
+# session, user, the matching cases without a fresh snapshot (none), filter choices,
 # count, one page of cases with people and their snapshot's status and flags, their guides
-FILTERED_CASE_LIST_QUERIES = 9
+FILTERED_CASE_LIST_QUERIES = 8
 
 
 def test_filtered_case_list_queries_do_not_grow_with_cases(client, django_assert_num_queries):
@@ -287,13 +287,13 @@ def test_guide_page_queries_do_not_grow_with_its_parts(client, django_assert_num
     assert len(large_page.context["guide"].capabilities.all()) == 8
 
 
-# session, user, roles, the case with people and guide; evidence with capabilities, their
+# session, user, the case with people and guide; evidence with capabilities, their
 # indicators, check-in answers with questions, check-ins, feedback with authors, sign-offs with
 # signers, the decision, readiness (snapshot)
-PACKET_JSON_QUERIES = 12
+PACKET_JSON_QUERIES = 11
 # the JSON packet's (its evidence with attachment names, its sign-offs with their notes), then
 # for the pages: signers' names, the guide's capabilities, their indicators, its questions
-PACKET_PDF_QUERIES = 15
+PACKET_PDF_QUERIES = 14
 
 
 def add_thread_and_sign_off(case: Case) -> None:
