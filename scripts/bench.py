@@ -807,7 +807,8 @@ def run(args: argparse.Namespace) -> int:
         "timings of the dashboard are of requests that find them. Packet PDFs are not kept: "
         "every request lays its packet out afresh. The row 'laid out afresh' calls "
         f"`render_packet_pdf` on the same case {LAYOUTS} times a round in the page process, "
-        "reading the packet from the database each time as a download does. " + WEASYPRINT_COMPARISON,
+        "reading the packet from the database each time as a download does. "
+        + WEASYPRINT_COMPARISON,
         f"The sponsor has {full_pages['sponsor_cases']} candidates in full and "
         f"{tenth_pages['sponsor_cases']} in tenth; the case has {full_pages['case_items']} "
         f"items in full and {tenth_pages['case_items']} in tenth; it is the candidate's own "
