@@ -111,6 +111,8 @@ class Evidence(models.Model):
         verbose_name_plural = "evidence"
         indexes = [
             models.Index(fields=["case", "date"], name="evidence_case_date"),
+            # The dashboard counts each case's items logged since the sponsor last looked.
+            models.Index(fields=["case", "created_at"], name="evidence_case_created"),
             GinIndex(fields=["search"], name="evidence_search"),
         ]
         triggers = bumps_case_version("SELECT case_id FROM {rows}")

@@ -22,6 +22,7 @@ from reviews.readiness.months import calendar_months
 from reviews.readiness.snapshots import readiness_of
 from reviews.views import case_page
 from reviews.views.common import get_case, get_writable_case, visible_cases
+from reviews.views.lists import item_rows
 
 
 @require_GET
@@ -48,7 +49,7 @@ def case_detail(request, case_id):
         "cards": case_page.capability_cards(
             case_page.guide_outline(case), readiness, evidence.covered
         ),
-        "recent": evidence.latest,
+        "recent": item_rows(evidence.latest),
         "latest_feedback": feedback.latest,
         "latest_sign_off": case_page.latest_sign_off(case),
         "can_sign": request.user.has_perm("reviews.sign_off", case) and case.is_open,

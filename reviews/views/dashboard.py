@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.http import QueryDict
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
+from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_GET
 
 from core import clock
@@ -20,6 +23,7 @@ from reviews.models import Case
 from reviews.readiness.months import months_open
 from reviews.readiness.rule import FlagKind, Readiness, Status
 from reviews.readiness.snapshots import readiness_of
+from reviews.templatetags.reviews_tags import status_badge
 from reviews.words import FLAG_LABELS, STATUS_LABELS, FlagWords, flags_for
 
 # Progress order, so sorting by status ascending goes from not started to ready.
@@ -52,6 +56,22 @@ DIRECTION_WORDS = {"asc": "ascending", "desc": "descending"}
 
 
 @dataclass(frozen=True)
+class Day:
+    """A date as the rows show it, "3 Dec 2026", and its ISO form for <time datetime>."""
+
+    label: str
+    iso: str
+
+
+def _day(value: datetime.date | datetime.datetime | None) -> Day | None:
+    """As the `date` filter words it: a time in the current time zone."""
+    if not value:
+        return None
+    value = template_localtime(value)
+    return Day(date_format(value, "j M Y"), date_format(value, "Y-m-d"))
+
+
+@dataclass(frozen=True)
 class Row:
     """One candidate's row: what the dashboard sorts, filters and counts, and what it shows."""
 
@@ -69,10 +89,56 @@ class Row:
     new_items: int = 0
     new_replies: int = 0
     last_logged: datetime.datetime | None = None
+    # What the row shows, worded once here rather than looked up cell by cell in the template.
+    url: str = ""
+    guide_label: str = ""
+    status_label: str = ""
+    status_badge: str = ""
+    # The case's own state under its readiness: "Signed off" with its date, or a closed case's
+    # status; "" for an open case.
+    state_note: str = ""
+    signed_off_day: Day | None = None
+    last_evidence_day: Day | None = None
+    last_logged_day: Day | None = None
+    awaiting_url: str = ""
 
     @property
     def closed(self) -> bool:
         return self.case.status not in Case.ACTIVE_STATUSES
+
+
+def _row(case: Case, readiness: Readiness, as_of: datetime.date, queue_url: str) -> Row:
+    status = readiness.status
+    if case.status == Case.Status.SIGNED_OFF:
+        note = "Signed off"
+    elif case.status not in Case.ACTIVE_STATUSES:
+        note = case.get_status_display()
+    else:
+        note = ""
+    return Row(
+        case=case,
+        name=case.candidate.display_name,
+        months_open=months_open(case.opened_on, as_of),
+        status=status,
+        flag_kinds=readiness.flag_kinds,
+        flags=flags_for(readiness),
+        readiness=readiness,
+        last_evidence=case.last_evidence,
+        awaiting=case.awaiting,
+        signed_off_at=case.signed_off_at,
+        new_items=case.new_items,
+        new_replies=case.new_replies,
+        last_logged=case.last_logged,
+        url=case.get_absolute_url(),
+        guide_label=case.guide.label,
+        status_label=STATUS_LABELS[status],
+        status_badge=status_badge(status),
+        state_note=note,
+        signed_off_day=_day(case.signed_off_at),
+        last_evidence_day=_day(case.last_evidence),
+        last_logged_day=_day(case.last_logged),
+        awaiting_url=f"{queue_url}?case={case.pk}" if case.awaiting and case.is_open else "",
+    )
 
 
 def _choice(params: QueryDict, name: str, allowed) -> str:
@@ -140,24 +206,8 @@ def dashboard_context(user, params: QueryDict, *, as_of: datetime.date | None = 
     )
     in_scope = [c for c in every_case if closed or c.status in Case.ACTIVE_STATUSES]
     readiness = readiness_of(in_scope, as_of)
-    rows = [
-        Row(
-            case=case,
-            name=case.candidate.display_name,
-            months_open=months_open(case.opened_on, as_of),
-            status=readiness[case.pk].status,
-            flag_kinds=readiness[case.pk].flag_kinds,
-            flags=flags_for(readiness[case.pk]),
-            readiness=readiness[case.pk],
-            last_evidence=case.last_evidence,
-            awaiting=case.awaiting,
-            signed_off_at=case.signed_off_at,
-            new_items=case.new_items,
-            new_replies=case.new_replies,
-            last_logged=case.last_logged,
-        )
-        for case in in_scope
-    ]
+    queue_url = reverse("reviews:review_queue")
+    rows = [_row(case, readiness[case.pk], as_of, queue_url) for case in in_scope]
 
     summary = [
         {"key": key, "count": n, "label": label.lower()}

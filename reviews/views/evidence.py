@@ -25,6 +25,7 @@ from reviews.views.common import (
     visible_cases,
 )
 from reviews.views.filters import EvidenceFilterForm
+from reviews.views.lists import item_rows
 
 EVIDENCE_PAGE_SIZE = 25
 
@@ -56,6 +57,7 @@ def evidence_list(request, case_id):
         "case": case,
         "filters": filters,
         "page": page,
+        "items": item_rows(page.object_list),
         "query": query.urlencode(),
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
         "can_write": request.user.has_perm("reviews.write_evidence", case),

@@ -1,8 +1,11 @@
-"""HR's list of cases: one row per case with its readiness."""
+"""The rows of the lists: HR's cases, one per case with its readiness, and evidence items as the
+evidence list and the case page show them."""
 
 from dataclasses import dataclass
 
-from reviews.models import Case
+from django.utils.dateformat import format as date_format
+
+from reviews.models import Case, Evidence
 from reviews.readiness.snapshots import Summary
 from reviews.words import FlagWords, flag_kind_words, status_label
 
@@ -18,6 +21,13 @@ class CaseRow:
     case: Case
     readiness: Summary
     url: str
+    # The cells' words, made once per row here rather than looked up in the template.
+    name: str
+    guide_label: str
+    sponsor_name: str
+    opened_label: str
+    opened_iso: str
+    status_label: str
 
     @property
     def manage_url(self) -> str:
@@ -32,10 +42,6 @@ class CaseRow:
         return f"{self.url}packet.json"
 
     @property
-    def name(self) -> str:
-        return self.case.candidate.display_name
-
-    @property
     def readiness_label(self) -> str:
         return status_label(self.readiness.status)
 
@@ -46,4 +52,52 @@ class CaseRow:
 
 def case_rows(cases, readiness: dict[int, Summary]) -> list[CaseRow]:
     """HR's rows for these cases; `readiness` as `summaries_of` gives it."""
-    return [CaseRow(case, readiness[case.pk], case.get_absolute_url()) for case in cases]
+    return [_row(case, readiness[case.pk]) for case in cases]
+
+
+def _row(case: Case, readiness: Summary) -> CaseRow:
+    return CaseRow(
+        case=case,
+        readiness=readiness,
+        url=case.get_absolute_url(),
+        name=case.candidate.display_name,
+        guide_label=case.guide.label,
+        sponsor_name=case.sponsor.display_name,
+        opened_label=date_format(case.opened_on, "j M Y"),
+        opened_iso=case.opened_on.isoformat(),
+        status_label=case.get_status_display(),
+    )
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One evidence item of a list, read `as_rows()`, with its words made once here."""
+
+    url: str
+    title: str
+    date_iso: str
+    date_label: str
+    capability: str
+    capability_number: int
+    # The indicators tagged, in position order, each `{"position", "text"}`.
+    tags: list[dict]
+    files: int
+
+
+def item_rows(items) -> list[ItemRow]:
+    """Rows of items read with `Evidence.objects.as_rows()`."""
+    return [_item_row(item) for item in items]
+
+
+def _item_row(item: Evidence) -> ItemRow:
+    capability = item.capability
+    return ItemRow(
+        url=item.get_absolute_url(),
+        title=item.title,
+        date_iso=item.date.isoformat(),
+        date_label=date_format(item.date, "j M Y"),
+        capability=f"{capability.number}. {capability.title}",
+        capability_number=capability.number,
+        tags=item.tags,
+        files=item.files,
+    )

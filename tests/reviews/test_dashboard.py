@@ -7,6 +7,7 @@ from html import escape
 import pytest
 from django.http import QueryDict
 from django.template.loader import render_to_string
+from django.test import RequestFactory
 
 from reviews.models import Case, Feedback
 from reviews.readiness.months import months_open
@@ -109,8 +110,11 @@ def table(page: str) -> str:
 
 
 def html(row) -> str:
-    """One row's markup, as the dashboard draws it."""
-    return render_to_string("reviews/includes/_dashboard_row.html", {"row": row})
+    """One row's markup, as the dashboard draws it: the page with that row alone."""
+    request = RequestFactory().get("/cases/sponsored/")
+    request.user = row.case.sponsor
+    ctx = {**dashboard_context(row.case.sponsor, QueryDict(), as_of=AS_OF), "rows": [row]}
+    return table(render_to_string("reviews/dashboard.html", ctx, request=request))
 
 
 @pytest.fixture
