@@ -263,6 +263,11 @@ def record_check_in(
         return check_in
 
 
+NOTHING_TO_REPLY_TO = (
+    "There is nothing to reply to yet: endorse the item, ask a question or ask for more."
+)
+
+
 def give_feedback(*, evidence: Evidence, author, kind: str, text: str) -> Feedback:
     """A message in an evidence item's thread: the sponsor's verdicts, or a reply."""
     with case_open_for_writes(evidence.case_id, Part.FEEDBACK) as case:
@@ -272,6 +277,12 @@ def give_feedback(*, evidence: Evidence, author, kind: str, text: str) -> Feedba
             raise PermissionDenied("Only the candidate and the sponsor take part in the thread.")
         if not text.strip() and kind != Feedback.Kind.ENDORSE:
             raise ValidationError({"text": "Write a message."})
+        if (
+            kind == Feedback.Kind.REPLY
+            and author.pk == case.sponsor_id
+            and not evidence.feedback.exists()
+        ):
+            raise ValidationError(NOTHING_TO_REPLY_TO)
         if (count := case.feedback.count()) >= MAX_FEEDBACK_PER_CASE:
             raise ValidationError(case_full(count, MAX_FEEDBACK_PER_CASE, "feedback messages"))
         if (count := evidence.feedback.count()) >= MAX_MESSAGES_PER_THREAD:

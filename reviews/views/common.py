@@ -12,6 +12,8 @@ from reviews.roles import request_roles
 FEEDBACK_KINDS = [(kind.value, kind.label) for kind in Feedback.SPONSOR_KINDS] + [
     (Feedback.Kind.REPLY.value, Feedback.Kind.REPLY.label)
 ]
+# On an item nobody has written on yet there is nothing to reply to.
+FIRST_FEEDBACK_KINDS = FEEDBACK_KINDS[:-1]
 
 
 def visible_cases(request):

@@ -17,7 +17,7 @@ from reviews import workflow
 from reviews.forms import FeedbackForm
 from reviews.models import Case, Evidence
 from reviews.once import save_once
-from reviews.views.common import FEEDBACK_KINDS, feedback_sender
+from reviews.views.common import FEEDBACK_KINDS, FIRST_FEEDBACK_KINDS, feedback_sender
 
 
 def _scope_case(request, value) -> Case | None:
@@ -89,7 +89,7 @@ def review_queue(request):
         "left": at.left,
         "skip_url": _queue_url(case, after=at.current) if at.following else None,
         "endorse_all_url": reverse("reviews:queue_endorse_all") + _scope_query(case),
-        "feedback_kinds": FEEDBACK_KINDS,
+        "feedback_kinds": FEEDBACK_KINDS if item and item.feedback.all() else FIRST_FEEDBACK_KINDS,
         "dashboard_url": reverse("reviews:dashboard"),
     }
     return render(request, "reviews/review_queue.html", context)

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import Case, Feedback
-from tests.factories import CaseFactory, EvidenceFactory, HRFactory, UserFactory
+from tests.factories import CaseFactory, EvidenceFactory, FeedbackFactory, HRFactory, UserFactory
 from tests.form_tokens import with_token
 
 pytestmark = pytest.mark.django_db
@@ -130,4 +130,24 @@ def test_the_service_refuses_feedback_on_a_case_signed_off_since_the_page_read_i
     Case.objects.filter(pk=case.pk).update(status=Case.Status.SIGNED_OFF)
     with pytest.raises(ValidationError, match="feedback threads are closed"):
         give_feedback(evidence=evidence, author=case.sponsor, kind="endorse", text="Good.")
+    assert not Feedback.objects.exists()
+
+
+def test_the_review_page_offers_the_sponsor_a_reply_only_on_a_thread(client, item):
+    quiet = EvidenceFactory(case=item.case)
+    FeedbackFactory(evidence=item, author=item.case.sponsor, kind="question", text="When?")
+    client.force_login(item.case.sponsor)
+    page = client.get(reverse("reviews:case_review", args=[item.case_id])).text
+    assert f'id="kind-{item.pk}-reply"' in page
+    assert f'id="kind-{quiet.pk}-reply"' not in page
+    assert f'id="kind-{quiet.pk}-endorse"' in page
+
+
+def test_the_service_refuses_a_sponsors_reply_to_an_empty_thread(item):
+    from django.core.exceptions import ValidationError
+
+    from reviews.services import give_feedback
+
+    with pytest.raises(ValidationError, match="nothing to reply to"):
+        give_feedback(evidence=item, author=item.case.sponsor, kind="reply", text="Hi")
     assert not Feedback.objects.exists()

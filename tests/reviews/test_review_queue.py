@@ -142,3 +142,31 @@ def test_queue_runs_a_fixed_number_of_queries(client, case, django_assert_num_qu
     # indicators, attachments, thread, and the capability's indicators.
     with django_assert_num_queries(8):
         client.get(QUEUE)
+
+
+def test_an_item_without_a_thread_offers_no_reply(client, case):
+    (item,) = items_of(case, 1)
+    client.force_login(case.sponsor)
+    page = client.get(QUEUE)
+    assert page.context["item"] == item
+    assert 'value="reply"' not in page.text
+    assert 'value="endorse"' in page.text
+
+
+def test_an_item_with_a_thread_offers_a_reply(client, case):
+    (item,) = items_of(case, 1)
+    FeedbackFactory(evidence=item, author=case.sponsor, kind="question", text="Which team?")
+    FeedbackFactory(evidence=item, author=case.candidate, kind="reply", text="Platform.")
+    client.force_login(case.sponsor)
+    page = client.get(QUEUE)
+    assert page.context["item"] == item
+    assert 'value="reply"' in page.text
+
+
+def test_a_sponsor_cannot_reply_where_nobody_has_written(client, case):
+    first, second = items_of(case, 2)
+    client.force_login(case.sponsor)
+    page = answer(client, first, kind="reply", text="Hello?")
+    assert not Feedback.objects.exists()
+    assert page.context["item"] == first
+    assert "nothing to reply to" in page.text
