@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from reviews.models import Answer, Case, Decision, Feedback, SignOff
-from reviews.readiness.rule import FlagKind, Readiness, Status
+from reviews.readiness.rule import STALE_AFTER, FlagKind, Readiness, Status
 
 # In the order filters offer them and the dashboard counts them.
 STATUS_LABELS = {
@@ -132,6 +132,14 @@ def sign_off_verdict(decision: str) -> str:
 def answer_label(value: str) -> str:
     """A check-in answer: 'partly' → 'Partly'."""
     return Answer.Value(value).label
+
+
+def stale_cases_sentence(count: int) -> str:
+    """How many of a list's cases are stale, as the sentence after its status counts."""
+    days = STALE_AFTER.days
+    if count == 1:
+        return f"1 case has had no new evidence in the last {days} days."
+    return f"{count} cases have had no new evidence in the last {days} days."
 
 
 def flag_labels(readiness: Readiness) -> str:

@@ -24,7 +24,7 @@ from reviews.readiness.months import months_open
 from reviews.readiness.rule import FlagKind, Readiness, Status
 from reviews.readiness.snapshots import readiness_of
 from reviews.templatetags.reviews_tags import status_badge
-from reviews.words import FLAG_LABELS, STATUS_LABELS, FlagWords, flags_for
+from reviews.words import FLAG_LABELS, STATUS_LABELS, FlagWords, flags_for, stale_cases_sentence
 
 # Progress order, so sorting by status ascending goes from not started to ready.
 STATUS_ORDER = {Status.NOT_STARTED: 0, Status.BUILDING: 1, Status.READY: 2}
@@ -218,6 +218,7 @@ def dashboard_context(user, params: QueryDict, *, as_of: datetime.date | None = 
     if stale:
         label = FLAG_LABELS[FlagKind.STALE].lower()
         summary.append({"key": FlagKind.STALE, "count": stale, "label": label})
+    statuses = " · ".join(f"{i['count']} {i['label']}" for i in summary if i["key"] in Status)
 
     shown = [
         row
@@ -233,6 +234,8 @@ def dashboard_context(user, params: QueryDict, *, as_of: datetime.date | None = 
         "as_of": as_of,
         "rows": shown,
         "summary": summary,
+        "summary_line": f"{statuses}." if statuses else "",
+        "summary_note": stale_cases_sentence(stale) if stale else "",
         "in_scope_count": len(rows),
         "has_cases": bool(every_case),
         "closed_count": len(every_case) - sum(c.status in Case.ACTIVE_STATUSES for c in every_case),

@@ -206,6 +206,14 @@ def test_summary_counts_statuses_and_stale_cases(sponsor, four):
     ]
 
 
+def test_summary_says_statuses_in_a_line_and_staleness_in_a_sentence(rf, sponsor, four):
+    page = render(rf, sponsor, context(sponsor))
+    line = re.search(r'<p class="lead dashboard-summary">(.*?)</p>', page, re.S).group(1)
+    assert re.sub(r"\s+", " ", line).strip() == (
+        "1 ready · 2 building · 1 not started. 1 case has had no new evidence in the last 60 days."
+    )
+
+
 def test_summary_leaves_out_what_no_case_has(sponsor):
     ready_case(sponsor)
     assert [(i["count"], i["label"]) for i in context(sponsor)["summary"]] == [(1, "ready")]
@@ -431,7 +439,7 @@ def test_the_page_shows_each_row_accessibly(rf, sponsor, four):
 
     assert "<title>Sponsored · Promotion reviews</title>" in page
     assert '<h1 class="h3 mb-2">Sponsored candidates</h1>' in page
-    assert "1 ready · 2 building · 1 not started · 1 stale" in page
+    assert "1 ready · 2 building · 1 not started. 1 case has had no new evidence" in page
     assert "Candidates you sponsor, sorted by readiness, descending</caption>" in page
     assert (
         '<th scope="col" aria-sort="descending">'
