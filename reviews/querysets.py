@@ -111,20 +111,19 @@ class CaseQuerySet(models.QuerySet):
     def for_dashboard(self, sponsor, as_of):
         """The cases this person sponsors, each with what a dashboard row counts:
         `last_evidence` (the latest item's date up to `as_of`, as readiness ignores later ones),
-        `awaiting` (items this sponsor has not yet given feedback on) and `signed_off_at` (the
+        `awaiting` (items waiting in this sponsor's review queue) and `signed_off_at` (the
         ready sign-off's time, if any)."""
-        from reviews.models import Evidence, Feedback, SignOff
+        from reviews import review_queue
+        from reviews.models import Evidence, SignOff
 
-        # Awaiting = items − items this sponsor has given feedback on: two counts on indexes per
-        # case, where an anti-join would read every item of every case. Subqueries rather than
-        # joins: no GROUP BY, so each runs once per case, on an index.
-        items = count_of(Evidence.objects.filter(case=models.OuterRef("pk")), per="case")
-        answered = (
-            Feedback.objects.filter(case=models.OuterRef("pk"), author=sponsor)
-            .order_by()
-            .values("case")
-            .annotate(n=models.Count("evidence", distinct=True))
-            .values("n")
+        # Awaiting = the items of the case that wait in the sponsor's review queue: never
+        # answered, or replied to by the candidate since the sponsor's last message. A subquery
+        # rather than a join: no GROUP BY, so it runs once per case, on the indexes.
+        awaiting = count_of(
+            review_queue.waiting_items(
+                Evidence.objects.filter(case=models.OuterRef("pk")), sponsor
+            ),
+            per="case",
         )
         last_evidence = (
             Evidence.objects.filter(case=models.OuterRef("pk"), date__lte=as_of)
@@ -141,8 +140,7 @@ class CaseQuerySet(models.QuerySet):
             ._listed(people=("candidate",))
             .annotate(
                 last_evidence=models.Subquery(last_evidence),
-                awaiting=Coalesce(models.Subquery(items, output_field=counted), 0)
-                - Coalesce(models.Subquery(answered, output_field=counted), 0),
+                awaiting=Coalesce(models.Subquery(awaiting, output_field=counted), 0),
                 signed_off_at=models.Subquery(ready_sign_off),
             )
         )

@@ -46,6 +46,12 @@ def _with_answers(items: models.QuerySet, sponsor) -> models.QuerySet:
 WAITING = Q(sponsor_last__isnull=True) | Q(replied=True)
 
 
+def waiting_items(items: models.QuerySet, sponsor) -> models.QuerySet:
+    """Those of `items` that wait for the sponsor's answer: the queue's rule, which the
+    dashboard's count of items awaiting feedback uses too."""
+    return _with_answers(items, sponsor).filter(WAITING)
+
+
 def scope(sponsor, case: Case | None = None) -> models.QuerySet:
     """Every item of the sponsor's open cases (or of one of them), with their answers and
     `looked_at`, when the sponsor last looked at the item's case (None if never)."""
@@ -61,7 +67,7 @@ def is_new(item) -> bool:
 
 
 def waiting(sponsor, case: Case | None = None) -> models.QuerySet:
-    return scope(sponsor, case).filter(WAITING).order_by(*ORDER)
+    return waiting_items(scope(sponsor, case), sponsor).order_by(*ORDER)
 
 
 def unanswered(sponsor, case: Case | None = None) -> models.QuerySet:

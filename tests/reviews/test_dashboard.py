@@ -5,6 +5,7 @@ import re
 from html import escape
 
 import pytest
+import time_machine
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -536,6 +537,28 @@ def test_dashboard_page_queries_are_the_same_for_1_and_50_cases(client, django_a
         assert table(again.text) == table(response.text)
         counts.append(response.text.count('class="heat-strip heat-strip-small"'))
     assert counts == [1, 50]
+
+
+def test_awaiting_feedback_counts_what_the_review_queue_holds(sponsor):
+    """A candidate's reply after the sponsor's last message waits for the sponsor again, so the
+    count the dashboard links from is the count the queue then shows."""
+    from reviews import review_queue
+
+    case = make_case(sponsor, "Gil Example")
+    endorsed, replied_after, untouched = (
+        add_item(case, 1, d(f"2026-0{month}-01")) for month in range(1, 4)
+    )
+    with time_machine.travel("2026-06-01 09:00Z", tick=False):
+        FeedbackFactory(evidence=endorsed)
+        FeedbackFactory(evidence=replied_after, kind=Feedback.Kind.QUESTION, text="Who?")
+    with time_machine.travel("2026-06-02 09:00Z", tick=False):
+        FeedbackFactory(
+            evidence=replied_after, author=case.candidate, kind=Feedback.Kind.REPLY, text="Me."
+        )
+
+    (row,) = context(sponsor)["rows"]
+    assert row.awaiting == review_queue.waiting(sponsor, case).count() == 2
+    assert set(review_queue.waiting(sponsor, case)) == {replied_after, untouched}
 
 
 def test_a_row_shows_what_changed_at_once(client):
