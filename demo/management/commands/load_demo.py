@@ -6,6 +6,7 @@ from demo.cases import DEMO_CANDIDATES, FROM_LEVEL, TO_LEVEL, create_demo_cases
 from demo.people import DEMO_PASSWORD, DEMO_PEOPLE, create_demo_people
 from reviews.models import Case
 from reviews.readiness.snapshots import case_readiness
+from reviews.words import flag_labels, status_label
 
 ROLE_LABELS = {"hr": "HR", "sponsor": "Sponsor", "candidate": "Candidate"}
 
@@ -67,9 +68,13 @@ class Command(BaseCommand):
         rows = [("Candidate", "Sponsor", "Readiness", "Flags")]
         for case in cases:
             readiness = case_readiness(case, as_of=today)
-            flags = ", ".join(str(flag) for flag in readiness.flags) or "-"
             rows.append(
-                (case.candidate.username, case.sponsor.username, readiness.status.value, flags)
+                (
+                    case.candidate.username,
+                    case.sponsor.username,
+                    status_label(readiness.status),
+                    flag_labels(readiness) or "none",
+                )
             )
         self.stdout.write(table(rows))
         for earlier in Case.objects.filter(
