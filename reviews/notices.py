@@ -6,7 +6,11 @@ Each is written in the transaction of its event, so it exists exactly when the e
 - new evidence: the sponsor (the mail gathers these in a weekly digest);
 - a sign-off: the candidate; a decision: the candidate and the sponsor;
 - the reminders the mail job sends (quiet spell, check-in due): their recipient, when mailed.
+When an item is deleted, the notices about it are pointed at its case.
 """
+
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Left
 
 from inbox.models import Notice
 from inbox.services import notify
@@ -29,6 +33,20 @@ def feedback_given(*, case, feedback) -> None:
         text=f"{feedback.author.display_name} {feedback_verb(feedback.kind)}",
         about=evidence.title,
         link=thread_link(evidence),
+    )
+
+
+DELETED_NOTE = " (this item has since been deleted)"
+
+
+def evidence_deleted(*, case, evidence) -> None:
+    """Notices about an item that is gone lead to its case instead, and say why."""
+    url = evidence.get_absolute_url()
+    Notice.objects.filter(Q(link=url) | Q(link__startswith=f"{url}#")).update(
+        link=case.get_absolute_url(),
+        about=Left(
+            Concat("about", Value(DELETED_NOTE)), Notice._meta.get_field("about").max_length
+        ),
     )
 
 

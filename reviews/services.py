@@ -214,6 +214,7 @@ def save_evidence(
 def delete_evidence(*, evidence: Evidence) -> None:
     with case_open_for_writes(evidence.case_id, Part.EVIDENCE) as case:
         names = list(evidence.attachments.values_list("file", flat=True))
+        notices.evidence_deleted(case=case, evidence=evidence)
         evidence.delete()
         refresh_snapshot(case)
         storage = Attachment.file.field.storage

@@ -93,6 +93,25 @@ def test_new_evidence_notifies_the_sponsor_and_an_edit_does_not(client, case):
     assert unread(case.sponsor) == 1
 
 
+def test_a_notice_about_deleted_evidence_leads_to_its_case_and_says_so(client, item):
+    other = EvidenceFactory(case=item.case, title="Kept item")
+    services.give_feedback(evidence=item, author=item.case.sponsor, kind="endorse", text="")
+    services.give_feedback(evidence=other, author=item.case.sponsor, kind="endorse", text="")
+    services.delete_evidence(evidence=item)
+
+    gone, kept = Notice.objects.filter(recipient=item.case.candidate).order_by("id")
+    assert gone.link == item.case.get_absolute_url()
+    assert str(gone) == (
+        "Simon Example endorsed Moved billing to the new platform (this item has since been "
+        "deleted)"
+    )
+    assert kept.link == f"{other.get_absolute_url()}#thread-{other.pk}"
+    client.force_login(item.case.candidate)
+    opened = client.post(reverse("inbox:notice_open", args=[gone.pk]), follow=True)
+    assert opened.status_code == 200
+    assert opened.request["PATH_INFO"] == item.case.get_absolute_url()
+
+
 def test_sign_off_and_decision_notify_in_plain_words(case):
     EvidenceFactory(case=case)
     services.sign_off(
