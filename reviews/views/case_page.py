@@ -12,6 +12,7 @@ from accounts.models import User
 from reviews.models import Case, Evidence, Feedback
 from reviews.readiness.gaps import empty_blocks
 from reviews.readiness.rule import Readiness
+from reviews.words import block_label
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def capability_cards(
             uncovered=tuple(i.text for i in capability.indicators if i.pk not in covered),
             work_on=not result.sustained or result.thin,
             practices=capability.practices,
-            empty_blocks=tuple(empty_blocks(readiness, result)),
+            empty_blocks=tuple(block_label(block) for block in empty_blocks(readiness, result)),
         )
         for capability, result in zip(outline, readiness.capabilities, strict=True)
     ]

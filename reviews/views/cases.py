@@ -17,12 +17,12 @@ from reviews.forms import NarrativeForm
 from reviews.history import case_history as case_history_rows
 from reviews.markdown import render_markdown
 from reviews.packets.build import build_packet
-from reviews.readiness.gaps import gaps
 from reviews.readiness.months import calendar_months
 from reviews.readiness.snapshots import readiness_of
 from reviews.views import case_page
 from reviews.views.common import get_case, get_writable_case, visible_cases
 from reviews.views.lists import item_rows
+from reviews.words import gaps
 
 
 @require_GET

@@ -16,9 +16,9 @@ from reviews.forms import CheckInForm
 from reviews.grouping import answers_by_question
 from reviews.models import Answer
 from reviews.once import save_once
-from reviews.readiness.gaps import mostly_yes_threshold
 from reviews.readiness.months import quarter_of
 from reviews.views.common import add_errors, get_case, get_writable_case
+from reviews.words import mostly_yes_threshold
 
 # Check-ins a page shows: three years of quarterly ones.
 CHECK_IN_PAGE_SIZE = 12

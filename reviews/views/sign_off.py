@@ -10,11 +10,10 @@ from django.views.decorators.http import require_http_methods
 from reviews import services
 from reviews.forms import SignOffForm
 from reviews.models import Feedback
-from reviews.readiness.gaps import gaps
 from reviews.readiness.rule import Status
 from reviews.readiness.snapshots import case_readiness
 from reviews.views.common import add_errors, get_case
-from reviews.words import flags_for, status_label
+from reviews.words import flags_for, gaps, status_label
 
 
 @require_http_methods(["GET", "POST"])

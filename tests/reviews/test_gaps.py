@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from reviews.readiness.gaps import block_label, gaps, mostly_yes_threshold
 from reviews.readiness.rule import (
     CapabilitySpec,
     CheckIn,
@@ -10,6 +9,7 @@ from reviews.readiness.rule import (
     GuideSpec,
     compute_readiness,
 )
+from reviews.words import block_label, gaps, mostly_yes_threshold
 
 AS_OF = date(2026, 6, 15)
 # The window: Jul 2025 – Jun 2026, in blocks Jul–Sep 2025, Oct–Dec 2025, Jan–Mar 2026, Apr–Jun 2026.
