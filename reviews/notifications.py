@@ -1,12 +1,19 @@
 """Email notifications: what is due now, and sending each event's mail once.
 
-Four kinds, each named by a key in the `Notification` log (unique in the database):
+Every kind of mail is here, a little over 400 lines, so that the rules of what is due sit side by
+side.
+
+Six kinds, each named by a key in the `Notification` log (unique in the database):
 
 - `feedback`: a message in an evidence thread by anyone but the candidate mails the candidate;
   a message that came in an imported packet does not (its author did not write it here, and
   a mail "Sam endorsed your evidence" would say they did). Key `feedback:{feedback.pk}`. Only
   feedback from the last `FEEDBACK_LOOKBACK` is looked at, so switching notifications on (or a
   long outage of the worker) never mails old threads.
+- `sign_off`: a sponsor's sign-off mails the candidate its verdict and reasons. Key
+  `sign_off:{sign_off.pk}`; only the last `FEEDBACK_LOOKBACK` is looked at, as for feedback.
+- `decision`: HR's decision mails the candidate and the sponsor. Key
+  `decision:{decision.pk}:{recipient.pk}`; the same look-back.
 - `digest`: each sponsor gets, once a week, the evidence items created (logged) on their open cases
   during the previous ISO week, Monday to Sunday in `TIME_ZONE`; no mail when there were none.
   Key `digest:{sponsor.pk}:{iso_year}-W{iso_week:02}`, naming the week the items are from. A fixed
@@ -47,13 +54,13 @@ from django.utils import timezone
 from accounts.models import User
 from core import clock
 from reviews import notices
-from reviews.models import Case, CheckIn, Evidence, Feedback, Notification
+from reviews.models import Case, CheckIn, Decision, Evidence, Feedback, Notification, SignOff
 from reviews.readiness.months import quarter_of
-from reviews.words import feedback_verb
+from reviews.words import decision_label, feedback_verb, sign_off_verdict
 
 logger = logging.getLogger(__name__)
 
-KINDS = ("feedback", "digest", "quiet", "check_in_due")
+KINDS = ("feedback", "digest", "quiet", "check_in_due", "sign_off", "decision")
 # Mailed here and noted in the app with the mail; the other events are noted as they happen
 # (reviews/notices.py).
 REMINDERS = ("quiet", "check_in_due")
@@ -107,7 +114,14 @@ def send_due_notifications(
     `dry_run` nothing is sent or written, and the counts say what would have been sent.
     """
     now = now or clock.now()
-    due = [*feedback_due(now), *digests_due(now), *quiet_due(now), *check_ins_due(now)]
+    due = [
+        *feedback_due(now),
+        *sign_offs_due(now),
+        *decisions_due(now),
+        *digests_due(now),
+        *quiet_due(now),
+        *check_ins_due(now),
+    ]
     counts = dict.fromkeys(KINDS, 0) | {"failed": 0}
     if dry_run:
         for item in due:
@@ -194,6 +208,77 @@ def feedback_due(now: datetime.datetime) -> list[Due]:
                 },
             )
         )
+    return due
+
+
+def sign_offs_due(now: datetime.datetime) -> list[Due]:
+    rows = (
+        SignOff.objects.filter(created_at__gt=now - FEEDBACK_LOOKBACK, created_at__lte=now)
+        .filter(reachable("case__candidate__"))
+        .filter(not_logged(Concat(Value("sign_off:"), text_of(OuterRef("pk")))))
+        .select_related("signer", "case__candidate", "case__guide__to_level")
+        .order_by("created_at", "id")
+    )
+    return [
+        Due(
+            kind="sign_off",
+            key=f"sign_off:{sign_off.pk}",
+            recipient=sign_off.case.candidate,
+            subject=plain_subject(
+                f"{sign_off.signer.display_name} signed off {notices.your_case(sign_off.case)} "
+                f"as {sign_off_verdict(sign_off.decision)}"
+            ),
+            template="sign_off",
+            context={
+                "sign_off": sign_off,
+                "verdict": sign_off_verdict(sign_off.decision),
+                "link": absolute(sign_off.case.get_absolute_url()),
+            },
+        )
+        for sign_off in rows
+    ]
+
+
+def decisions_due(now: datetime.datetime) -> list[Due]:
+    """Each decision mails the candidate and the sponsor, each once."""
+
+    def sent(person: str) -> Exists:
+        key = Concat(
+            Value("decision:"), text_of(OuterRef("pk")), Value(":"), text_of(OuterRef(person))
+        )
+        return Exists(Notification.objects.filter(key=key))
+
+    rows = (
+        Decision.objects.filter(created_at__gt=now - FEEDBACK_LOOKBACK, created_at__lte=now)
+        .annotate(candidate_sent=sent("case__candidate_id"), sponsor_sent=sent("case__sponsor_id"))
+        .select_related("case__candidate", "case__sponsor", "case__guide__to_level")
+        .order_by("created_at", "id")
+    )
+    due = []
+    for decision in rows:
+        case = decision.case
+        verdict = f"HR recorded the decision “{decision_label(decision.outcome)}” on"
+        for person, about, done in (
+            (case.candidate, notices.your_case(case), decision.candidate_sent),
+            (case.sponsor, f"the case of {case.candidate.display_name}", decision.sponsor_sent),
+        ):
+            if done or person is None or not person.is_active or not person.email:
+                continue
+            due.append(
+                Due(
+                    kind="decision",
+                    key=f"decision:{decision.pk}:{person.pk}",
+                    recipient=person,
+                    subject=plain_subject(f"{verdict} {about}"),
+                    template="decision",
+                    context={
+                        "decision": decision,
+                        "about": about,
+                        "verdict": verdict,
+                        "link": absolute(case.get_absolute_url()),
+                    },
+                )
+            )
     return due
 
 

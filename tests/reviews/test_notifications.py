@@ -5,6 +5,7 @@ import threading
 from io import StringIO
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
@@ -16,13 +17,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from reviews.models import Case, Evidence, Feedback, Notification, ReadinessSnapshot
+from reviews.models import Case, Decision, Evidence, Feedback, Notification, ReadinessSnapshot
 from reviews.notifications import send_due_notifications
 from reviews.tasks import NOTIFICATION_INTERVAL, send_notifications_task
 from tests.factories import (
     CaseFactory,
     CheckInFactory,
     EvidenceFactory,
+    HRFactory,
+    SignOffFactory,
     UserFactory,
     published_guide,
 )
@@ -37,7 +40,15 @@ NOW = datetime.datetime(2027, 2, 17, 10, 0, tzinfo=UTC)
 TODAY = NOW.date()
 LAST_WEEK = datetime.datetime(2027, 2, 10, 12, 0, tzinfo=UTC)
 SITE = "https://reviews.example.org"
-NOTHING = {"feedback": 0, "digest": 0, "quiet": 0, "check_in_due": 0, "failed": 0}
+NOTHING = {
+    "feedback": 0,
+    "sign_off": 0,
+    "decision": 0,
+    "digest": 0,
+    "quiet": 0,
+    "check_in_due": 0,
+    "failed": 0,
+}
 
 
 class FailingBackend(EmailBackend):
@@ -153,6 +164,68 @@ def test_sponsors_reply_notifies_the_candidate_but_the_candidates_own_does_not(g
     feedback(evidence, author=case.sponsor, kind=Feedback.Kind.REPLY, text="Thanks, clear now.")
     assert send_due_notifications(now=NOW)["feedback"] == 1
     assert mailoutbox[0].subject.startswith(f"{case.sponsor.display_name} replied about")
+
+
+def at(when, make):
+    """A row made at `when`: sign-offs are append-only, so their time is set as they are made."""
+    with time_machine.travel(when, tick=False):
+        return make()
+
+
+def test_a_sign_off_mails_the_candidate_the_verdict_and_the_reasons(guide, mailoutbox):
+    case = settled_case(guide)
+    at(
+        NOW - datetime.timedelta(hours=1),
+        lambda: SignOffFactory(
+            case=case, decision="not_ready", rationale="More on hiring, please."
+        ),
+    )
+
+    assert send_due_notifications(now=NOW) == NOTHING | {"sign_off": 1}
+    [message] = mailoutbox
+    assert message.to == [case.candidate.email]
+    assert message.subject == (
+        f"{case.sponsor.display_name} signed off your case for {guide.to_level.title} as not "
+        "ready yet"
+    )
+    assert "More on hiring, please." in message.body
+    assert f"{SITE}/cases/{case.pk}/" in message.body
+    assert "not_ready" not in message.body
+    assert send_due_notifications(now=NOW) == NOTHING
+
+
+def test_a_decision_mails_the_candidate_and_the_sponsor(guide, mailoutbox):
+    case = settled_case(guide)
+    at(NOW - datetime.timedelta(days=30), lambda: SignOffFactory(case=case))
+    at(
+        NOW - datetime.timedelta(hours=1),
+        lambda: Decision.objects.create(
+            case=case,
+            outcome=Decision.Outcome.NOT_YET,
+            effective_date=TODAY,
+            note="Next cycle.",
+            decided_by=HRFactory(),
+        ),
+    )
+
+    assert send_due_notifications(now=NOW) == NOTHING | {"decision": 2}
+    by_recipient = {message.to[0]: message for message in mailoutbox}
+    assert set(by_recipient) == {case.candidate.email, case.sponsor.email}
+    assert by_recipient[case.candidate.email].subject == (
+        f"HR recorded the decision “Not yet” on your case for {guide.to_level.title}"
+    )
+    assert by_recipient[case.sponsor.email].subject == (
+        f"HR recorded the decision “Not yet” on the case of {case.candidate.display_name}"
+    )
+    assert "Next cycle." in by_recipient[case.candidate.email].body
+    assert send_due_notifications(now=NOW) == NOTHING
+
+
+def test_sign_offs_and_decisions_older_than_a_week_are_not_mailed(guide, mailoutbox):
+    case = settled_case(guide)
+    at(NOW - datetime.timedelta(days=8), lambda: SignOffFactory(case=case))
+    assert send_due_notifications(now=NOW) == NOTHING
+    assert mailoutbox == []
 
 
 def test_feedback_older_than_a_week_is_not_mailed(guide, mailoutbox):
@@ -343,9 +416,10 @@ def test_finding_what_is_due_costs_the_same_queries_for_any_number_of_people(
         feedback(evidence, author=case.sponsor)
         CaseFactory(guide=guide, opened_on=days_ago(400))
 
-    # 1 feedback with candidates and authors, 2 last week's evidence with sponsors and
-    # candidates, 3 quiet cases, 4 the quiet reminders already sent, 5 cases due a check-in.
-    with django_assert_num_queries(5):
+    # 1 feedback with candidates and authors, 2 sign-offs, 3 decisions, 4 last week's evidence
+    # with sponsors and candidates, 5 quiet cases, 6 the quiet reminders already sent, 7 cases
+    # due a check-in.
+    with django_assert_num_queries(7):
         counts = send_due_notifications(now=NOW, dry_run=True)
     assert counts == NOTHING | {"feedback": 3, "digest": 3, "quiet": 3, "check_in_due": 6}
 
