@@ -133,3 +133,15 @@ def drafts_column(person):
         .values(json=JSONObject(pk="pk", title="title"))
     )
     return ArraySubquery(rows)
+
+
+def forget_closed_drafts() -> int:
+    """Delete the drafts, and their files, of cases no longer open, which can never be logged;
+    how many there were. The hourly run calls it."""
+    with transaction.atomic():
+        closed = EvidenceDraft.objects.exclude(case__status=Case.Status.OPEN)
+        _delete_files_on_commit(
+            list(DraftFile.objects.filter(draft__in=closed).values_list("file", flat=True))
+        )
+        _, deleted = closed.delete()
+    return deleted.get(EvidenceDraft._meta.label, 0)

@@ -17,6 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from core import clock
 from reviews.models import Case
 from reviews.notifications import send_due_notifications
+from reviews.drafts import forget_closed_drafts
 from reviews.once import forget_old_submissions
 from reviews.packets.jobs import forget_old_exports, run_export
 from reviews.readiness.snapshots import refresh_snapshots
@@ -29,7 +30,8 @@ SCHEDULE_LOCK = zlib.crc32(b"reviews.tasks.schedule_notifications")
 @task
 def send_notifications_task() -> dict[str, int]:
     """The hourly run: notifications due, then today's readiness snapshots (`refresh_readiness`),
-    then the form tokens that can no longer be sent, then the cycle exports older than a day."""
+    then the form tokens that can no longer be sent, then the cycle exports older than a day, then
+    the drafts of cases no longer open."""
     try:
         sent = send_due_notifications()
         return {
@@ -37,6 +39,7 @@ def send_notifications_task() -> dict[str, int]:
             "readiness_refreshed": refresh_readiness(),
             "form_tokens_forgotten": forget_old_submissions(),
             "exports_forgotten": forget_old_exports(),
+            "drafts_forgotten": forget_closed_drafts(),
         }
     finally:
         # Queued even when this run fails, so one bad run does not end the cycle.

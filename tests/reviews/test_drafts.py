@@ -138,3 +138,24 @@ def test_an_edit_that_fails_says_the_files_must_be_attached_again(candidate, cas
     page = candidate.post(url, form(case, title="", attachments=[notes()]))
     assert "The files you chose were not kept: attach them again before saving." in page.text
     assert not EvidenceDraft.objects.exists()
+
+
+def test_the_hourly_run_forgets_the_drafts_of_closed_cases_with_their_files(
+    candidate, case, django_capture_on_commit_callbacks
+):
+    from reviews.drafts import forget_closed_drafts
+    from reviews.models import Case
+
+    before = stored()
+    candidate.post(create(case), form(case, action="draft", attachments=[notes()]))
+    open_case = CaseFactory()
+    candidate.force_login(open_case.candidate)
+    candidate.post(create(open_case), form(open_case, action="draft", attachments=[notes()]))
+    kept = EvidenceDraft.objects.get(case=open_case)
+    kept_files = stored() - before - {Path(f.file.path) for f in case.drafts.get().files.all()}
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.WITHDRAWN)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert forget_closed_drafts() == 1
+    assert list(EvidenceDraft.objects.all()) == [kept]
+    assert stored() - before == kept_files
