@@ -15,9 +15,9 @@ from django.tasks import TaskResult, TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from core import clock
+from reviews.drafts import forget_closed_drafts
 from reviews.models import Case
 from reviews.notifications import send_due_notifications
-from reviews.drafts import forget_closed_drafts
 from reviews.once import forget_old_submissions
 from reviews.packets.jobs import forget_old_exports, run_export
 from reviews.readiness.snapshots import refresh_snapshots
