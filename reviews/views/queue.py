@@ -58,11 +58,17 @@ def review_queue(request):
         after=_int(request.GET.get("after")),
         item=_int(request.GET.get("item")),
     )
-    item = None
-    indicators = []
     if at.current is None and case is not None:
         # The whole of this candidate's queue has been gone through: looked at.
         workflow.record_look(user=request.user, case=case)
+    return _queue_page(request, case, at)
+
+
+def _queue_page(request, case, at, *, answer=None, error: str = ""):
+    """The queue at `at`; after a refused answer, with that answer (`kind`, `text`) kept in
+    the form and `error` said beside it."""
+    item = None
+    indicators = []
     if at.current is not None:
         item = (
             queue.scope(request.user, case)
@@ -80,6 +86,9 @@ def review_queue(request):
         )
         tagged = {indicator.pk for indicator in item.indicators.all()}
         indicators = [(i, i.pk in tagged) for i in item.capability.all_indicators]
+    kinds = FEEDBACK_KINDS if item and item.feedback.all() else FIRST_FEEDBACK_KINDS
+    answer = answer or {}
+    chosen = answer.get("kind") if answer.get("kind") in dict(kinds) else kinds[0][0]
     context = {
         "scope_case": case,
         "item": item,
@@ -89,7 +98,10 @@ def review_queue(request):
         "left": at.left,
         "skip_url": _queue_url(case, after=at.current) if at.following else None,
         "endorse_all_url": reverse("reviews:queue_endorse_all") + _scope_query(case),
-        "feedback_kinds": FEEDBACK_KINDS if item and item.feedback.all() else FIRST_FEEDBACK_KINDS,
+        "feedback_kinds": kinds,
+        "chosen_kind": chosen,
+        "answer_text": answer.get("text", ""),
+        "answer_error": error,
         "dashboard_url": reverse("reviews:dashboard"),
     }
     return render(request, "reviews/review_queue.html", context)
@@ -105,10 +117,14 @@ def queue_answer(request, evidence_id):
         pk=evidence_id,
     )
     form = FeedbackForm(request.POST, sponsor=True)
-    here = _queue_url(case, item=evidence.pk)
+    answer = {"kind": request.POST.get("kind", ""), "text": request.POST.get("text", "")}
+
+    def refused(error: str):
+        at = queue.position(request.user, case, item=evidence.pk)
+        return _queue_page(request, case, at, answer=answer, error=error)
+
     if not form.is_valid():
-        messages.error(request, "Write a message, or choose Endorse to endorse without one.")
-        return redirect(here)
+        return refused("Write a message, or choose Endorse to endorse without one.")
 
     send = feedback_sender(
         request,
@@ -120,8 +136,7 @@ def queue_answer(request, evidence_id):
     try:
         return redirect(save_once(request, send))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect(here)
+        return refused(" ".join(error.messages))
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -170,3 +172,37 @@ def test_a_sponsor_cannot_reply_where_nobody_has_written(client, case):
     assert not Feedback.objects.exists()
     assert page.context["item"] == first
     assert "nothing to reply to" in page.text
+
+
+def test_a_refused_answer_keeps_the_choice_and_says_why_beside_the_field(client, case):
+    first, _ = items_of(case, 2)
+    client.force_login(case.sponsor)
+    page = client.post(
+        reverse("reviews:queue_answer", args=[first.pk]),
+        with_token({"kind": "question", "text": "  "}),
+    )
+    assert page.status_code == 200
+    assert page.context["item"] == first
+    html = page.text
+    assert re.search(r'value="question" id="queue-kind-question" required checked', html)
+    assert not re.search(r'value="endorse" id="queue-kind-endorse" required checked', html)
+    assert 'class="alert alert-danger error-summary mt-3"' in html
+    assert '<a href="#queue-text">' in html
+    assert 'aria-describedby="queue-text-error"' in html
+    assert 'id="queue-text-error"' in html
+    assert not Feedback.objects.exists()
+
+
+def test_an_answer_the_service_refuses_keeps_what_was_written(client, case):
+    (first,) = items_of(case, 1)
+    client.force_login(case.sponsor)
+    # Nobody has written on the item yet, so there is nothing to reply to.
+    page = client.post(
+        reverse("reviews:queue_answer", args=[first.pk]),
+        with_token({"kind": "reply", "text": "Say more about the budget."}),
+    )
+    assert page.status_code == 200
+    assert page.context["item"] == first
+    assert "nothing to reply to" in page.text
+    assert ">Say more about the budget.</textarea>" in page.text
+    assert not Feedback.objects.exists()
