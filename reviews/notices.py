@@ -11,6 +11,7 @@ When an item is deleted, the notices about it are pointed at its case.
 
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Left
+from django.urls import reverse
 
 from inbox.models import Notice
 from inbox.services import notify
@@ -33,6 +34,20 @@ def feedback_given(*, case, feedback) -> None:
         text=f"{feedback.author.display_name} {feedback_verb(feedback.kind)}",
         about=evidence.title,
         link=thread_link(evidence),
+    )
+
+
+def endorsed(*, case, feedbacks) -> None:
+    """A bulk endorsement: one notice for the candidate, however many items it endorsed."""
+    if len(feedbacks) == 1:
+        feedback_given(case=case, feedback=feedbacks[0])
+        return
+    notify(
+        recipient_id=case.candidate_id,
+        kind=Notice.Kind.FEEDBACK,
+        text=f"{feedbacks[0].author.display_name} endorsed {len(feedbacks)} items on",
+        about=your_case(case),
+        link=reverse("reviews:evidence_list", args=[case.pk]),
     )
 
 

@@ -269,8 +269,11 @@ NOTHING_TO_REPLY_TO = (
 )
 
 
-def give_feedback(*, evidence: Evidence, author, kind: str, text: str) -> Feedback:
-    """A message in an evidence item's thread: the sponsor's verdicts, or a reply."""
+def give_feedback(
+    *, evidence: Evidence, author, kind: str, text: str, notify: bool = True
+) -> Feedback:
+    """A message in an evidence item's thread: the sponsor's verdicts, or a reply. Without
+    `notify` its notice is left to the caller (a bulk endorsement leaves one for them all)."""
     with case_open_for_writes(evidence.case_id, Part.FEEDBACK) as case:
         if kind in Feedback.SPONSOR_KINDS and author.pk != case.sponsor_id:
             raise PermissionDenied("Only the case's sponsor can endorse, question or ask for more.")
@@ -294,7 +297,8 @@ def give_feedback(*, evidence: Evidence, author, kind: str, text: str) -> Feedba
         feedback = Feedback.objects.create(
             case=case, evidence=evidence, author=author, kind=kind, text=text.strip()
         )
-        notices.feedback_given(case=case, feedback=feedback)
+        if notify:
+            notices.feedback_given(case=case, feedback=feedback)
         return feedback
 
 

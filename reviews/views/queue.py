@@ -162,5 +162,13 @@ def queue_endorse_all(request):
             return redirect(save_once(request, endorse))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-    context = {"scope_case": case, "items": items, "back_url": _queue_url(case)}
+    context = {
+        "scope_case": case,
+        "items": items,
+        # Items the candidate replied on wait too, but want an answer of their own.
+        "replied_count": queue.waiting(request.user, case)
+        .filter(sponsor_last__isnull=False)
+        .count(),
+        "back_url": _queue_url(case),
+    }
     return render(request, "reviews/queue_endorse_all.html", context)

@@ -134,6 +134,29 @@ def test_bulk_endorse_after_one_confirmation(client, case):
     }
 
 
+def test_bulk_endorse_leaves_one_notice_per_case_and_says_what_it_leaves_out(client, case):
+    from inbox.models import Notice
+
+    items = items_of(case, 3)
+    replied = items_of(case, 1)[0]
+    FeedbackFactory(evidence=replied, kind="question", text="Which team?")
+    FeedbackFactory(evidence=replied, author=case.candidate, kind="reply", text="Platform.")
+    other = CaseFactory(sponsor=case.sponsor)
+    (lone,) = items_of(other, 1)
+    client.force_login(case.sponsor)
+    url = reverse("reviews:queue_endorse_all")
+    page = client.get(url)
+    assert "1 item the candidates have replied on is not listed" in page.text
+    client.post(url, with_token({"item": [i.pk for i in items] + [lone.pk]}))
+
+    notice = Notice.objects.get(recipient=case.candidate, kind="feedback")
+    name = case.sponsor.display_name
+    assert str(notice) == f"{name} endorsed 3 items on your case for {case.guide.to_level.title}"
+    assert notice.link == reverse("reviews:evidence_list", args=[case.pk])
+    lone_notice = Notice.objects.get(recipient=other.candidate)
+    assert str(lone_notice) == f"{name} endorsed {lone.title}"
+
+
 def test_queue_runs_a_fixed_number_of_queries(client, case, django_assert_num_queries):
     for other in [case, CaseFactory(guide=case.guide, sponsor=case.sponsor)]:
         for item in items_of(other, 3):
