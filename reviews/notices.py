@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from inbox.models import Notice
 from inbox.services import notify
+from reviews.models import SignOff
 from reviews.words import decision_label, feedback_verb, sign_off_verdict
 
 
@@ -86,7 +87,9 @@ def signed_off(*, case, sign_off) -> None:
         text=f"{sign_off.signer.display_name} signed off {your_case(case)} as "
         f"{sign_off_verdict(sign_off.decision)}:",
         about="see the reasons",
-        link=case.get_absolute_url(),
+        # A not-ready sign-off's reasons stand in a box of their own on the progress page.
+        link=case.get_absolute_url()
+        + ("#sign-off-reasons" if sign_off.decision == SignOff.Decision.NOT_READY else ""),
     )
 
 

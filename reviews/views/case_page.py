@@ -9,7 +9,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, 
 from django.db.models.functions import RowNumber
 
 from accounts.models import User
-from reviews.models import Case, Evidence, Feedback
+from reviews.models import Case, Decision, Evidence, Feedback
 from reviews.readiness.gaps import empty_blocks
 from reviews.readiness.rule import Readiness
 from reviews.words import block_label
@@ -168,6 +168,16 @@ SIGN_OFF_COLUMNS = (
     "signer",
     *(f"signer__{n}" for n in User.NAME_FIELDS),
 )
+
+
+DECISION_COLUMNS = ("case", "outcome", "effective_date", "note", "created_at")
+
+
+def decision_of(case: Case):
+    """HR's decision on a decided case (None before it), read only once there is one."""
+    if case.status != Case.Status.DECIDED:
+        return None
+    return Decision.objects.filter(case=case).only(*DECISION_COLUMNS).first()
 
 
 def latest_sign_off(case: Case):

@@ -45,7 +45,9 @@ def case_detail(request, case_id):
     context = {
         "case": case,
         "readiness": readiness,
-        "flags": [gap.sentence for gap in gaps(readiness)],
+        # A closed case has nothing left to work on.
+        "flags": [gap.sentence for gap in gaps(readiness)] if case.is_open else [],
+        "decision": case_page.decision_of(case),
         "cards": case_page.capability_cards(
             case_page.guide_outline(case), readiness, evidence.covered
         ),

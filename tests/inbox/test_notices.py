@@ -145,7 +145,14 @@ def test_sign_off_and_decision_notify_in_plain_words(case):
     assert texts(case.sponsor) == [
         "HR recorded the decision “Not yet” on the case of Carla Example"
     ]
-    assert {notice.link for notice in Notice.objects.all()} == {case.get_absolute_url()}
+    url = case.get_absolute_url()
+    # The not-ready sign-off leads to its reasons, which stand in a box of their own.
+    assert [n.link for n in Notice.objects.filter(recipient=case.candidate)] == [
+        url,
+        url,
+        f"{url}#sign-off-reasons",
+    ]
+    assert [n.link for n in Notice.objects.filter(recipient=case.sponsor)] == [url]
 
 
 def test_a_mailed_reminder_is_noted_in_the_app_with_the_mails_link(case, mailoutbox):
