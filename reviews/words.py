@@ -74,8 +74,9 @@ def short_title(title: str) -> str:
     return title[: SHORT_TITLE_CHARS - 1].rstrip() + "…"
 
 
-def flags_for(readiness: Readiness) -> tuple[FlagWords, ...]:
-    """Each flag of a report as a badge, a thin one naming its capability."""
+def flags_for(readiness: Readiness, *, full: bool = False) -> tuple[FlagWords, ...]:
+    """Each flag of a report as a badge, a thin one naming its capability (shortened, unless
+    `full`: a spreadsheet has room, a badge has not)."""
     titles = {c.number: c.title for c in readiness.capabilities}
     words = [flag_kind_words(flag.kind) for flag in readiness.flags if flag.kind != FlagKind.THIN]
     thin = [flag.capability for flag in readiness.flags if flag.kind == FlagKind.THIN]
@@ -90,7 +91,7 @@ def flags_for(readiness: Readiness) -> tuple[FlagWords, ...]:
     else:
         words.extend(
             FlagWords(
-                f"Thin: {short_title(titles[number])}",
+                f"Thin: {titles[number] if full else short_title(titles[number])}",
                 f"Fewer than half of the indicators of “{titles[number]}” are shown in the window.",
             )
             for number in thin
@@ -250,8 +251,9 @@ def stale_cases_sentence(count: int) -> str:
 
 
 def flag_labels(readiness: Readiness) -> str:
-    """A report's flags in one line, as a spreadsheet cell: 'Stale; Thin: Hiring'."""
-    return "; ".join(words.label for words in flags_for(readiness))
+    """A report's flags in one line, as a spreadsheet cell, capabilities named in full:
+    'Stale; Thin: Hiring'."""
+    return "; ".join(words.label for words in flags_for(readiness, full=True))
 
 
 def feedback_kind_label(kind: str) -> str:

@@ -126,3 +126,20 @@ def test_spreadsheets_and_the_packet_pdf_name_no_code(cases):
     assert "Signed off" in csv_text and "Not yet" in xlsx_text and "Not started" in csv_text
     assert "Needs more" in pdf_text and "Partly" in pdf_text
     assert "the ready sign-off" in verify_text
+
+
+def test_a_spreadsheets_flags_name_capabilities_in_full():
+    from reviews.readiness.rule import Flag, FlagKind
+    from reviews.words import flag_labels
+
+    long_title = "Organisational Design and Long-Range Hiring Plans"
+
+    class Capability:
+        def __init__(self, number, title):
+            self.number, self.title = number, title
+
+    class Report:
+        capabilities = [Capability(1, long_title), Capability(2, "Budget")]
+        flags = [Flag(FlagKind.STALE), Flag(FlagKind.THIN, 1)]
+
+    assert flag_labels(Report()) == f"Stale; Thin: {long_title}"
