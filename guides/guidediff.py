@@ -41,7 +41,9 @@ class Pair:
 
     @property
     def changed(self) -> bool:
-        return self.kind is not Kind.SAME
+        """Whether a reader sees a change: an item that only shifted place, because another
+        was added or removed before it, says what it said."""
+        return self.kind not in (Kind.SAME, Kind.MOVED)
 
 
 def same_text(a: str, b: str) -> bool:
@@ -117,7 +119,7 @@ class CapabilityChanges:
     @property
     def changed(self) -> bool:
         return (
-            self.pair.changed
+            self.pair.kind is not Kind.SAME
             or self.summary_changed
             or any(p.changed for p in self.indicators + self.practices)
         )
