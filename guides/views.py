@@ -35,7 +35,9 @@ def _readable(request):
 def _hr_guide(request, slug: str, queryset=None) -> Guide:
     if not _is_hr(request):
         raise Http404
-    return get_object_or_404(queryset or Guide.objects.with_levels(), slug=slug)
+    if queryset is None:
+        queryset = Guide.objects.with_levels()
+    return get_object_or_404(queryset, slug=slug)
 
 
 @require_GET
