@@ -248,4 +248,3 @@ def _rewrite(case: Case, plan: MovePlan) -> None:
             answers.filter(question_id=old).delete()
         else:
             answers.filter(question_id=old).update(question_id=new)
-

@@ -76,7 +76,10 @@ def second_version() -> GuideDoc:
             ),
             dataclasses.replace(
                 leaders,
-                indicators=(*leaders.indicators, "Brings new managers up to speed within a quarter"),
+                indicators=(
+                    *leaders.indicators,
+                    "Brings new managers up to speed within a quarter",
+                ),
             ),
         ),
         questions=(

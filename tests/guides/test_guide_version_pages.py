@@ -143,9 +143,10 @@ def test_every_guide_url_hides_a_draft_from_everyone_but_hr(member_client, hr_cl
             status = getattr(member_client, method)(url).status_code
             assert status in (404, 405), f"{method} {url}: {status}"
     assert draft.slug not in member_client.get(reverse("guides:guide_list")).text
-    assert reverse("guides:guide_review", args=[draft.slug]) in hr_client.get(
-        reverse("guides:guide_list")
-    ).text
+    assert (
+        reverse("guides:guide_review", args=[draft.slug])
+        in hr_client.get(reverse("guides:guide_list")).text
+    )
     assert hr_client.get(draft.get_absolute_url()).status_code == 200
     # Nothing the others sent published or discarded it.
     draft.refresh_from_db()

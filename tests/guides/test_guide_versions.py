@@ -1,4 +1,4 @@
-"""HR's writes on guide versions (guides/versions.py) and the comparison rule (guides/guidediff.py)."""
+"""HR's writes on guide versions (guides/versions.py) and the pairing rule (guidediff)."""
 
 import dataclasses
 
@@ -116,7 +116,9 @@ class TestVersions:
     def test_an_older_draft_is_not_published_after_a_newer_version(self):
         import_guide(source=markdown(first_version()).encode())
         draft = versions.import_draft(source=markdown(second_version()).encode()).guide
-        import_guide(source=markdown(dataclasses.replace(second_version(), overview="Three.")).encode())
+        import_guide(
+            source=markdown(dataclasses.replace(second_version(), overview="Three.")).encode()
+        )
         with pytest.raises(ValidationError, match="Import the draft again"):
             versions.publish_guide(guide=draft)
 

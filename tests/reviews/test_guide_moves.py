@@ -111,7 +111,9 @@ def test_moving_takes_every_part_of_the_case_to_the_new_version(world):
     assert planned.capability == second.capabilities.get(number=1)
     assert list(planned.indicators.order_by("position")) == indicators(second, 1)
     assert list(coached.indicators.all()) == indicators(second, 2)[:1]
-    assert set(Answer.objects.filter(check_in__case=case).values_list("question__guide", flat=True)) == {second.pk}
+    assert set(
+        Answer.objects.filter(check_in__case=case).values_list("question__guide", flat=True)
+    ) == {second.pk}
     draft = EvidenceDraft.objects.get(pk=world["draft"].pk)
     assert draft.capability == second.capabilities.get(number=1)
     assert draft.indicator_ids == [i.pk for i in indicators(second, 1)]
@@ -161,9 +163,12 @@ def test_a_capability_without_counterpart_refuses_the_move_whole(world):
 
 def test_only_a_newer_published_version(world):
     case = world["case"]
-    for target in (world["first"], versions.import_draft(
-        source=markdown(dataclasses.replace(second_version(), overview="Later.")).encode()
-    ).guide):
+    for target in (
+        world["first"],
+        versions.import_draft(
+            source=markdown(dataclasses.replace(second_version(), overview="Later.")).encode()
+        ).guide,
+    ):
         with pytest.raises(ValidationError, match="newer published version"):
             move_case(case=case, target=target, by=world["hr"])
 
