@@ -69,18 +69,21 @@ def import_draft(*, source: bytes) -> ImportResult:
         return import_guide(source=source, publish=False)
 
 
-def _locked(guide: Guide) -> Guide:
-    return Guide.objects.select_for_update(of=("self",)).with_levels().get(pk=guide.pk)
+def _locked(guide: Guide, status: str, refusal: str) -> Guide:
+    """The guide read afresh with its row locked, refused in `refusal`'s words unless it has
+    `status` (the words may name the guide's `{label}` and `{status}`)."""
+    guide = Guide.objects.select_for_update(of=("self",)).with_levels().get(pk=guide.pk)
+    if guide.status != status:
+        raise ValidationError(
+            refusal.format(label=guide.label, status=guide.get_status_display().lower())
+        )
+    return guide
 
 
 def publish_guide(*, guide: Guide) -> Guide:
     """The draft published as the next version: people read it and cases may be opened on it."""
     with transaction.atomic():
-        guide = _locked(guide)
-        if guide.status != Guide.Status.DRAFT:
-            raise ValidationError(
-                f"{guide.label} is {guide.get_status_display().lower()}, not a draft."
-            )
+        guide = _locked(guide, Guide.Status.DRAFT, "{label} is {status}, not a draft.")
         newer = (
             Guide.objects.filter(
                 from_level_id=guide.from_level_id,
@@ -106,12 +109,11 @@ def retire_guide(*, guide: Guide) -> Guide:
     """No new case is opened on a retired version; its open cases carry on, on it, until HR
     moves them (reviews.guide_moves)."""
     with transaction.atomic():
-        guide = _locked(guide)
-        if guide.status != Guide.Status.PUBLISHED:
-            raise ValidationError(
-                f"Only a published version can be retired; {guide.label} is "
-                f"{guide.get_status_display().lower()}."
-            )
+        guide = _locked(
+            guide,
+            Guide.Status.PUBLISHED,
+            "Only a published version can be retired; {label} is {status}.",
+        )
         guide.status = Guide.Status.RETIRED
         guide.save(update_fields=["status"])
         return guide
@@ -119,10 +121,9 @@ def retire_guide(*, guide: Guide) -> Guide:
 
 def discard_draft(*, guide: Guide) -> None:
     with transaction.atomic():
-        guide = _locked(guide)
-        if guide.status != Guide.Status.DRAFT:
-            raise ValidationError(
-                f"Only a draft can be discarded; {guide.label} is "
-                f"{guide.get_status_display().lower()}, and its cases rely on it."
-            )
+        guide = _locked(
+            guide,
+            Guide.Status.DRAFT,
+            "Only a draft can be discarded; {label} is {status}, and its cases rely on it.",
+        )
         guide.delete()

@@ -217,3 +217,12 @@ def test_move_page_queries_do_not_grow_with_the_evidence(client, world, django_a
         )
     with django_assert_num_queries(14):
         client.get(url)
+
+
+def test_a_candidate_with_an_open_case_on_the_new_version_keeps_both_apart(world):
+    case, second = world["case"], world["second"]
+    CaseFactory(guide=second, candidate=case.candidate, sponsor=case.sponsor)
+    with pytest.raises(ValidationError, match="already has an open case on M2 → M3 v2"):
+        move_case(case=case, target=second, by=world["hr"])
+    case.refresh_from_db()
+    assert case.guide == world["first"]
