@@ -171,3 +171,13 @@ def test_hr_list_queries_do_not_grow_with_versions(hr_client, first, django_asse
     paste(hr_client, markdown(second_version()))
     with django_assert_num_queries(4):
         hr_client.get(reverse("guides:guide_list"))
+
+
+def test_a_retired_version_is_not_offered_for_new_cases(hr_client, first):
+    paste(hr_client, markdown(second_version()))
+    second = Guide.objects.get(version=2)
+    hr_client.post(reverse("guides:guide_publish", args=[second.slug]))
+    hr_client.post(reverse("guides:guide_retire", args=[first.slug]))
+    form = hr_client.get(reverse("reviews:case_create")).text
+    assert f'<option value="{second.pk}">M2 → M3 v2</option>' in form
+    assert f'<option value="{first.pk}">M2 → M3 v1</option>' not in form
