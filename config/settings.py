@@ -149,6 +149,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Who manages the level guides (imports, publishes, retires them): a function of the request,
+# from the app that knows people's roles, so that the guides app imports no other.
+GUIDE_MANAGER_CHECK = "reviews.roles.manages_guides"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

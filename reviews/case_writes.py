@@ -26,6 +26,7 @@ class Part(enum.Enum):
     CHECK_INS = "check-ins"
     FEEDBACK = "feedback"
     SPONSOR = "sponsor"
+    GUIDE = "guide version"
 
 
 # Why a write is refused: (the case is signed off, the case is decided or withdrawn).
@@ -39,6 +40,10 @@ REFUSALS = {
     Part.FEEDBACK: ("This case is signed off or closed, so its feedback threads are closed too.",)
     * 2,
     Part.SPONSOR: ("Only an open case can change sponsor.",) * 2,
+    Part.GUIDE: (
+        "This case is signed off, so it stays on the guide version it was signed off on.",
+        "This case is closed, so it stays on its guide version.",
+    ),
 }
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pghistory.models import MiddlewareEvents
 
 from accounts.models import User, display_name_of
-from guides.models import Capability
+from guides.models import Capability, Guide
 from reviews.models import Case, Decision, Evidence, Feedback
 from reviews.words import (
     decision_label,
@@ -58,6 +58,7 @@ class Names:
     people: dict[int, str]
     capabilities: dict[int, str]
     titles: dict[int, str]
+    guides: dict[int, str] = field(default_factory=dict)
 
     def value(self, name: str, value):
         if value is None or value == "":
@@ -66,6 +67,8 @@ class Names:
             return self.people.get(value, "someone since removed")
         if name == "capability":
             return self.capabilities.get(value, "a capability")
+        if name == "guide":
+            return self.guides.get(value, "a guide version")
         if name == "evidence":
             return self.titles.get(value, DELETED_ITEM)
         if name in CHOICES:
@@ -87,8 +90,21 @@ def _ids(events, names: set[str]) -> set[int]:
     return found
 
 
+def _moved_to(events) -> set[int]:
+    """The guide versions a case moved between: read only for a case that moved."""
+    return {
+        value
+        for event in events
+        if event.pgh_label == "update" and event.pgh_diff
+        for name, pair in event.pgh_diff.items()
+        if _key(name) == "guide"
+        for value in pair
+    }
+
+
 def read_names(events, extra_people: set[int]) -> Names:
     people = _ids(events, PEOPLE) | extra_people
+    moves = _moved_to(events)
     return Names(
         people={
             row[0]: display_name_of(*row[1:])
@@ -104,6 +120,9 @@ def read_names(events, extra_people: set[int]) -> Names:
         titles=dict(
             Evidence.objects.filter(pk__in=_ids(events, {"evidence"})).values_list("pk", "title")
         ),
+        guides={guide.pk: guide.label for guide in Guide.objects.with_levels().filter(pk__in=moves)}
+        if moves
+        else {},
     )
 
 

@@ -98,6 +98,11 @@ def request_roles(request) -> Roles:
     return roles_for(request.user) if session is None else session_roles(session, request.user)
 
 
+def manages_guides(request) -> bool:
+    """HR manages the level guides: the guides app asks this through GUIDE_MANAGER_CHECK."""
+    return request_roles(request).hr
+
+
 def session_roles(session, user) -> Roles:
     if not user.is_authenticated or hasattr(user, "_roles"):
         return roles_for(user)

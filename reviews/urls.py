@@ -7,6 +7,7 @@ from reviews.views import (
     evidence,
     exports,
     feedback,
+    guide_move,
     hr,
     queue,
     sign_off,
@@ -64,6 +65,7 @@ urlpatterns = [
     ),
     path("<int:case_id>/review/", feedback.case_review, name="case_review"),
     path("<int:case_id>/manage/", hr.case_manage, name="case_manage"),
+    path("<int:case_id>/move/", guide_move.case_move, name="case_move"),
     re_path(
         r"^(?P<case_id>[0-9]+)/packet\.(?P<fmt>json|pdf)$",
         cases.packet_download,

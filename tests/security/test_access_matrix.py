@@ -100,6 +100,14 @@ EXPECTED = {
     "accounts:password_reset_complete": {"GET": everyone(200), "POST": ALL_405},
     "guides:guide_list": {"GET": people(200), "POST": ALL_405},
     "guides:guide_detail": {"GET": people(200), "POST": ALL_405},
+    "guides:guide_markdown": {"GET": people(200), "POST": ALL_405},
+    # An empty import is refused on the form itself.
+    "guides:guide_import": {"GET": hr_only(200), "POST": hr_only(200)},
+    "guides:guide_review": {"GET": hr_only(200), "POST": ALL_405},
+    # The world's guide is published already: HR is sent back to it with the refusal.
+    "guides:guide_publish": {"GET": ALL_405, "POST": hr_only(REDIRECT)},
+    "guides:guide_retire": {"GET": hr_only(200), "POST": hr_only(REDIRECT)},
+    "guides:guide_discard": {"GET": ALL_405, "POST": hr_only(REDIRECT)},
     "reviews:case_list": {"GET": hr_only(200), "POST": ALL_405},
     "reviews:case_create": {"GET": hr_only(200), "POST": hr_only(200)},
     "reviews:dashboard": {"GET": people(200), "POST": ALL_405},
@@ -122,6 +130,8 @@ EXPECTED = {
     "reviews:case_review": {"GET": case_readers(200), "POST": ALL_405},
     "reviews:draft_discard": {"GET": ALL_405, "POST": case_writer(REDIRECT)},
     "reviews:case_manage": {"GET": hr_only(200), "POST": hr_only(200)},
+    # A move without the box ticked is refused on its own page.
+    "reviews:case_move": {"GET": hr_only(200), "POST": hr_only(200)},
     "reviews:packet_download": {"GET": case_readers(200), "POST": ALL_405},
     "reviews:sign_off_create": {
         "GET": {**case_readers(403), "sponsor": 200},
