@@ -32,6 +32,7 @@ from reviews.services import (
     attachments_problem,
 )
 from reviews.uploads import ALLOWED_DESCRIPTION, BY_EXTENSION
+from reviews.words import override_needed
 
 
 def form_helper(layout: Layout | None = None) -> FormHelper:
@@ -363,7 +364,6 @@ class SignOffForm(OptionalMarked, forms.ModelForm):
         else:
             reason.label = "Reason for overriding readiness (required to sign ready)"
             reason.help_text = (
-                f"Readiness is “{readiness_label}”, not “Ready”: to sign ready anyway, say why. "
-                "Not needed to sign not ready yet."
+                f"{override_needed(readiness_label)} Not needed to sign not ready yet."
             )
         self.helper = form_helper()

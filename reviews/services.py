@@ -37,7 +37,7 @@ from reviews.models import (
 from reviews.readiness.rule import Status
 from reviews.readiness.snapshots import case_readiness, refresh_snapshots
 from reviews.uploads import UploadRefused, check_upload, refuse_oversized, safe_name
-from reviews.words import status_label
+from reviews.words import override_needed, status_label
 
 # How a refusal names each date (core/dates.py holds the rule), in the forms as here.
 WORK_DATE = "The date of the work"
@@ -308,10 +308,7 @@ def override_problem(readiness_status: Status, decision: str, override_reason: s
         return None
     if override_reason.strip():
         return None
-    return (
-        f"Readiness is “{status_label(readiness_status).lower()}”, not “ready”. "
-        "To sign ready anyway, say why you are overriding it."
-    )
+    return override_needed(status_label(readiness_status))
 
 
 SIGNED_MEANWHILE = (

@@ -219,6 +219,15 @@ def mostly_yes_threshold(question_count: int) -> str:
     )
 
 
+def override_needed(readiness_label: str) -> str:
+    """What a ready sign-off needs while readiness is not Ready, said the same on the form and
+    in its refusal."""
+    return (
+        f"Readiness is “{readiness_label}”, not “Ready”: to sign ready anyway, say why you are "
+        "overriding it."
+    )
+
+
 def case_status_label(status: str) -> str:
     return Case.Status(status).label
 

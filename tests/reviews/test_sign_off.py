@@ -9,6 +9,7 @@ from reviews import services
 from reviews.models import Case, Evidence, SignOff
 from reviews.packets.build import build_packet, packet_sha256
 from reviews.readiness.snapshots import case_readiness
+from reviews.words import status_label
 from tests.factories import CaseFactory, EvidenceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,13 @@ def sign(case, decision="ready", **kwargs):
     kwargs.setdefault("rationale", "Strong, sustained evidence.")
     kwargs.setdefault("expected_sign_offs", case.sign_offs.count())
     return services.sign_off(case=case, signer=case.sponsor, decision=decision, **kwargs)
+
+
+def test_the_override_refusal_names_readiness_as_the_page_does(case):
+    with pytest.raises(ValidationError) as refused:
+        sign(case)
+    label = status_label(case_readiness(case).status)
+    assert f"Readiness is “{label}”, not “Ready”" in " ".join(refused.value.messages)
 
 
 def test_signing_ready_while_not_ready_needs_an_override_reason(case):
