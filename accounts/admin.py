@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import User
+from accounts.levels import change_level
+from accounts.models import LevelChange, User
+from core import clock
 
 
 @admin.register(User)
@@ -19,3 +21,14 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"fields": ["username", "name", "email", "password1", "password2"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "current_level" in form.changed_data:
+            change_level(
+                user=obj,
+                level=obj.current_level,
+                since=clock.today(),
+                reason=LevelChange.Reason.HR_EDIT,
+                by=request.user,
+            )
