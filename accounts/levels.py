@@ -7,8 +7,10 @@ what "time at level" is counted from, on case pages, dashboards, lists and packe
 
 import datetime
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import JSONObject
 
 from accounts.models import LevelChange, User
 from core import clock
@@ -61,6 +63,29 @@ def level_since(user_ref: str = "pk") -> Subquery:
     )
 
 
-def history_of(user: User) -> QuerySet[LevelChange]:
-    """A person's level history, oldest first, with the levels it names."""
-    return user.level_changes.select_related("level", "recorded_by").order_by("since", "id")
+def history_column(user_ref: str = "pk") -> ArraySubquery:
+    """The level history of the person at `user_ref`, oldest first, for `annotate()`: a list
+    of `{"level", "title", "since", "reason", "note"}` (level code and title, or None for no
+    level; `since` as YYYY-MM-DD), read with the row it annotates rather than by a query more."""
+    return ArraySubquery(
+        LevelChange.objects.filter(user=OuterRef(user_ref))
+        .order_by("since", "id")
+        .values(
+            json=JSONObject(
+                level="level__code",
+                title="level__title",
+                since="since",
+                reason="reason",
+                note="note",
+            )
+        )
+    )
+
+
+def current_since(history: list[dict], level_code: str | None) -> datetime.date | None:
+    """From a `history_column` list: since when the person has held `level_code`, their
+    current level (the latest step to it), or None when the history never names it."""
+    for step in reversed(history):
+        if step["level"] == level_code:
+            return datetime.date.fromisoformat(step["since"])
+    return None
