@@ -9,7 +9,7 @@ import datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 
 from accounts.models import LevelChange, User
@@ -80,6 +80,20 @@ def history_column(user_ref: str = "pk") -> ArraySubquery:
             )
         )
     )
+
+
+def history_of(user_id: int) -> list[dict]:
+    """What `history_column` gives, for one person, by a query of its own: for a caller whose
+    row was read without the column."""
+    rows = (
+        LevelChange.objects.filter(user_id=user_id)
+        .order_by("since", "id")
+        .values_list("level__code", "level__title", "since", "reason", "note")
+    )
+    return [
+        {"level": code, "title": title, "since": since.isoformat(), "reason": reason, "note": note}
+        for code, title, since, reason, note in rows
+    ]
 
 
 def current_since(history: list[dict], level_code: str | None) -> datetime.date | None:

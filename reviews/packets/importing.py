@@ -11,7 +11,10 @@ feedback threads.
 
 What is not:
 - `sign_offs` and `decision` are the receiving organisation's own acts, and each sign-off holds
-  the hash of the sender's data, so both are ignored; so is `readiness`, which is computed here.
+  the hash of the sender's data, so both are ignored; so is `readiness`, which is computed here,
+  and `level_history`: the levels a person holds here are this organisation's record. A person
+  the import creates, or a candidate it gives a level, starts their history here, at the case's
+  opening (reason "import").
 - `status` must be one of the case statuses, but the case is always opened as "open": signing
   off and deciding happen again here, on what was imported.
 - Users are matched by username, without regard to capitals or to letters that look alike
