@@ -171,6 +171,9 @@ def admin_form(person: User, **changes) -> dict:
         "is_active": "on",
         "date_joined_0": "2026-01-05",
         "date_joined_1": "09:00:00",
+        # The read-only history inline's management form: no rows yet.
+        "level_changes-TOTAL_FORMS": "0",
+        "level_changes-INITIAL_FORMS": "0",
     }
     return data | changes
 
@@ -242,3 +245,37 @@ def test_the_migration_starts_each_levelled_person_history_on_the_day_they_joine
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert steps(User.objects.get(username="lev")) == [("M3", d("2021-04-06"), "start", None)]
     assert steps(User.objects.get(username="nolev")) == []
+
+
+def test_the_admin_shows_the_history_read_only(admin_client):
+    person = UserFactory()
+    change_level(
+        user=person,
+        level=LevelFactory(code="M2", rank=40),
+        since=d("2023-02-01"),
+        reason="hr_edit",
+        note="Entered by the people team",
+    )
+    page = admin_client.get(reverse("admin:accounts_user_change", args=[person.pk])).text
+    assert "Entered by the people team" in page
+    assert "Changed by HR" in page
+    assert 'name="level_changes-0-since"' not in page
+
+
+def test_hr_changes_the_level_of_someone_with_a_history(admin_client):
+    m2, m3 = LevelFactory(code="M2", rank=40), LevelFactory(code="M3", rank=50)
+    person = UserFactory()
+    first = change_level(user=person, level=m2, since=d("2023-02-01"), reason="hr_edit")
+    url = reverse("admin:accounts_user_change", args=[person.pk])
+    data = admin_form(person, current_level=m3.pk) | {
+        "level_changes-TOTAL_FORMS": "1",
+        "level_changes-INITIAL_FORMS": "1",
+        "level_changes-0-id": str(first.pk),
+        "level_changes-0-user": str(person.pk),
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.text
+    assert steps(person) == [
+        ("M2", d("2023-02-01"), "hr_edit", None),
+        ("M3", TODAY, "hr_edit", admin_client.admin),
+    ]
