@@ -9,7 +9,7 @@ import datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.db.models.functions import JSONObject
 
 from accounts.models import LevelChange, User
