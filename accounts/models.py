@@ -93,7 +93,8 @@ class LevelChange(models.Model):
 
     class Meta:
         ordering = ["since", "id"]
-        indexes = [models.Index(fields=["user", "since"])]
+        # The order every read takes, so the latest step of a person is one index probe.
+        indexes = [models.Index(fields=["user", "since", "id"], name="level_change_user_since")]
 
     def __str__(self) -> str:
         return f"{self.user_id}: level {self.level_id} from {self.since}"

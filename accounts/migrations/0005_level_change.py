@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['since', 'id'],
-                'indexes': [models.Index(fields=['user', 'since'], name='accounts_le_user_id_a4d672_idx')],
+                'indexes': [models.Index(fields=['user', 'since', 'id'], name='level_change_user_since')],
             },
         ),
     ]
