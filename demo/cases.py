@@ -35,11 +35,12 @@ FROM_LEVEL = "M3"
 TO_LEVEL = "E1"
 
 
-def demo_guide() -> Guide | None:
-    """The guide the demo cases use: the latest published M3 → E1 version."""
+def demo_guide(from_level: str = FROM_LEVEL, to_level: str = TO_LEVEL) -> Guide | None:
+    """The guide a demo case uses: the latest published version between the two levels
+    (M3 → E1 unless told), or None when it has not been imported."""
     return (
         Guide.objects.published()
-        .filter(from_level__code=FROM_LEVEL, to_level__code=TO_LEVEL)
+        .filter(from_level__code=from_level, to_level__code=to_level)
         .order_by("-version")
         .first()
     )

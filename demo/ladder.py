@@ -12,9 +12,8 @@ import random
 from django.db import transaction
 
 from accounts.models import User
-from demo.cases import delete_demo_cases
+from demo.cases import delete_demo_cases, demo_guide
 from demo.plans import day_in_month
-from guides.models import Guide
 from reviews.models import Answer, Case, CheckIn, Evidence
 from reviews.readiness.months import month_start
 from reviews.services import open_case
@@ -104,20 +103,10 @@ ITEMS = (
 CHECK_INS = ((8, 2), (5, 3), (2, 3))
 
 
-def ladder_guide() -> Guide | None:
-    """The latest published M2 → M3 version, or None when it has not been imported."""
-    return (
-        Guide.objects.published()
-        .filter(from_level__code=FROM_LEVEL, to_level__code=TO_LEVEL)
-        .order_by("-version")
-        .first()
-    )
-
-
 @transaction.atomic
 def create_ladder_case(people: dict[str, User], *, today: datetime.date) -> Case | None:
     """(Re)create Fay's case on the latest published M2 → M3 guide, or None without one."""
-    guide = ladder_guide()
+    guide = demo_guide(FROM_LEVEL, TO_LEVEL)
     if guide is None:
         return None
     delete_demo_cases([people[CANDIDATE]], from_level=FROM_LEVEL, to_level=TO_LEVEL)
