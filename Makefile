@@ -10,7 +10,8 @@ UV := $(TOOLS)/bin/uv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 RUN_PG := .pg
-SHIPPED_GUIDE := guides/data/m3-to-e1.md
+# The ladder the demo shows: each guide imported in turn, lowest step first.
+SHIPPED_GUIDES := guides/data/m2-to-m3.md guides/data/m3-to-e1.md
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
@@ -83,7 +84,7 @@ endif
 run: db
 	@export DATABASE_URL="$${DATABASE_URL:-$$(scripts/pg.sh url $(RUN_PG) promotions)}"; \
 	$(MANAGE) migrate --no-input; \
-	$(MANAGE) import_guide $(SHIPPED_GUIDE) --if-new; \
+	for guide in $(SHIPPED_GUIDES); do $(MANAGE) import_guide "$$guide" --if-new; done; \
 	$(MANAGE) load_demo; \
 	echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"; \
 	$(MANAGE) db_worker --no-startup-delay & worker=$$!; \

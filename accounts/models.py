@@ -63,3 +63,38 @@ class PasswordResetRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Password reset asked for at {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class LevelChange(models.Model):
+    """One step of a person's level history: from `since` on, they held `level`.
+
+    Rows are only appended, by accounts/levels.py `change_level`, which also sets the person's
+    `current_level`; the latest row for that level says since when they have held it.
+    """
+
+    class Reason(models.TextChoices):
+        START = "start", "Level on record when the history began"
+        DECISION = "decision", "Promotion decision"
+        HR_EDIT = "hr_edit", "Changed by HR"
+        IMPORT = "import", "Imported with a case packet"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="level_changes")
+    level = models.ForeignKey(
+        "guides.Level", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    since = models.DateField()
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    # What the reason refers to, in words: the case and guide of a decision, say.
+    note = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["since", "id"]
+        # The order every read takes, so the latest step of a person is one index probe.
+        indexes = [models.Index(fields=["user", "since", "id"], name="level_change_user_since")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: level {self.level_id} from {self.since}"

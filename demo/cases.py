@@ -35,11 +35,12 @@ FROM_LEVEL = "M3"
 TO_LEVEL = "E1"
 
 
-def demo_guide() -> Guide | None:
-    """The guide the demo cases use: the latest published M3 → E1 version."""
+def demo_guide(from_level: str = FROM_LEVEL, to_level: str = TO_LEVEL) -> Guide | None:
+    """The guide a demo case uses: the latest published version between the two levels
+    (M3 → E1 unless told), or None when it has not been imported."""
     return (
         Guide.objects.published()
-        .filter(from_level__code=FROM_LEVEL, to_level__code=TO_LEVEL)
+        .filter(from_level__code=from_level, to_level__code=to_level)
         .order_by("-version")
         .first()
     )
@@ -57,14 +58,17 @@ def answers_for(rng: random.Random, yes: int, question_ids: Sequence[int]) -> li
     return answers
 
 
-def delete_demo_cases(candidates: Sequence[User]) -> None:
-    """Remove the demo candidates' cases on any M3 → E1 version, attachment files included."""
+def delete_demo_cases(
+    candidates: Sequence[User], *, from_level: str = FROM_LEVEL, to_level: str = TO_LEVEL
+) -> None:
+    """Remove the demo candidates' cases on any version of the guide between the two levels
+    (M3 → E1 unless told), attachment files included."""
     # A signed case cannot be deleted (sign-offs are append-only), so one signed while trying
     # the app is kept as it is.
     cases = Case.objects.filter(
         candidate__in=candidates,
-        guide__from_level__code=FROM_LEVEL,
-        guide__to_level__code=TO_LEVEL,
+        guide__from_level__code=from_level,
+        guide__to_level__code=to_level,
         sign_offs__isnull=True,
     )
     names = list(Attachment.objects.filter(evidence__case__in=cases).values_list("file", flat=True))

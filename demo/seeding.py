@@ -22,6 +22,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 
 from accounts.models import User
+from demo.seed_levels import promote, start_histories
 from demo.seed_plans import (
     DECISION_NOTES,
     FIRST_NAMES,
@@ -79,7 +80,13 @@ def person_name(rng: random.Random) -> str:
 
 
 def create_people(
-    *, seed: int, candidates: int, sponsors: int, guide: Guide, password: str
+    *,
+    seed: int,
+    candidates: int,
+    sponsors: int,
+    guide: Guide,
+    password: str,
+    as_of: datetime.date,
 ) -> tuple[User, list[User], list[User]]:
     rng = random.Random(f"{seed}:people")
     # One hash for everyone: hashing each of thousands of passwords would take minutes.
@@ -107,6 +114,7 @@ def create_people(
     ]
     User.objects.bulk_create([hr, *sponsor_rows, *candidate_rows], batch_size=BATCH)
     hr.groups.add(hr_group())
+    start_histories([*sponsor_rows, *candidate_rows], as_of=as_of, rng=rng)
     return hr, sponsor_rows, candidate_rows
 
 
@@ -331,7 +339,12 @@ def seed(
     assignment = sponsor_loads(random.Random(f"{seed}:sponsors"), candidates, sponsors)
     with transaction.atomic():
         hr, sponsor_rows, candidate_rows = create_people(
-            seed=seed, candidates=candidates, sponsors=sponsors, guide=guide, password=password
+            seed=seed,
+            candidates=candidates,
+            sponsors=sponsors,
+            guide=guide,
+            password=password,
+            as_of=as_of,
         )
     counts: dict[str, int] = defaultdict(int)
     counts["people"] = 1 + sponsors + candidates
@@ -369,7 +382,5 @@ def seed(
         progress(f"{start + len(chunk)} of {candidates} candidates written")
     with transaction.atomic():
         sign_cases(signed, hr=hr, counts=counts)
-        promoted = [case.candidate_id for case, plan in signed if plan.outcome == PROMOTED]
-        # As `record_decision` does for a promotion.
-        User.objects.filter(pk__in=promoted).update(current_level=guide.to_level)
+        promote([(case, plan) for case, plan in signed if plan.outcome == PROMOTED], guide, hr)
     return SeedResult(guide, hr, sponsor_rows, candidate_rows, dict(counts))

@@ -16,6 +16,7 @@ from core.downloads import as_download
 from guides import versions
 from guides.forms import GuideImportForm
 from guides.guidemd import GuideFormatError, render_guide
+from guides.ladder import build_ladders
 from guides.models import Guide
 from guides.services import guide_to_doc
 
@@ -46,8 +47,8 @@ def _hr_guide(request, slug: str, queryset=None) -> Guide:
 @require_GET
 @login_required
 def guide_list(request):
-    guides = Guide.objects.published().with_levels()
-    context = {"guides": guides}
+    ladders = build_ladders(Guide.objects.published().with_levels())
+    context = {"ladders": ladders}
     if _is_hr(request):
         context["versions"] = (
             Guide.objects.with_levels()

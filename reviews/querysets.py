@@ -196,6 +196,24 @@ class CaseQuerySet(models.QuerySet):
             .defer("narrative", *unnamed)
         )
 
+    def with_time_at_level(self):
+        """The candidate's level code as `candidate_level` and the date from which they have
+        held it as `candidate_level_since` (None without a history of it), in the list's own
+        query: a join and a subquery on the history's index per row, never a query per row."""
+        from accounts.levels import level_since
+
+        return self.annotate(
+            candidate_level=models.F("candidate__current_level__code"),
+            candidate_level_since=level_since("candidate"),
+        )
+
+    def with_level_history(self):
+        """The candidate's whole level history as `candidate_levels` (accounts.levels
+        `history_column`), read with the case."""
+        from accounts.levels import history_column
+
+        return self.annotate(candidate_levels=history_column("candidate"))
+
     def with_snapshot(self, as_of, *, report: bool = False):
         """Each case's readiness snapshot of `as_of`, if it still holds (taken of the case's
         current data version): `snapshot_status` and `snapshot_flag_kinds`, and with `report`

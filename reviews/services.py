@@ -9,6 +9,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
+from accounts.levels import change_level
+from accounts.models import LevelChange
 from core.dates import check_date
 from guides.models import Guide, Indicator
 from reviews import notices
@@ -413,8 +415,13 @@ def record_decision(
         )
         case.save(update_fields=["status"])
         if outcome == Decision.Outcome.PROMOTED:
-            candidate = case.candidate
-            candidate.current_level = case.guide.to_level
-            candidate.save(update_fields=["current_level"])
+            change_level(
+                user=case.candidate,
+                level=case.guide.to_level,
+                since=effective_date,
+                reason=LevelChange.Reason.DECISION,
+                note=f"Promoted on {case.guide}",
+                by=decided_by,
+            )
         notices.decided(case=case, decision=decision)
         return decision

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from accounts.models import LevelChange
 from reviews.models import Answer, Case, Decision, Feedback, SignOff
 from reviews.readiness.gaps import empty_blocks
-from reviews.readiness.months import MONTH_NAMES
+from reviews.readiness.months import MONTH_NAMES, months_open
 from reviews.readiness.rule import STALE_AFTER, FlagKind, Readiness, Status
 
 # In the order filters offer them and the dashboard counts them.
@@ -306,3 +307,26 @@ def linked_sentences(linked) -> list[str]:
             sentence += f"; the file writes the username “{written}”, {how}"
         sentences.append(sentence + ".")
     return sentences
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}{'' if number == 1 else 's'}"
+
+
+def time_at_level(level_code: str | None, since: datetime.date | None, today: datetime.date) -> str:
+    """How long someone has held their level, in words: "2 years 3 months at M3", "less than a
+    month at M3", "at M3 from 1 March 2027" for a promotion not yet in effect; "" when their
+    level or its date is not known."""
+    if not level_code or since is None:
+        return ""
+    if since > today:
+        return f"at {level_code} from {since.day} {since:%B %Y}"
+    years, months = divmod(months_open(since, today), 12)
+    parts = [_count(years, "year")] if years else []
+    if months or not years:
+        parts.append(_count(months, "month") if months else "less than a month")
+    return f"{' '.join(parts)} at {level_code}"
+
+
+def level_reason_label(reason: str) -> str:
+    return LevelChange.Reason(reason).label

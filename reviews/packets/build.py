@@ -4,7 +4,8 @@
 (`one_snapshot`), so that feedback, sign-offs and readiness speak of the same evidence;
 `read_packet` gives, from the same rows, what the PDF shows besides the packet. `canonical_bytes`
 is what a sponsor signs: the packet without its readiness, sign-offs and decision, with sorted
-keys and no spaces. The status is left out as well: signing ready moves the case to
+keys and no spaces; the candidate's level history, which is theirs rather than the case's, is
+not signed either. The status is left out as well: signing ready moves the case to
 "signed_off", and the content that was signed must still verify afterwards.
 """
 
@@ -20,12 +21,15 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
 from django.db.models import OuterRef, Prefetch
 
+from accounts.levels import history_of
 from guides.models import Indicator
 from reviews.models import Answer, Attachment, Case, Decision, Evidence
 from reviews.readiness.snapshots import case_readiness
 
 FORMAT = "promotion-packet/1"
-UNSIGNED_KEYS = ("readiness", "sign_offs", "decision", "status")
+# The candidate's level history is the person's, not the case's content: a promotion after the
+# sign-off must leave what was signed verifiable.
+UNSIGNED_KEYS = ("readiness", "sign_offs", "decision", "status", "level_history")
 
 
 def _person(user) -> dict[str, str]:
@@ -76,7 +80,8 @@ class PacketRead:
 
 
 def build_packet(case: Case, *, as_of: datetime.date | None = None) -> dict:
-    """The whole packet of one case; `case` should come with candidate, sponsor and guide."""
+    """The whole packet of one case; `case` should come with candidate, sponsor and guide, and
+    `with_level_history()` saves a query."""
     return read_packet(case, as_of=as_of).packet
 
 
@@ -167,6 +172,7 @@ def _read(case: Case, as_of: datetime.date | None) -> PacketRead:
         "sign_offs": sign_offs,
         "decision": _decision(case),
         "readiness": case_readiness(case, as_of).as_dict(case.pk),
+        "level_history": _level_history(case),
     }
     return PacketRead(
         packet=packet,
@@ -176,6 +182,23 @@ def _read(case: Case, as_of: datetime.date | None) -> PacketRead:
             for index, s in enumerate(signed)
         },
     )
+
+
+def _level_history(case: Case) -> list[dict]:
+    """The candidate's levels over time, oldest first; read with the case when it came
+    `with_level_history()`, else by one query here."""
+    history = getattr(case, "candidate_levels", None)
+    if history is None:
+        history = history_of(case.candidate_id)
+    return [
+        {
+            "level": step["level"],
+            "since": step["since"],
+            "reason": step["reason"],
+            "note": step["note"],
+        }
+        for step in history
+    ]
 
 
 def _imported(feedback) -> dict:

@@ -58,6 +58,7 @@ TOP_LEVEL_KEYS = (
     "sign_offs",
     "decision",
     "readiness",
+    "level_history",
 )
 ANSWER_VALUES = tuple(Answer.Value.values)
 FEEDBACK_KINDS = tuple(Feedback.Kind.values)

@@ -28,6 +28,7 @@ from reviews.words import (
     feedback_kind_label,
     flag_sentences,
     imported_note,
+    level_reason_label,
     sign_off_verdict,
     status_label,
 )
@@ -374,4 +375,12 @@ def packet_context(
         "feedback_count": len(packet["feedback"]),
         "sign_offs": sign_offs,
         "decision": decision,
+        "level_history": [
+            {
+                "level": step["level"],
+                "since": datetime.date.fromisoformat(step["since"]),
+                "reason": level_reason_label(step["reason"]),
+            }
+            for step in packet.get("level_history", [])
+        ],
     }

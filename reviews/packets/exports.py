@@ -369,7 +369,7 @@ def cycle_zip(
             return stream.take()
 
         for done, pk in enumerate(ids, start=1):
-            case = Case.objects.with_people().filter(pk=pk).first()
+            case = Case.objects.with_people().with_level_history().filter(pk=pk).first()
             if case is None:
                 continue
             # One read for both, so that the PDF says what the JSON beside it says.

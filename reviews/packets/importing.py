@@ -11,7 +11,10 @@ feedback threads.
 
 What is not:
 - `sign_offs` and `decision` are the receiving organisation's own acts, and each sign-off holds
-  the hash of the sender's data, so both are ignored; so is `readiness`, which is computed here.
+  the hash of the sender's data, so both are ignored; so is `readiness`, which is computed here,
+  and `level_history`: the levels a person holds here are this organisation's record. A person
+  the import creates, or a candidate it gives a level, starts their history here, at the case's
+  opening (reason "import").
 - `status` must be one of the case statuses, but the case is always opened as "open": signing
   off and deciding happen again here, on what was imported.
 - Users are matched by username, without regard to capitals or to letters that look alike
@@ -31,6 +34,7 @@ What is not:
   the two, and which one is theirs to choose.
 """
 
+import datetime
 import hashlib
 import json
 from typing import Any
@@ -40,7 +44,8 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.models import User
+from accounts.levels import change_level
+from accounts.models import LevelChange, User
 from core import clock
 from reviews.models import Answer, Case, CheckIn, Evidence, Feedback
 from reviews.packets.checking import LinkedPerson, Plan, PlannedPerson, check_packet
@@ -186,19 +191,31 @@ def _import(packet: Any, by: User | None, may_link) -> Case:
         return _write(checker.plan, by=by)
 
 
-def _user(person: PlannedPerson, *, level) -> User:
+def _user(person: PlannedPerson, *, level, since: datetime.date, by: User | None) -> User:
     # get_or_create, so that two imports naming the same new person at once both find them.
-    user, _ = User.objects.get_or_create(
+    user, created = User.objects.get_or_create(
         username=person.username,
         defaults={
             "name": person.name,
             "email": person.email,
-            "current_level": level,
             # What set_unusable_password() stores: they sign in once an admin sets a password.
             "password": make_password(None),
         },
     )
+    if created:
+        _record_level(user, level, since, by)
     return user
+
+
+def _record_level(user: User, level, since: datetime.date, by: User | None) -> None:
+    change_level(
+        user=user,
+        level=level,
+        since=since,
+        reason=LevelChange.Reason.IMPORT,
+        note="The level the imported case needs",
+        by=by,
+    )
 
 
 _PATHS = {"candidate": "$.candidate", "sponsor": "$.sponsor", "guide": "$.guide"}
@@ -218,13 +235,15 @@ def _locked(*users: User) -> list[User]:
 
 def _write(plan: Plan, *, by: User | None) -> Case:
     guide = plan.guide
+    # Both have held their levels at least since the case opened, as far as the packet says.
+    since = min(plan.opened_on, clock.today())
     candidate, sponsor = _locked(
-        plan.existing("candidate") or _user(plan.candidate, level=guide.from_level),
-        plan.existing("sponsor") or _user(plan.sponsor, level=guide.to_level),
+        plan.existing("candidate")
+        or _user(plan.candidate, level=guide.from_level, since=since, by=by),
+        plan.existing("sponsor") or _user(plan.sponsor, level=guide.to_level, since=since, by=by),
     )
     if candidate.current_level_id is None:
-        candidate.current_level = guide.from_level
-        candidate.save(update_fields=["current_level"])
+        _record_level(candidate, guide.from_level, since, by)
     try:
         case = open_case(
             candidate=candidate, sponsor=sponsor, guide=guide, opened_on=plan.opened_on

@@ -29,7 +29,8 @@ def start_layout(
     case: Case, *, as_of: datetime.date | None = None, read: PacketRead | None = None
 ) -> Future:
     """The packet of one case read now and laid out in the background; the future's result is
-    the PDF. `case` should come with candidate, sponsor, guide; `read`, the packet already read
+    the PDF. `case` should come with candidate, sponsor, guide and the candidate's level history
+    (`with_level_history`, else one query more); `read`, the packet already read
     (`read_packet`), saves reading it again."""
     data = packet_data(packet_context(case, as_of=as_of, read=read))
     return typesetter.submit(json.dumps(data, ensure_ascii=False), font_dirs())

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from reviews.typst_markup import markdown_to_typst
-from reviews.words import status_label
+from reviews.words import status_label, time_at_level
 
 MATCHES_COVER = "✓ Matches this packet: the content is what the sponsor signed."
 DIFFERS_COVER = "✗ Differs from this packet: the content has changed since it was signed."
@@ -226,6 +226,7 @@ def _cover(c: dict) -> dict:
         ),
         "facts": [
             ["Candidate", *person(candidate)],
+            *_levels(c),
             ["Sponsor", *person(sponsor)],
             ["Opened on", _day(c["opened_on"]), ""],
             ["Case status", c["case_status"], ""],
@@ -253,6 +254,29 @@ def _cover(c: dict) -> dict:
             f"signed. Every page’s footer shows the hash’s first digits, {c['packet_sha256'][:16]}."
         ),
     }
+
+
+def _levels(c: dict) -> list[list[str]]:
+    """The candidate's time at their level as of the packet's date, and their whole history."""
+    history = c["level_history"]
+    if not history:
+        return []
+    latest = history[-1]
+    return [
+        [
+            "Level",
+            time_at_level(latest["level"], latest["since"], c["as_of"]) or "No level",
+            f"· since {_day(latest['since'])}",
+        ],
+        [
+            "Level history",
+            "; ".join(
+                f"{step['level'] or 'no level'} from {_day(step['since'])} ({step['reason']})"
+                for step in history
+            ),
+            "",
+        ],
+    ]
 
 
 def _contents(c: dict) -> list[dict]:

@@ -12,7 +12,7 @@ from accounts.models import User
 from reviews.models import Case, Decision, Evidence, Feedback
 from reviews.readiness.gaps import empty_blocks
 from reviews.readiness.rule import Readiness
-from reviews.words import block_label
+from reviews.words import block_label, level_reason_label
 
 
 @dataclass(frozen=True)
@@ -187,3 +187,32 @@ def latest_sign_off(case: Case):
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class LevelStep:
+    """One step of the candidate's level history as the case page lists it."""
+
+    level: str
+    since_label: str
+    since_iso: str
+    reason: str
+    note: str
+
+
+def level_steps(history: list[dict]) -> list[LevelStep]:
+    """The candidate's level history (`with_level_history`), newest first, in words."""
+    steps = []
+    for step in reversed(history):
+        since = datetime.date.fromisoformat(step["since"])
+        level = f"{step['level']} {step['title']}" if step["level"] else "No level"
+        steps.append(
+            LevelStep(
+                level=level,
+                since_label=f"{since.day} {since:%b %Y}",
+                since_iso=since.isoformat(),
+                reason=level_reason_label(step["reason"]),
+                note=step["note"],
+            )
+        )
+    return steps

@@ -22,7 +22,7 @@ from reviews.readiness.snapshots import readiness_of
 from reviews.views import case_page
 from reviews.views.common import get_case, get_writable_case, visible_cases
 from reviews.views.lists import item_rows
-from reviews.words import gaps
+from reviews.words import gaps, time_at_level
 
 
 @require_GET
@@ -33,6 +33,8 @@ def case_detail(request, case_id):
         visible_cases(request)
         .for_page()
         .with_snapshot(today, report=True)
+        .with_time_at_level()
+        .with_level_history()
         .annotate(draft_rows=drafts.drafts_column(request.user)),
         pk=case_id,
     )
@@ -58,6 +60,8 @@ def case_detail(request, case_id):
         "evidence_count": evidence.total,
         "can_write": can_write,
         "waiting_for_reply": feedback.waiting if can_write else [],
+        "time_at_level": time_at_level(case.candidate_level, case.candidate_level_since, today),
+        "level_history": case_page.level_steps(case.candidate_levels),
         "months_in_window": min(
             readiness.window_months, calendar_months(case.opened_on, readiness.as_of)
         ),
@@ -105,7 +109,7 @@ def case_history(request, case_id):
 @login_required
 def packet_download(request, case_id, fmt):
     """One case's packet, for anyone who may see the case."""
-    case = get_case(request, case_id)
+    case = get_object_or_404(visible_cases(request).with_people().with_level_history(), pk=case_id)
     name = f"packet-{case.candidate.username}-{case.pk}"
     if fmt == "json":
         body = json.dumps(build_packet(case), indent=2, ensure_ascii=False)

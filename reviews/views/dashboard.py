@@ -24,7 +24,14 @@ from reviews.readiness.months import months_open
 from reviews.readiness.rule import FlagKind, Readiness, Status
 from reviews.readiness.snapshots import readiness_of
 from reviews.templatetags.reviews_tags import status_badge
-from reviews.words import FLAG_LABELS, STATUS_LABELS, FlagWords, flags_for, stale_cases_sentence
+from reviews.words import (
+    FLAG_LABELS,
+    STATUS_LABELS,
+    FlagWords,
+    flags_for,
+    stale_cases_sentence,
+    time_at_level,
+)
 
 # Progress order, so sorting by status ascending goes from not started to ready.
 STATUS_ORDER = {Status.NOT_STARTED: 0, Status.BUILDING: 1, Status.READY: 2}
@@ -101,6 +108,8 @@ class Row:
     last_evidence_day: Day | None = None
     last_logged_day: Day | None = None
     awaiting_url: str = ""
+    # "2 years 3 months at M3": how long the candidate has held their level.
+    time_at_level: str = ""
 
     @property
     def closed(self) -> bool:
@@ -138,6 +147,7 @@ def _row(case: Case, readiness: Readiness, as_of: datetime.date, queue_url: str)
         last_evidence_day=_day(case.last_evidence),
         last_logged_day=_day(case.last_logged),
         awaiting_url=f"{queue_url}?case={case.pk}" if case.awaiting and case.is_open else "",
+        time_at_level=time_at_level(case.candidate_level, case.candidate_level_since, as_of),
     )
 
 
@@ -201,6 +211,7 @@ def dashboard_context(user, params: QueryDict, *, as_of: datetime.date | None = 
     every_case = list(
         Case.objects.for_dashboard(user, as_of)
         .with_news(user, as_of)
+        .with_time_at_level()
         .with_snapshot(as_of, report=True)
         .order_by("id")
     )

@@ -44,10 +44,15 @@ def case_list(request):
     found = FilteredCases(visible_cases(request))
     if filters.is_valid():
         found = filter_cases(found.cases, filters.cleaned_data, as_of=today)
-    cases = found.cases.for_hr_list().with_snapshot(today).order_by("-opened_on", "-id")
+    cases = (
+        found.cases.for_hr_list()
+        .with_snapshot(today)
+        .with_time_at_level()
+        .order_by("-opened_on", "-id")
+    )
     page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
     readiness = summaries_of(page.object_list, today, computed=found.computed)
-    rows = case_rows(page.object_list, readiness)
+    rows = case_rows(page.object_list, readiness, today=today)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -1,13 +1,14 @@
 """The rows of the lists: HR's cases, one per case with its readiness, and evidence items as the
 evidence list and the case page show them."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.utils.dateformat import format as date_format
 
 from reviews.models import Case, Evidence
 from reviews.readiness.snapshots import Summary
-from reviews.words import FlagWords, flag_kind_words, status_label
+from reviews.words import FlagWords, flag_kind_words, status_label, time_at_level
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class CaseRow:
     opened_label: str
     opened_iso: str
     status_label: str
+    time_at_level: str
 
     @property
     def manage_url(self) -> str:
@@ -50,12 +52,13 @@ class CaseRow:
         return tuple(flag_kind_words(kind) for kind in self.readiness.flag_kinds)
 
 
-def case_rows(cases, readiness: dict[int, Summary]) -> list[CaseRow]:
-    """HR's rows for these cases; `readiness` as `summaries_of` gives it."""
-    return [_row(case, readiness[case.pk]) for case in cases]
+def case_rows(cases, readiness: dict[int, Summary], *, today: datetime.date) -> list[CaseRow]:
+    """HR's rows for these cases, read `with_time_at_level` too; `readiness` as `summaries_of`
+    gives it."""
+    return [_row(case, readiness[case.pk], today) for case in cases]
 
 
-def _row(case: Case, readiness: Summary) -> CaseRow:
+def _row(case: Case, readiness: Summary, today: datetime.date) -> CaseRow:
     return CaseRow(
         case=case,
         readiness=readiness,
@@ -66,6 +69,7 @@ def _row(case: Case, readiness: Summary) -> CaseRow:
         opened_label=date_format(case.opened_on, "j M Y"),
         opened_iso=case.opened_on.isoformat(),
         status_label=case.get_status_display(),
+        time_at_level=time_at_level(case.candidate_level, case.candidate_level_since, today),
     )
 
 

@@ -39,26 +39,28 @@ def test_creates_the_demo_organisation_at_the_right_levels(debug):
     users = {user.username: user for user in User.objects.select_related("current_level")}
     assert set(users) == {person.username for person in DEMO_PEOPLE}
     roles = [person.role for person in DEMO_PEOPLE]
-    assert (roles.count(HR), roles.count(SPONSOR), roles.count(CANDIDATE)) == (1, 2, 4)
+    assert (roles.count(HR), roles.count(SPONSOR), roles.count(CANDIDATE)) == (1, 2, 5)
     for person in DEMO_PEOPLE:
         user = users[person.username]
         assert user.name == person.name
         assert user.email.endswith("@example.org")
         expected = {HR: None, SPONSOR: "E1", CANDIDATE: "M3"}[person.role]
+        title = {
+            HR: user.job_title,
+            SPONSOR: "Director of Engineering",
+            CANDIDATE: "Head of Engineering",
+        }[person.role]
+        # The one candidate on the ladder's lower step, M2 → M3.
+        if person.username == "fay":
+            expected, title = "M2", "Engineering Manager"
         assert (user.current_level.code if user.current_level else None) == expected
-        assert (
-            user.job_title
-            == {
-                HR: user.job_title,
-                SPONSOR: "Director of Engineering",
-                CANDIDATE: "Head of Engineering",
-            }[person.role]
-        )
+        assert user.job_title == title
 
 
 def test_missing_levels_get_the_importer_defaults(debug):
     load_demo()
     assert list(Level.objects.values_list("code", "title", "track", "rank")) == [
+        ("M2", "Engineering Manager", "management", 40),
         ("M3", "Head of Engineering", "management", 50),
         ("E1", "Director of Engineering", "executive", 60),
     ]
@@ -110,7 +112,7 @@ def test_running_twice_creates_no_duplicates(debug):
     load_demo()
     load_demo()
     assert User.objects.count() == len(DEMO_PEOPLE)
-    assert Level.objects.count() == 2
+    assert Level.objects.count() == 3
     hr = User.objects.get(username="hana")
     assert hr.groups.count() == 1
 

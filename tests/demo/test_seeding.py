@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: a large organisation, the same for the same seed, on small numbers."""
 
+import datetime
 import io
 import json
 from collections import Counter, defaultdict
@@ -280,3 +281,20 @@ def test_the_command_refuses_to_run_with_debug_off_unless_forced(settings):
     settings.DEBUG = True
     call_command("seed_demo", "--candidates=2", "--sponsors=1", "--months=3", stdout=io.StringIO())
     assert Case.objects.count() == 2
+
+
+def test_everyone_seeded_with_a_level_has_a_history_that_ends_at_it():
+    from accounts.levels import current_since, history_column
+
+    run_seed()
+    people = User.objects.filter(current_level__isnull=False).annotate(
+        levels=history_column(), code=F("current_level__code")
+    )
+    assert people.count() == 15
+    for person in people:
+        assert person.levels[-1]["level"] == person.code
+        assert current_since(person.levels, person.code) is not None
+        assert datetime.date.fromisoformat(person.levels[0]["since"]) < AS_OF
+    promoted = Decision.objects.filter(outcome="promoted").values_list("case__candidate", flat=True)
+    for person in people.filter(pk__in=promoted):
+        assert [step["reason"] for step in person.levels] == ["start", "decision"]

@@ -446,7 +446,8 @@ def test_a_string_instead_of_a_list_is_refused(packet):
             PacketProblem(
                 "$.comments",
                 "unknown key; expected only format, candidate, sponsor, guide, opened_on, "
-                "status, narrative, evidence, check_ins, feedback, sign_offs, decision, readiness",
+                "status, narrative, evidence, check_ins, feedback, sign_offs, decision, readiness, "
+                "level_history",
             ),
         ),
         (

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core import clock
 from demo.cases import DEMO_CANDIDATES, FROM_LEVEL, TO_LEVEL, create_demo_cases
+from demo.ladder import create_ladder_case
 from demo.people import DEMO_PASSWORD, DEMO_PEOPLE, create_demo_people
 from reviews.models import Case
 from reviews.readiness.snapshots import case_readiness
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins ({len(DEMO_PEOPLE)} people of Example Org):")
         self.stdout.write(table(rows))
         self.write_cases(users)
+        self.write_ladder_case(users)
 
     def write_cases(self, users) -> None:
         today = clock.today()
@@ -84,3 +86,19 @@ class Command(BaseCommand):
                 f"Earlier case: {earlier.candidate.username}, opened {earlier.opened_on}, signed "
                 f"off and decided “{earlier.decision.get_outcome_display().lower()}”."
             )
+
+    def write_ladder_case(self, users) -> None:
+        today = clock.today()
+        case = create_ladder_case(users, today=today)
+        if case is None:
+            self.stdout.write(
+                "\nNo published M2 → M3 guide, so no case on the ladder's lower step: import one "
+                "first (manage.py import_guide guides/data/m2-to-m3.md)."
+            )
+            return
+        readiness = case_readiness(case, as_of=today)
+        flags = ", ".join(str(flag) for flag in readiness.flags) or "no flags"
+        self.stdout.write(
+            f"\nOn the ladder's lower step: {case.candidate.username} on {case.guide}, sponsored "
+            f"by {case.sponsor.username}, {readiness.status.value} ({flags})."
+        )
