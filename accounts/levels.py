@@ -33,10 +33,7 @@ def change_level(
     if reason not in LevelChange.Reason.values:
         raise ValueError(f"not a level change reason: {reason!r}")
     with transaction.atomic():
-        if user.current_level_id != getattr(level, "pk", None):
-            user.current_level = level
-            user.save(update_fields=["current_level"])
-        return LevelChange.objects.create(
+        change = LevelChange.objects.create(
             user=user,
             level=level,
             since=since,
@@ -45,22 +42,23 @@ def change_level(
             recorded_by=by,
             recorded_at=clock.now(),
         )
+        user.current_level = level
+        user.save(update_fields=["current_level"])
+        keep_level_since(User.objects.filter(pk=user.pk))
+        user.level_since = User.objects.values_list("level_since", flat=True).get(pk=user.pk)
+        return change
 
 
-def level_since(user_ref: str = "pk") -> Subquery:
-    """The date from which the person at `user_ref` has held their current level, for
-    `annotate()`: one subquery in the list's own query, not one query per row.
-
-    `user_ref` is the path from the annotated model to the user ("candidate" on cases).
-    """
-    prefix = "" if user_ref == "pk" else f"{user_ref}__"
-    return Subquery(
-        LevelChange.objects.filter(
-            user=OuterRef(user_ref), level=OuterRef(f"{prefix}current_level")
-        )
+def keep_level_since(people) -> int:
+    """Set `User.level_since` of these people from their histories: the latest step to the
+    level each holds now, whichever order the steps were recorded in. `change_level` calls it
+    for one person; writers of many histories at once (the seeding) call it once for them all."""
+    latest = (
+        LevelChange.objects.filter(user=OuterRef("pk"), level=OuterRef("current_level"))
         .order_by("-since", "-id")
         .values("since")[:1]
     )
+    return people.update(level_since=Subquery(latest))
 
 
 def history_column(user_ref: str = "pk") -> ArraySubquery:

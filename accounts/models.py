@@ -15,6 +15,10 @@ class User(AbstractUser):
         blank=True,
         related_name="+",
     )
+    # Since when the person has held `current_level`: the latest step of their level history to
+    # it, kept by accounts/levels.py `change_level` with every change, so that lists show time at
+    # level from the row they read anyway.
+    level_since = models.DateField(null=True, blank=True, editable=False)
     # Raised whenever the roles of this person may have changed (reviews/roles.py), so that the
     # roles kept in their session are known stale when this row is loaded with the request.
     roles_version = models.PositiveIntegerField(default=0, editable=False)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from django.utils import timezone
 
+from accounts.levels import keep_level_since
 from accounts.models import LevelChange, User
 from guides.models import Guide
 from reviews.readiness.months import month_start
@@ -30,6 +31,7 @@ def start_histories(people: Sequence[User], *, as_of: datetime.date, rng: random
         ),
         batch_size=BATCH,
     )
+    keep_level_since(User.objects.filter(pk__in=[person.pk for person in people]))
 
 
 def promote(promoted: Sequence[tuple], guide: Guide, hr: User) -> None:
@@ -54,3 +56,4 @@ def promote(promoted: Sequence[tuple], guide: Guide, hr: User) -> None:
         ),
         batch_size=BATCH,
     )
+    keep_level_since(User.objects.filter(pk__in=[case.candidate_id for case, _ in promoted]))

@@ -198,13 +198,11 @@ class CaseQuerySet(models.QuerySet):
 
     def with_time_at_level(self):
         """The candidate's level code as `candidate_level` and the date from which they have
-        held it as `candidate_level_since` (None without a history of it), in the list's own
-        query: a join and a subquery on the history's index per row, never a query per row."""
-        from accounts.levels import level_since
-
+        held it as `candidate_level_since` (None without a history of it), from the candidate's
+        row (`User.level_since`, kept with each change of level)."""
         return self.annotate(
             candidate_level=models.F("candidate__current_level__code"),
-            candidate_level_since=level_since("candidate"),
+            candidate_level_since=models.F("candidate__level_since"),
         )
 
     def with_level_history(self):

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from accounts.levels import change_level, current_since, history_column, level_since
+from accounts.levels import change_level, current_since, history_column
 from accounts.models import LevelChange, User
 from reviews import services
 from reviews.models import Case, Decision
@@ -65,16 +65,28 @@ def test_time_at_level_counts_from_the_latest_step_to_the_current_level():
     person = UserFactory()
     for level, since in ((m3, "2019-01-10"), (m2, "2020-02-01"), (m3, "2023-08-15")):
         change_level(user=person, level=level, since=d(since), reason="hr_edit")
-    row = (
-        User.objects.annotate(since=level_since(), levels=history_column())
-        .filter(pk=person.pk)
-        .get()
-    )
-    assert row.since == d("2023-08-15")
+    row = User.objects.annotate(levels=history_column()).filter(pk=person.pk).get()
+    assert row.level_since == d("2023-08-15")
     assert current_since(row.levels, "M3") == d("2023-08-15")
     assert current_since(row.levels, "M2") == d("2020-02-01")
     assert current_since(row.levels, "E1") is None
     assert [step["level"] for step in row.levels] == ["M3", "M2", "M3"]
+
+
+def test_the_persons_row_keeps_since_when_they_hold_their_level_through_every_change():
+    m2, m3 = LevelFactory(code="M2", rank=40), LevelFactory(code="M3", rank=50)
+    person = UserFactory()
+    assert person.level_since is None
+    change_level(user=person, level=m2, since=d("2020-02-01"), reason="hr_edit")
+    assert User.objects.get(pk=person.pk).level_since == d("2020-02-01")
+    change_level(user=person, level=m3, since=d("2023-08-15"), reason="decision")
+    assert User.objects.get(pk=person.pk).level_since == d("2023-08-15")
+    # A correction that dates an earlier step to the same level keeps the latest step.
+    change_level(user=person, level=m3, since=d("2019-01-10"), reason="hr_edit")
+    assert User.objects.get(pk=person.pk).level_since == d("2023-08-15")
+    # Without a level there is no time at it.
+    change_level(user=person, level=None, since=d("2026-01-01"), reason="hr_edit")
+    assert User.objects.get(pk=person.pk).level_since is None
 
 
 @pytest.mark.parametrize(
