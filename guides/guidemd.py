@@ -1,14 +1,24 @@
 """The level guide's Markdown format: parse it into plain data and render it back.
 
-A guide is authored in exactly one structure (title, level titles, overview, core-shift table,
-capabilities, pitfalls, readiness, timeline). Anything else is refused with the line number and
-what was expected there, so an author can fix the file instead of guessing. No ORM here: the
-importer in `guides.services` turns a `GuideDoc` into rows.
+A guide is authored in one structure (title, level titles, overview, core-shift table,
+capabilities, pitfalls, readiness, timeline). markdown-it-py reads the CommonMark; this module maps
+its tokens onto that structure, so whatever CommonMark reads alike imports alike (`*` or `-`
+bullets, setext or ATX headings, `__` or `**`, escapes, CRLF). Anything else is refused with the
+line number and what was expected there. No ORM here: `guides.services` turns a `GuideDoc` into
+rows.
+
+Text is stored as canonical inline Markdown: the author's characters, with `*` for emphasis and
+a backslash only where a character would otherwise read as markup. `render_guide` writes that
+canonical form, so parse → render → parse gives the same data.
 """
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block.table import escapedSplit
+from markdown_it.token import Token
 
 LEVEL_CODE = re.compile(r"(IC|M|E)([1-9][0-9]?)")
 
@@ -26,14 +36,24 @@ PRACTICES_LABEL = "**How to develop this:**"
 QUESTION_PREFIX = "*The fundamental question changes from '"
 QUESTION_SEPARATOR = "' to '"
 QUESTION_SUFFIX = "'*"
+_QUESTION_LEAD = "The fundamental question changes from "
+# Opening quote → closing quote, as typed or as a word processor curls them.
+_QUOTES = {"'": "'", "\u2018": "\u2019", '"': '"', "\u201c": "\u201d"}
 
-_TITLE = re.compile(r"# Progression Guide: (\S+) to (\S+)")
-_CAPABILITY = re.compile(r"### ([0-9]{1,3})\. (.+)")
+_TITLE = re.compile(r"Progression Guide: (\S+) to (\S+)")
+_CAPABILITY = re.compile(r"([0-9]{1,3})[.)]\s+(.+)", re.DOTALL)
 _DASH = "[-\u2013]"
 _WINDOW = re.compile(rf"(?<![0-9])([0-9]{{1,3}}) ?{_DASH} ?([0-9]{{1,3}})\+?\s+months\b")
 _YEARS = re.compile(rf"(?<![0-9])([0-9]{{1,3}}) ?{_DASH} ?([0-9]{{1,3}})\+?\s+years?\b")
-_TABLE_SEPARATOR_CELL = re.compile(r":?-+:?")
 _FOUND_MAX = 60
+
+_parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+_NEWLINES = re.compile(r"\r\n?|\n")  # as markdown-it normalises them
+# Characters that may open inline markup anywhere, and those that may open a block at a line's
+# start (a heading, quote, list, fence, setext underline or table separator).
+_ALWAYS = re.compile(r"[\\*_`\[\]<|]|&(?=#?\w+;)")
+_LINE_MARK = re.compile(r"^[#>~:+=-]")
+_LINE_NUMBER = re.compile(r"^([0-9]{1,9})([.)])")
 
 
 class GuideFormatError(ValueError):
@@ -108,44 +128,151 @@ class GuideDoc:
         return self.subtitle.split(" to ")[1]
 
 
+def _destination(href: str, title: str) -> str:
+    target = f"<{href}>" if not href or re.search(r"[\s()<>]", href) else href
+    if title:
+        target += ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return target
+
+
+def _code_span(code: str) -> str:
+    fence = "`" * (max(map(len, re.findall("`+", code)), default=0) + 1)
+    edges = code[:1] + code[-1:]
+    padded = "`" in edges or (edges == "  " and code.strip(" "))
+    pad = " " if padded else ""
+    return f"{fence}{pad}{code}{pad}{fence}"
+
+
+def _inline(tokens: list[Token], block: bool = True) -> str:
+    """Canonical Markdown for inline tokens. `block` text may start lines, which a heading's or a
+    table cell's cannot; there a line break reads as a space."""
+    out: list[str] = []
+    links: list[Token] = []
+    for token in tokens:
+        kind = token.type
+        if kind == "text" and links and links[-1].markup == "autolink":
+            out.append(token.content)
+        elif kind == "text":
+            text = _ALWAYS.sub(r"\\\g<0>", token.content)
+            if block and (not out or out[-1].endswith("\n")):
+                text = _LINE_NUMBER.sub(r"\1\\\2", _LINE_MARK.sub(r"\\\g<0>", text))
+            out.append(text)
+        elif kind in ("softbreak", "hardbreak"):
+            out.append("\n" if block else " ")
+        elif kind in ("em_open", "em_close"):
+            out.append("*")
+        elif kind in ("strong_open", "strong_close"):
+            out.append("**")
+        elif kind == "code_inline":
+            out.append(_code_span(token.content))
+        elif kind == "link_open":
+            links.append(token)
+            out.append("<" if token.markup == "autolink" else "[")
+        elif kind == "link_close":
+            link = links.pop()
+            href, title = str(link.attrGet("href") or ""), str(link.attrGet("title") or "")
+            out.append(">" if link.markup == "autolink" else f"]({_destination(href, title)})")
+        elif kind == "image":
+            src, title = str(token.attrGet("src") or ""), str(token.attrGet("title") or "")
+            out.append(f"![{_inline(token.children or [], False)}]({_destination(src, title)})")
+        else:
+            out.append(token.content)
+    text = "".join(out)
+    # A heading's trailing run of '#' would read as its closing sequence.
+    return text[:-1] + "\\#" if not block and text.endswith("#") else text
+
+
+def _framed(tokens: list[Token], opener: str) -> str | None:
+    """The inner Markdown when one `opener` span (em or strong) wraps the whole paragraph."""
+    closer = opener.replace("_open", "_close")
+    tokens = [token for token in tokens if token.type != "text" or token.content]
+    if len(tokens) < 2 or tokens[0].type != opener or tokens[-1].type != closer:
+        return None
+    depth = 0
+    for token in tokens[1:-1]:
+        depth += {opener: 1, closer: -1}.get(token.type, 0)
+        if depth < 0:
+            return None
+    return _inline(tokens[1:-1])
+
+
 @dataclass(frozen=True)
 class _Block:
-    """A heading line, or a run of lines of one kind (text, bullets, table rows)."""
+    """One top-level block: a heading, a paragraph, a list, a table, or anything else."""
 
     line: int
     kind: str
-    lines: tuple[str, ...]
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines)
-
-
-def _kind(line: str) -> str:
-    if line.startswith("#"):
-        return "heading"
-    if line.startswith("- "):
-        return "bullets"
-    if line.startswith("|"):
-        return "table"
-    return "text"
+    level: int = 0  # a heading's
+    text: str = ""  # a heading's or a paragraph's canonical Markdown
+    inline: tuple[Token, ...] = ()
+    # A list's items or a table's rows: (line, texts), where a list item holds one text, or
+    # none when it is not a single paragraph; a table row's texts are its cells.
+    rows: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
 
-def _blocks(lines: list[str]) -> list[_Block]:
+def _list_items(tokens: list[Token]) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    items, depth, start, inside = [], 0, 0, []
+    for token in tokens:
+        depth += token.nesting if token.nesting < 0 else 0
+        if depth == 0 and token.type == "list_item_open":
+            start, inside = token.map[0] + 1, []
+        elif depth == 0 and token.type == "list_item_close":
+            kinds = [t.type for t in inside]
+            single = kinds == ["paragraph_open", "inline", "paragraph_close"]
+            items.append((start, (_inline(inside[1].children or []),) if single else ()))
+        elif depth > 0:
+            inside.append(token)
+        depth += token.nesting if token.nesting > 0 else 0
+    return tuple(items)
+
+
+def _table_rows(tokens: list[Token], lines: list[str]) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    rows = []
+    for index, token in enumerate(tokens):
+        if token.type == "tr_open":
+            cells = escapedSplit(lines[token.map[0]].strip())
+            # The table keeps as many cells as its header; count what the row itself has.
+            count = len(cells) - (cells[:1] == [""]) - (len(cells) > 1 and cells[-1] == "")
+            texts = [_inline(t.children or [], False) for t in tokens[index:] if t.type == "inline"]
+            row = tuple(texts[:count]) if len(texts) >= count else tuple(texts) + ("",)
+            rows.append((token.map[0] + 1, row))
+    return tuple(rows)
+
+
+def _blocks(text: str) -> tuple[list[_Block], list[str]]:
+    lines = _NEWLINES.split(text)
+    tokens = _parser.parse(text)
     blocks: list[_Block] = []
-    start, kind, run = 0, "", []
-    for number, line in enumerate(lines, start=1):
-        line_kind = _kind(line) if line else ""
-        if run and (line_kind != kind or kind == "heading"):
-            blocks.append(_Block(start, kind, tuple(run)))
-            run = []
-        if line:
-            if not run:
-                start, kind = number, line_kind
-            run.append(line)
-    if run:
-        blocks.append(_Block(start, kind, tuple(run)))
-    return blocks
+    index = 0
+    while index < len(tokens):
+        token, end = tokens[index], index + 1
+        if token.nesting == 1:
+            depth = 1
+            while depth:
+                depth += tokens[end].nesting
+                end += 1
+        base = {"line": token.map[0] + 1 if token.map else 1}
+        kind = token.type.removesuffix("_open")
+        if kind == "heading":
+            children = tokens[index + 1].children or []
+            blocks.append(_Block(kind=kind, level=int(token.tag[1]), text=_inline(children, False),
+                                 **base))  # fmt: skip
+        elif kind == "paragraph":
+            children = tokens[index + 1].children or []
+            blocks.append(_Block(kind=kind, text=_inline(children), inline=tuple(children), **base))
+        elif kind in ("bullet_list", "ordered_list"):
+            items = _list_items(tokens[index + 1 : end - 1])
+            # Bullets whose marker changes mid-list still make one list.
+            if blocks and blocks[-1].kind == "list":
+                blocks[-1] = _Block(**{**blocks[-1].__dict__, "rows": blocks[-1].rows + items})
+            else:
+                blocks.append(_Block(kind="list", rows=items, **base))
+        elif kind == "table":
+            blocks.append(_Block(kind=kind, rows=_table_rows(tokens[index:end], lines), **base))
+        else:
+            blocks.append(_Block(kind=kind, **base))
+        index = end
+    return blocks, lines
 
 
 def _quote(text: str) -> str:
@@ -156,13 +283,10 @@ def _quote(text: str) -> str:
 
 class _Reader:
     def __init__(self, text: str) -> None:
-        # Trailing whitespace carries no meaning in the format, and stripping it also takes
-        # care of Windows line endings.
-        lines = [line.rstrip() for line in text.split("\n")]
-        self.blocks = _blocks(lines)
+        self.blocks, self.lines = _blocks(text.removeprefix("\ufeff"))
         self.index = 0
-        last = self.blocks[-1] if self.blocks else None
-        self.end_line = last.line + len(last.lines) if last else 1
+        # The line after the last one that holds text.
+        self.end_line = max((n for n, line in enumerate(self.lines, 2) if line.strip()), default=1)
 
     def peek(self) -> _Block | None:
         return self.blocks[self.index] if self.index < len(self.blocks) else None
@@ -171,7 +295,10 @@ class _Reader:
         block = block or self.peek()
         if block is None:
             return GuideFormatError(self.end_line, expected, "the end of the document")
-        return GuideFormatError(block.line, expected, _quote(block.lines[0]))
+        return GuideFormatError(block.line, expected, self.found(block.line))
+
+    def found(self, line: int) -> str:
+        return _quote(self.lines[line - 1].strip())
 
     def take(self, kind: str, expected: str) -> _Block:
         block = self.peek()
@@ -180,23 +307,32 @@ class _Reader:
         self.index += 1
         return block
 
-    def exact(self, text: str, context: str = "") -> None:
-        """A heading or a bold label that must read exactly `text`."""
+    def at_heading(self, level: int) -> bool:
         block = self.peek()
-        if block is None or block.text != text:
-            raise self.fail(f"'{text}' {context}".rstrip())
-        self.index += 1
+        return block is not None and block.kind == "heading" and block.level == level
 
-    def at_heading(self, prefix: str) -> bool:
+    def heading(self, level: int, expected: str) -> _Block:
+        if not self.at_heading(level):
+            raise self.fail(expected)
+        return self.take("heading", expected)
+
+    def exact(self, level: int, text: str, context: str = "") -> None:
+        expected = f"'{'#' * level} {text}' {context}".rstrip()
+        if self.heading(level, expected).text != text:
+            raise self.fail(expected, self.blocks[self.index - 1])
+
+    def label(self, label: str, context: str) -> None:
         block = self.peek()
-        return block is not None and block.kind == "heading" and block.text.startswith(prefix)
+        if block is None or _label(block) != label:
+            raise self.fail(f"'{label}' {context}")
+        self.index += 1
 
     def paragraph_blocks(
         self, expected: str, stop: Callable[[_Block], bool] | None = None
     ) -> list[_Block]:
-        """One or more text blocks, up to a block of another kind or one `stop` accepts."""
+        """One or more paragraphs, up to a block of another kind or one `stop` accepts."""
         blocks = []
-        while (block := self.peek()) and block.kind == "text" and not (stop and stop(block)):
+        while (block := self.peek()) and block.kind == "paragraph" and not (stop and stop(block)):
             blocks.append(block)
             self.index += 1
         if not blocks:
@@ -207,8 +343,11 @@ class _Reader:
         return _join(self.paragraph_blocks(expected, stop))
 
     def bullets(self, expected: str) -> tuple[str, ...]:
-        block = self.take("bullets", expected)
-        return tuple(line[2:].strip() for line in block.lines)
+        block = self.take("list", expected)
+        for line, texts in block.rows:
+            if not texts:
+                raise GuideFormatError(line, "a bullet of one paragraph", self.found(line))
+        return tuple(texts[0] for _, texts in block.rows)
 
     def end(self) -> None:
         if self.peek() is not None:
@@ -219,6 +358,12 @@ def _join(blocks: list[_Block]) -> str:
     return "\n\n".join(block.text for block in blocks)
 
 
+def _label(block: _Block) -> str | None:
+    """The bold label a paragraph is, with its colon inside or outside the bold."""
+    text = block.text[:-3] + ":**" if block.text.endswith("**:") else block.text
+    return text if block.kind == "paragraph" and text in (INDICATORS_LABEL, PRACTICES_LABEL) else None
+
+
 def _check_length(line: int, value: str, limit: int, what: str) -> None:
     if len(value) > limit:
         raise GuideFormatError(
@@ -226,18 +371,10 @@ def _check_length(line: int, value: str, limit: int, what: str) -> None:
         )
 
 
-def _table_cells(line_number: int, line: str) -> list[str]:
-    if len(line) < 2 or not line.endswith("|"):
-        raise GuideFormatError(line_number, "a table row '| … | … |'", _quote(line))
-    cells = [cell.strip() for cell in line[1:-1].split("|")]
-    if len(cells) != 2 or not all(cells):
-        raise GuideFormatError(line_number, "a table row with 2 non-empty cells", _quote(line))
-    return cells
-
-
 def _parse_title(reader: _Reader) -> tuple[str, str]:
     block = reader.peek()
-    match = _TITLE.fullmatch(block.text) if block else None
+    heading = block is not None and block.kind == "heading" and block.level == 1
+    match = _TITLE.fullmatch(block.text) if heading else None
     if match is None:
         raise reader.fail("'# Progression Guide: <from> to <to>'")
     from_code, to_code = match.groups()
@@ -251,87 +388,73 @@ def _parse_title(reader: _Reader) -> tuple[str, str]:
 
 def _parse_subtitle(reader: _Reader) -> str:
     expected = "'## <from level title> to <to level title>' with ' to ' once"
-    if not reader.at_heading("## "):
-        raise reader.fail(expected)
-    block = reader.blocks[reader.index]
-    subtitle = block.text[3:].strip()
+    block = reader.heading(2, expected)
+    subtitle = block.text
     titles = subtitle.split(" to ")
     # Exactly one " to " with no stray spaces around it, so the titles split back unambiguously.
     if len(titles) != 2 or not all(title and title.strip() == title for title in titles):
-        raise reader.fail(expected)
+        raise reader.fail(expected, block)
     _check_length(block.line, subtitle, SUBTITLE_MAX, "level titles")
     for title in titles:
         _check_length(block.line, title, LEVEL_TITLE_MAX, "a level title")
-    reader.index += 1
     return subtitle
 
 
 def _parse_shift_table(reader: _Reader) -> tuple[str, str, tuple[ShiftDoc, ...]]:
     table = reader.take("table", "the core-shift table '| <from> | <to> |'")
-    rows = [_table_cells(table.line + i, line) for i, line in enumerate(table.lines)]
-    if len(rows) < 3:
+    for line, cells in table.rows:
+        if len(cells) != 2 or not all(cells):
+            raise GuideFormatError(line, "a table row with 2 non-empty cells", reader.found(line))
+    if len(table.rows) < 2:
         raise reader.fail("a header row, a separator row and at least one row in the table")
-    for cell in rows[0]:
+    (_, (from_heading, to_heading)), *body = table.rows
+    for cell in (from_heading, to_heading):
         _check_length(table.line, cell, SHIFT_HEADING_MAX, "a table heading")
-    if not all(_TABLE_SEPARATOR_CELL.fullmatch(cell) for cell in rows[1]):
-        raise GuideFormatError(
-            table.line + 1, "a separator row '|---|---|'", _quote(table.lines[1])
-        )
-    for i, row in enumerate(rows[2:], start=2):
-        for cell in row:
-            _check_length(table.line + i, cell, SHIFT_TEXT_MAX, "a table cell")
-    shifts = tuple(ShiftDoc(from_text, to_text) for from_text, to_text in rows[2:])
-    return rows[0][0], rows[0][1], shifts
+    for line, cells in body:
+        for cell in cells:
+            _check_length(line, cell, SHIFT_TEXT_MAX, "a table cell")
+    return from_heading, to_heading, tuple(ShiftDoc(*cells) for _, cells in body)
 
 
 def _parse_question(reader: _Reader) -> tuple[str, str]:
     expected = (
         f'the fundamental question "{QUESTION_PREFIX}…{QUESTION_SEPARATOR}…{QUESTION_SUFFIX}"'
     )
-    block = reader.take("text", expected)
-    text = block.text
-    framed = (
-        text.startswith(QUESTION_PREFIX)
-        and text.endswith(QUESTION_SUFFIX)
-        and len(text) > len(QUESTION_PREFIX) + len(QUESTION_SUFFIX)
-    )
+    block = reader.take("paragraph", expected)
+    inner = _framed(list(block.inline), "em_open") or ""
+    body = inner.removeprefix(_QUESTION_LEAD)
+    opening = body[:1]
+    closing = _QUOTES.get(opening, "")
     # The first separator splits: a "before" question can then never contain one, which keeps
     # rendering and parsing inverse to each other.
-    before, separator, after = text[len(QUESTION_PREFIX) : -len(QUESTION_SUFFIX)].partition(
-        QUESTION_SEPARATOR
-    )
-    if not (framed and separator and before and after):
+    before, separator, after = body[1:-1].partition(f"{closing} to {opening}")
+    if not (body != inner and closing and body.endswith(closing) and before and after):
         raise reader.fail(expected, block)
     return before, after
 
 
-def _is_label(block: _Block) -> bool:
-    return block.text in (INDICATORS_LABEL, PRACTICES_LABEL)
-
-
 def _parse_capability(reader: _Reader, number: int) -> CapabilityDoc:
-    block = reader.peek()
-    match = _CAPABILITY.fullmatch(block.text) if block else None
+    expected = f"'### {number}. <capability title>'"
+    block = reader.heading(3, expected)
+    match = _CAPABILITY.fullmatch(block.text)
     if match is None or int(match[1]) != number:
-        raise reader.fail(f"'### {number}. <capability title>'")
+        raise reader.fail(expected, block)
     title = match[2].strip()
     _check_length(block.line, title, CAPABILITY_TITLE_MAX, "a capability title")
-    reader.index += 1
-    summary = reader.paragraphs("a summary paragraph under the capability heading", _is_label)
-    reader.exact(INDICATORS_LABEL, "after the capability summary")
+    summary = reader.paragraphs("a summary paragraph under the capability heading", _label)
+    reader.label(INDICATORS_LABEL, "after the capability summary")
     indicators = reader.bullets(f"at least one '- ' bullet under '{INDICATORS_LABEL}'")
-    reader.exact(PRACTICES_LABEL, "after the capability's indicators")
+    reader.label(PRACTICES_LABEL, "after the capability's indicators")
     practices = reader.bullets(f"at least one '- ' bullet under '{PRACTICES_LABEL}'")
     return CapabilityDoc(number, title, summary, indicators, practices)
 
 
 def _parse_pitfall(reader: _Reader) -> PitfallDoc:
-    if not reader.at_heading("### "):
-        raise reader.fail("'### <pitfall title>'")
-    block = reader.take("heading", "")
-    title = block.text[4:].strip()
-    _check_length(block.line, title, PITFALL_TITLE_MAX, "a pitfall title")
-    return PitfallDoc(title, reader.paragraphs("a paragraph explaining the pitfall"))
+    block = reader.heading(3, "'### <pitfall title>'")
+    if not block.text:
+        raise reader.fail("'### <pitfall title>'", block)
+    _check_length(block.line, block.text, PITFALL_TITLE_MAX, "a pitfall title")
+    return PitfallDoc(block.text, reader.paragraphs("a paragraph explaining the pitfall"))
 
 
 def _parse_range(
@@ -362,23 +485,23 @@ def parse_guide(text: str) -> GuideDoc:
     reader = _Reader(text)
     from_code, to_code = _parse_title(reader)
     subtitle = _parse_subtitle(reader)
-    reader.exact("## Overview")
+    reader.exact(2, "Overview")
     overview = reader.paragraphs("an overview paragraph")
-    reader.exact("## The Core Shift")
+    reader.exact(2, "The Core Shift")
     shift_from_heading, shift_to_heading, shifts = _parse_shift_table(reader)
     question_before, question_after = _parse_question(reader)
 
-    reader.exact("## Key Capabilities to Develop")
+    reader.exact(2, "Key Capabilities to Develop")
     capabilities = [_parse_capability(reader, 1)]
-    while reader.at_heading("### "):
+    while reader.at_heading(3):
         capabilities.append(_parse_capability(reader, len(capabilities) + 1))
 
-    reader.exact("## Common Pitfalls")
+    reader.exact(2, "Common Pitfalls")
     pitfalls = [_parse_pitfall(reader)]
-    while reader.at_heading("### "):
+    while reader.at_heading(3):
         pitfalls.append(_parse_pitfall(reader))
 
-    reader.exact("## How to Demonstrate Readiness")
+    reader.exact(2, "How to Demonstrate Readiness")
     readiness_intro = reader.paragraph_blocks("an introduction stating the evidence window")
     min_months, max_months, line, window = _parse_range(
         reader, readiness_intro, _WINDOW, "an evidence window like '12-24+ months'"
@@ -387,22 +510,22 @@ def parse_guide(text: str) -> GuideDoc:
         raise GuideFormatError(
             line, "an evidence window starting at a multiple of 3 months", _quote(window)
         )
-    reader.exact("### Build a Track Record")
+    reader.exact(3, "Build a Track Record")
     track_record_steps = reader.bullets("at least one '- ' bullet of the track record")
-    reader.exact("### Self-Assessment Questions")
+    reader.exact(3, "Self-Assessment Questions")
     questions = reader.bullets("at least one '- ' self-assessment question")
     self_assessment_note = reader.paragraphs("a paragraph after the self-assessment questions")
 
-    reader.exact("## Typical Timeline")
+    reader.exact(2, "Typical Timeline")
     timeline_intro = reader.paragraph_blocks("an introduction stating the years at level")
     min_years, max_years, _, _ = _parse_range(
         reader, timeline_intro, _YEARS, "a range of years like '3-5+ years'"
     )
     timeline_points = reader.bullets("at least one '- ' bullet of the timeline")
     expected = "a closing note in bold '**…**'"
-    block = reader.take("text", expected)
-    closing_note = block.text[2:-2]
-    if not (block.text.startswith("**") and block.text.endswith("**") and closing_note.strip()):
+    block = reader.take("paragraph", expected)
+    closing_note = _framed(list(block.inline), "strong_open")
+    if not closing_note:
         raise reader.fail(expected, block)
     reader.end()
 
@@ -433,7 +556,7 @@ def parse_guide(text: str) -> GuideDoc:
 
 
 def _bullets(items: tuple[str, ...]) -> str:
-    return "\n".join(f"- {item}" for item in items)
+    return "\n".join("- " + item.replace("\n", "\n  ") for item in items)
 
 
 def _table(doc: GuideDoc) -> str:
@@ -442,6 +565,18 @@ def _table(doc: GuideDoc) -> str:
     rows = [(shift.from_text, shift.to_text) for shift in doc.shifts]
     header, *body = [f"| {left} | {right} |" for left, right in [headings, *rows]]
     return "\n".join([header, separator, *body])
+
+
+def _question(doc: GuideDoc) -> str:
+    # Straight quotes unless the first question holds that separator and would split early.
+    opening, closing = next(
+        ((o, c) for o, c in _QUOTES.items() if f"{c} to {o}" not in doc.question_before),
+        ("'", "'"),
+    )
+    return (
+        f"*{_QUESTION_LEAD}{opening}{doc.question_before}{closing} to "
+        f"{opening}{doc.question_after}{closing}*"
+    )
 
 
 def render_guide(doc: GuideDoc) -> str:
@@ -453,8 +588,7 @@ def render_guide(doc: GuideDoc) -> str:
         doc.overview,
         "## The Core Shift",
         _table(doc),
-        f"{QUESTION_PREFIX}{doc.question_before}{QUESTION_SEPARATOR}"
-        f"{doc.question_after}{QUESTION_SUFFIX}",
+        _question(doc),
         "## Key Capabilities to Develop",
     ]
     for capability in doc.capabilities:
