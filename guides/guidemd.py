@@ -143,26 +143,49 @@ def _code_span(code: str) -> str:
     return f"{fence}{pad}{code}{pad}{fence}"
 
 
+def _flanked(before: str, tokens: list[Token], start: int) -> bool:
+    """Whether '_' may open the span at `start` and close it: no letter or digit either side."""
+    depth = 0
+    for index in range(start, len(tokens)):
+        depth += tokens[index].nesting
+        if depth == 0:
+            following = tokens[index + 1 : index + 2]
+            after = following[0].content[:1] if following and following[0].type == "text" else ""
+            return not (before.isalnum() or after.isalnum())
+    return False
+
+
 def _inline(tokens: list[Token], block: bool = True) -> str:
     """Canonical Markdown for inline tokens. `block` text may start lines, which a heading's or a
     table cell's cannot; there a line break reads as a space."""
     out: list[str] = []
     links: list[Token] = []
-    for token in tokens:
+    marks: list[str] = []
+    for index, token in enumerate(tokens):
         kind = token.type
         if kind == "text" and links and links[-1].markup == "autolink":
             out.append(token.content)
         elif kind == "text":
             text = _ALWAYS.sub(r"\\\g<0>", token.content)
             if block and (not out or out[-1].endswith("\n")):
+                text = text.lstrip()
                 text = _LINE_NUMBER.sub(r"\1\\\2", _LINE_MARK.sub(r"\\\g<0>", text))
             out.append(text)
         elif kind in ("softbreak", "hardbreak"):
+            # Spaces before a line break are not text; a break opens no line in a heading.
+            out[-1:] = [part.rstrip(" ") for part in out[-1:]]
             out.append("\n" if block else " ")
-        elif kind in ("em_open", "em_close"):
-            out.append("*")
-        elif kind in ("strong_open", "strong_close"):
-            out.append("**")
+        elif kind in ("em_open", "strong_open"):
+            mark = "*" if kind == "em_open" else "**"
+            # Inside a '*' span or right after a '*', another '*' could pair with the wrong one.
+            if ("".join(out).endswith("*") or marks[-1:] in (["*"], ["**"])) and _flanked(
+                "".join(out)[-1:], tokens, index
+            ):
+                mark = mark.replace("*", "_")
+            marks.append(mark)
+            out.append(marks[-1])
+        elif kind in ("em_close", "strong_close"):
+            out.append(marks.pop())
         elif kind == "code_inline":
             out.append(_code_span(token.content))
         elif kind == "link_open":
@@ -177,7 +200,8 @@ def _inline(tokens: list[Token], block: bool = True) -> str:
             out.append(f"![{_inline(token.children or [], False)}]({_destination(src, title)})")
         else:
             out.append(token.content)
-    text = "".join(out)
+    # Blank lines would split the paragraph; whitespace at either end is not part of it.
+    text = re.sub(r"\n\s*(?=\n)", "", "".join(out)).strip()
     # A heading's trailing run of '#' would read as its closing sequence.
     return text[:-1] + "\\#" if not block and text.endswith("#") else text
 
@@ -219,7 +243,8 @@ def _list_items(tokens: list[Token]) -> tuple[tuple[int, tuple[str, ...]], ...]:
         elif depth == 0 and token.type == "list_item_close":
             kinds = [t.type for t in inside]
             single = kinds == ["paragraph_open", "inline", "paragraph_close"]
-            items.append((start, (_inline(inside[1].children or []),) if single else ()))
+            text = _inline(inside[1].children or []) if single else ""
+            items.append((start, (text,) if text else ()))
         elif depth > 0:
             inside.append(token)
         depth += token.nesting if token.nesting > 0 else 0
@@ -257,9 +282,9 @@ def _blocks(text: str) -> tuple[list[_Block], list[str]]:
             children = tokens[index + 1].children or []
             blocks.append(_Block(kind=kind, level=int(token.tag[1]), text=_inline(children, False),
                                  **base))  # fmt: skip
-        elif kind == "paragraph":
+        elif kind == "paragraph" and (text := _inline(tokens[index + 1].children or [])):
             children = tokens[index + 1].children or []
-            blocks.append(_Block(kind=kind, text=_inline(children), inline=tuple(children), **base))
+            blocks.append(_Block(kind=kind, text=text, inline=tuple(children), **base))
         elif kind in ("bullet_list", "ordered_list"):
             items = _list_items(tokens[index + 1 : end - 1])
             # Bullets whose marker changes mid-list still make one list.
@@ -269,7 +294,7 @@ def _blocks(text: str) -> tuple[list[_Block], list[str]]:
                 blocks.append(_Block(kind="list", rows=items, **base))
         elif kind == "table":
             blocks.append(_Block(kind=kind, rows=_table_rows(tokens[index:end], lines), **base))
-        else:
+        elif kind != "paragraph":
             blocks.append(_Block(kind=kind, **base))
         index = end
     return blocks, lines
@@ -361,7 +386,9 @@ def _join(blocks: list[_Block]) -> str:
 def _label(block: _Block) -> str | None:
     """The bold label a paragraph is, with its colon inside or outside the bold."""
     text = block.text[:-3] + ":**" if block.text.endswith("**:") else block.text
-    return text if block.kind == "paragraph" and text in (INDICATORS_LABEL, PRACTICES_LABEL) else None
+    return (
+        text if block.kind == "paragraph" and text in (INDICATORS_LABEL, PRACTICES_LABEL) else None
+    )
 
 
 def _check_length(line: int, value: str, limit: int, what: str) -> None:
@@ -422,6 +449,9 @@ def _parse_question(reader: _Reader) -> tuple[str, str]:
     )
     block = reader.take("paragraph", expected)
     inner = _framed(list(block.inline), "em_open") or ""
+    # The line is in italics already: emphasis inside it could not be written back unambiguously.
+    if "*" in re.sub(r"\\.", "", inner):
+        inner = ""
     body = inner.removeprefix(_QUESTION_LEAD)
     opening = body[:1]
     closing = _QUOTES.get(opening, "")
@@ -579,6 +609,12 @@ def _question(doc: GuideDoc) -> str:
     )
 
 
+def _frame_mark(mark: str, inner: str) -> str:
+    """`mark` to frame `inner`, or its underscore twin when `inner` holds emphasis of its own:
+    frame and inner emphasis then cannot pair with each other."""
+    return mark.replace("*", "_") if "*" in re.sub(r"\\.", "", inner) else mark
+
+
 def render_guide(doc: GuideDoc) -> str:
     """Write `doc` in the guide structure; `parse_guide` reads it back as an equal GuideDoc."""
     blocks = [
@@ -614,6 +650,6 @@ def render_guide(doc: GuideDoc) -> str:
         "## Typical Timeline",
         doc.timeline_intro,
         _bullets(doc.timeline_points),
-        f"**{doc.closing_note}**",
+        (mark := _frame_mark("**", doc.closing_note)) + doc.closing_note + mark,
     ]
     return "\n\n".join(blocks) + "\n"
