@@ -222,88 +222,74 @@ def _framed(tokens: list[Token], opener: str) -> str | None:
 
 @dataclass(frozen=True)
 class _Block:
-    """One top-level block: a heading, a paragraph, a list, a table, or anything else."""
+    """One top-level block: a heading, a paragraph, a list, a table, or anything else. A list's
+    rows are its items, each (line, (text,)) or (line, ()) when it is not one paragraph; a table's
+    rows are (line, cells), with no cells when the row's own count of them is off."""
 
     line: int
     kind: str
-    level: int = 0  # a heading's
-    text: str = ""  # a heading's or a paragraph's canonical Markdown
+    level: int = 0
+    text: str = ""
     inline: tuple[Token, ...] = ()
-    # A list's items or a table's rows: (line, texts), where a list item holds one text, or
-    # none when it is not a single paragraph; a table row's texts are its cells.
     rows: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
 
-def _list_items(tokens: list[Token]) -> tuple[tuple[int, tuple[str, ...]], ...]:
-    items, depth, start, inside = [], 0, 0, []
+def _rows(tokens: list[Token], lines: list[str]) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """A list's items or a table's rows, from the tokens between the block's own open and close."""
+    rows, depth, start, inside = [], 0, 0, []
     for token in tokens:
-        depth += token.nesting if token.nesting < 0 else 0
-        if depth == 0 and token.type == "list_item_open":
-            start, inside = token.map[0] + 1, []
+        depth += min(token.nesting, 0)
+        if depth == 0 and token.nesting == 1:
+            start, inside = token.map[0], []
         elif depth == 0 and token.type == "list_item_close":
             kinds = [t.type for t in inside]
-            single = kinds == ["paragraph_open", "inline", "paragraph_close"]
-            text = _inline(inside[1].children or []) if single else ""
-            items.append((start, (text,) if text else ()))
+            one = kinds == ["paragraph_open", "inline", "paragraph_close"]
+            text = _inline(inside[1].children or []) if one else ""
+            rows.append((start + 1, (text,) if text else ()))
+        elif token.type == "tr_close":
+            cells = tuple(_inline(t.children or [], False) for t in inside if t.type == "inline")
+            # The table pads or cuts rows to its header's width; count the row's own cells.
+            split = escapedSplit(lines[start].strip())
+            own = len(split) - (split[:1] == [""]) - (len(split) > 1 and split[-1] == "")
+            rows.append((start + 1, cells if own == len(cells) else ()))
+        elif token.type == "tr_open":
+            start, inside = token.map[0], []
         elif depth > 0:
             inside.append(token)
-        depth += token.nesting if token.nesting > 0 else 0
-    return tuple(items)
-
-
-def _table_rows(tokens: list[Token], lines: list[str]) -> tuple[tuple[int, tuple[str, ...]], ...]:
-    rows = []
-    for index, token in enumerate(tokens):
-        if token.type == "tr_open":
-            cells = escapedSplit(lines[token.map[0]].strip())
-            # The table keeps as many cells as its header; count what the row itself has.
-            count = len(cells) - (cells[:1] == [""]) - (len(cells) > 1 and cells[-1] == "")
-            texts = [_inline(t.children or [], False) for t in tokens[index:] if t.type == "inline"]
-            row = tuple(texts[:count]) if len(texts) >= count else tuple(texts) + ("",)
-            rows.append((token.map[0] + 1, row))
+        depth += max(token.nesting, 0)
     return tuple(rows)
 
 
 def _blocks(text: str) -> tuple[list[_Block], list[str]]:
-    lines = _NEWLINES.split(text)
-    tokens = _parser.parse(text)
-    blocks: list[_Block] = []
+    lines, tokens, blocks = _NEWLINES.split(text), _parser.parse(text), []
     index = 0
     while index < len(tokens):
-        token, end = tokens[index], index + 1
-        if token.nesting == 1:
-            depth = 1
-            while depth:
-                depth += tokens[end].nesting
-                end += 1
-        base = {"line": token.map[0] + 1 if token.map else 1}
-        kind = token.type.removesuffix("_open")
+        token, end, depth = tokens[index], index + 1, tokens[index].nesting
+        while depth:
+            depth += tokens[end].nesting
+            end += 1
+        line, kind = token.map[0] + 1, token.type.removesuffix("_open")
+        children = tokens[index + 1].children or [] if kind in ("heading", "paragraph") else []
         if kind == "heading":
-            children = tokens[index + 1].children or []
-            blocks.append(_Block(kind=kind, level=int(token.tag[1]), text=_inline(children, False),
-                                 **base))  # fmt: skip
-        elif kind == "paragraph" and (text := _inline(tokens[index + 1].children or [])):
-            children = tokens[index + 1].children or []
-            blocks.append(_Block(kind=kind, text=text, inline=tuple(children), **base))
-        elif kind in ("bullet_list", "ordered_list"):
-            items = _list_items(tokens[index + 1 : end - 1])
+            blocks.append(_Block(line, kind, int(token.tag[1]), _inline(children, False)))
+        elif kind == "paragraph" and (text := _inline(children)):
+            blocks.append(_Block(line, kind, text=text, inline=tuple(children)))
+        elif kind in ("bullet_list", "ordered_list", "table"):
+            kind = "table" if kind == "table" else "list"
+            rows = _rows(tokens[index + 1 : end - 1], lines)
             # Bullets whose marker changes mid-list still make one list.
-            if blocks and blocks[-1].kind == "list":
-                blocks[-1] = _Block(**{**blocks[-1].__dict__, "rows": blocks[-1].rows + items})
-            else:
-                blocks.append(_Block(kind="list", rows=items, **base))
-        elif kind == "table":
-            blocks.append(_Block(kind=kind, rows=_table_rows(tokens[index:end], lines), **base))
+            if kind == "list" and blocks and blocks[-1].kind == "list":
+                previous = blocks.pop()
+                line, rows = previous.line, previous.rows + rows
+            blocks.append(_Block(line, kind, rows=rows))
         elif kind != "paragraph":
-            blocks.append(_Block(kind=kind, **base))
+            blocks.append(_Block(line, kind))
         index = end
     return blocks, lines
 
 
 def _quote(text: str) -> str:
-    if len(text) > _FOUND_MAX:
-        text = text[: _FOUND_MAX - 1] + "…"
-    return f"'{text}'"
+    return f"'{text[: _FOUND_MAX - 1] + '…' if len(text) > _FOUND_MAX else text}'"
 
 
 class _Reader:
@@ -325,47 +311,34 @@ class _Reader:
     def found(self, line: int) -> str:
         return _quote(self.lines[line - 1].strip())
 
-    def take(self, kind: str, expected: str) -> _Block:
+    def at(self, kind: str, level: int = 0) -> bool:
         block = self.peek()
-        if block is None or block.kind != kind:
+        return block is not None and block.kind == kind and block.level == level
+
+    def take(self, kind: str, expected: str, level: int = 0) -> _Block:
+        if not self.at(kind, level):
             raise self.fail(expected)
         self.index += 1
-        return block
+        return self.blocks[self.index - 1]
 
-    def at_heading(self, level: int) -> bool:
-        block = self.peek()
-        return block is not None and block.kind == "heading" and block.level == level
-
-    def heading(self, level: int, expected: str) -> _Block:
-        if not self.at_heading(level):
-            raise self.fail(expected)
-        return self.take("heading", expected)
-
-    def exact(self, level: int, text: str, context: str = "") -> None:
-        expected = f"'{'#' * level} {text}' {context}".rstrip()
-        if self.heading(level, expected).text != text:
+    def exact(self, level: int, text: str) -> None:
+        expected = f"'{'#' * level} {text}'"
+        if self.take("heading", expected, level).text != text:
             raise self.fail(expected, self.blocks[self.index - 1])
 
     def label(self, label: str, context: str) -> None:
-        block = self.peek()
-        if block is None or _label(block) != label:
+        if (block := self.peek()) is None or _label(block) != label:
             raise self.fail(f"'{label}' {context}")
         self.index += 1
 
-    def paragraph_blocks(
-        self, expected: str, stop: Callable[[_Block], bool] | None = None
-    ) -> list[_Block]:
+    def paragraphs(self, expected: str, stop: Callable[[_Block], object] = bool) -> list[_Block]:
         """One or more paragraphs, up to a block of another kind or one `stop` accepts."""
-        blocks = []
-        while (block := self.peek()) and block.kind == "paragraph" and not (stop and stop(block)):
-            blocks.append(block)
+        start = self.index
+        while self.at("paragraph") and not (stop is not bool and stop(self.blocks[self.index])):
             self.index += 1
-        if not blocks:
+        if self.index == start:
             raise self.fail(expected)
-        return blocks
-
-    def paragraphs(self, expected: str, stop: Callable[[_Block], bool] | None = None) -> str:
-        return _join(self.paragraph_blocks(expected, stop))
+        return self.blocks[start : self.index]
 
     def bullets(self, expected: str) -> tuple[str, ...]:
         block = self.take("list", expected)
@@ -373,10 +346,6 @@ class _Reader:
             if not texts:
                 raise GuideFormatError(line, "a bullet of one paragraph", self.found(line))
         return tuple(texts[0] for _, texts in block.rows)
-
-    def end(self) -> None:
-        if self.peek() is not None:
-            raise self.fail("the end of the document after the closing note")
 
 
 def _join(blocks: list[_Block]) -> str:
@@ -386,22 +355,20 @@ def _join(blocks: list[_Block]) -> str:
 def _label(block: _Block) -> str | None:
     """The bold label a paragraph is, with its colon inside or outside the bold."""
     text = block.text[:-3] + ":**" if block.text.endswith("**:") else block.text
-    return (
-        text if block.kind == "paragraph" and text in (INDICATORS_LABEL, PRACTICES_LABEL) else None
-    )
+    labels = (INDICATORS_LABEL, PRACTICES_LABEL)
+    return text if block.kind == "paragraph" and text in labels else None
 
 
 def _check_length(line: int, value: str, limit: int, what: str) -> None:
     if len(value) > limit:
-        raise GuideFormatError(
-            line, f"{what} of at most {limit} characters", f"{len(value)} characters"
-        )
+        expected = f"{what} of at most {limit} characters"
+        raise GuideFormatError(line, expected, f"{len(value)} characters")
 
 
-def _parse_title(reader: _Reader) -> tuple[str, str]:
+def _parse_levels(reader: _Reader) -> tuple[str, str, str]:
+    """The title's level codes and the subtitle naming their titles."""
     block = reader.peek()
-    heading = block is not None and block.kind == "heading" and block.level == 1
-    match = _TITLE.fullmatch(block.text) if heading else None
+    match = _TITLE.fullmatch(block.text) if reader.at("heading", 1) and block else None
     if match is None:
         raise reader.fail("'# Progression Guide: <from> to <to>'")
     from_code, to_code = match.groups()
@@ -410,21 +377,16 @@ def _parse_title(reader: _Reader) -> tuple[str, str]:
     if from_code == to_code:
         raise reader.fail("two different levels in the title")
     reader.index += 1
-    return from_code, to_code
-
-
-def _parse_subtitle(reader: _Reader) -> str:
     expected = "'## <from level title> to <to level title>' with ' to ' once"
-    block = reader.heading(2, expected)
-    subtitle = block.text
-    titles = subtitle.split(" to ")
+    block = reader.take("heading", expected, 2)
+    titles = block.text.split(" to ")
     # Exactly one " to " with no stray spaces around it, so the titles split back unambiguously.
     if len(titles) != 2 or not all(title and title.strip() == title for title in titles):
         raise reader.fail(expected, block)
-    _check_length(block.line, subtitle, SUBTITLE_MAX, "level titles")
+    _check_length(block.line, block.text, SUBTITLE_MAX, "level titles")
     for title in titles:
         _check_length(block.line, title, LEVEL_TITLE_MAX, "a level title")
-    return subtitle
+    return from_code, to_code, block.text
 
 
 def _parse_shift_table(reader: _Reader) -> tuple[str, str, tuple[ShiftDoc, ...]]:
@@ -450,14 +412,11 @@ def _parse_question(reader: _Reader) -> tuple[str, str]:
     block = reader.take("paragraph", expected)
     inner = _framed(list(block.inline), "em_open") or ""
     # The line is in italics already: emphasis inside it could not be written back unambiguously.
-    if "*" in re.sub(r"\\.", "", inner):
-        inner = ""
-    body = inner.removeprefix(_QUESTION_LEAD)
-    opening = body[:1]
-    closing = _QUOTES.get(opening, "")
+    body = "" if "*" in re.sub(r"\\.", "", inner) else inner.removeprefix(_QUESTION_LEAD)
+    opening, closing = body[:1], _QUOTES.get(body[:1], "")
     # The first separator splits: a "before" question can then never contain one, which keeps
     # rendering and parsing inverse to each other.
-    before, separator, after = body[1:-1].partition(f"{closing} to {opening}")
+    before, _, after = body[1:-1].partition(f"{closing} to {opening}")
     if not (body != inner and closing and body.endswith(closing) and before and after):
         raise reader.fail(expected, block)
     return before, after
@@ -465,7 +424,7 @@ def _parse_question(reader: _Reader) -> tuple[str, str]:
 
 def _parse_capability(reader: _Reader, number: int) -> CapabilityDoc:
     expected = f"'### {number}. <capability title>'"
-    block = reader.heading(3, expected)
+    block = reader.take("heading", expected, 3)
     match = _CAPABILITY.fullmatch(block.text)
     if match is None or int(match[1]) != number:
         raise reader.fail(expected, block)
@@ -476,15 +435,15 @@ def _parse_capability(reader: _Reader, number: int) -> CapabilityDoc:
     indicators = reader.bullets(f"at least one '- ' bullet under '{INDICATORS_LABEL}'")
     reader.label(PRACTICES_LABEL, "after the capability's indicators")
     practices = reader.bullets(f"at least one '- ' bullet under '{PRACTICES_LABEL}'")
-    return CapabilityDoc(number, title, summary, indicators, practices)
+    return CapabilityDoc(number, title, _join(summary), indicators, practices)
 
 
 def _parse_pitfall(reader: _Reader) -> PitfallDoc:
-    block = reader.heading(3, "'### <pitfall title>'")
+    block = reader.take("heading", "'### <pitfall title>'", 3)
     if not block.text:
         raise reader.fail("'### <pitfall title>'", block)
     _check_length(block.line, block.text, PITFALL_TITLE_MAX, "a pitfall title")
-    return PitfallDoc(block.text, reader.paragraphs("a paragraph explaining the pitfall"))
+    return PitfallDoc(block.text, _join(reader.paragraphs("a paragraph explaining the pitfall")))
 
 
 def _parse_range(
@@ -513,76 +472,51 @@ def _parse_range(
 def parse_guide(text: str) -> GuideDoc:
     """Read a guide document; raise GuideFormatError where it first departs from the structure."""
     reader = _Reader(text)
-    from_code, to_code = _parse_title(reader)
-    subtitle = _parse_subtitle(reader)
+    doc: dict = dict(zip(("from_code", "to_code", "subtitle"), _parse_levels(reader), strict=True))
     reader.exact(2, "Overview")
-    overview = reader.paragraphs("an overview paragraph")
+    doc["overview"] = _join(reader.paragraphs("an overview paragraph"))
     reader.exact(2, "The Core Shift")
-    shift_from_heading, shift_to_heading, shifts = _parse_shift_table(reader)
-    question_before, question_after = _parse_question(reader)
+    doc["shift_from_heading"], doc["shift_to_heading"], doc["shifts"] = _parse_shift_table(reader)
+    doc["question_before"], doc["question_after"] = _parse_question(reader)
 
     reader.exact(2, "Key Capabilities to Develop")
     capabilities = [_parse_capability(reader, 1)]
-    while reader.at_heading(3):
+    while reader.at("heading", 3):
         capabilities.append(_parse_capability(reader, len(capabilities) + 1))
-
     reader.exact(2, "Common Pitfalls")
     pitfalls = [_parse_pitfall(reader)]
-    while reader.at_heading(3):
+    while reader.at("heading", 3):
         pitfalls.append(_parse_pitfall(reader))
 
     reader.exact(2, "How to Demonstrate Readiness")
-    readiness_intro = reader.paragraph_blocks("an introduction stating the evidence window")
-    min_months, max_months, line, window = _parse_range(
-        reader, readiness_intro, _WINDOW, "an evidence window like '12-24+ months'"
+    intro = reader.paragraphs("an introduction stating the evidence window")
+    low, high, line, window = _parse_range(
+        reader, intro, _WINDOW, "an evidence window like '12-24+ months'"
     )
-    if min_months == 0 or min_months % 3:
-        raise GuideFormatError(
-            line, "an evidence window starting at a multiple of 3 months", _quote(window)
-        )
+    if low == 0 or low % 3:
+        expected = "an evidence window starting at a multiple of 3 months"
+        raise GuideFormatError(line, expected, _quote(window))
+    doc.update(readiness_intro=_join(intro), min_months=low, max_months=high)
     reader.exact(3, "Build a Track Record")
-    track_record_steps = reader.bullets("at least one '- ' bullet of the track record")
+    doc["track_record_steps"] = reader.bullets("at least one '- ' bullet of the track record")
     reader.exact(3, "Self-Assessment Questions")
-    questions = reader.bullets("at least one '- ' self-assessment question")
-    self_assessment_note = reader.paragraphs("a paragraph after the self-assessment questions")
+    doc["questions"] = reader.bullets("at least one '- ' self-assessment question")
+    note = reader.paragraphs("a paragraph after the self-assessment questions")
+    doc["self_assessment_note"] = _join(note)
 
     reader.exact(2, "Typical Timeline")
-    timeline_intro = reader.paragraph_blocks("an introduction stating the years at level")
-    min_years, max_years, _, _ = _parse_range(
-        reader, timeline_intro, _YEARS, "a range of years like '3-5+ years'"
-    )
-    timeline_points = reader.bullets("at least one '- ' bullet of the timeline")
+    intro = reader.paragraphs("an introduction stating the years at level")
+    low, high, _, _ = _parse_range(reader, intro, _YEARS, "a range of years like '3-5+ years'")
+    doc.update(timeline_intro=_join(intro), timeline_min_years=low, timeline_max_years=high)
+    doc["timeline_points"] = reader.bullets("at least one '- ' bullet of the timeline")
     expected = "a closing note in bold '**…**'"
     block = reader.take("paragraph", expected)
-    closing_note = _framed(list(block.inline), "strong_open")
-    if not closing_note:
+    if not (closing_note := _framed(list(block.inline), "strong_open")):
         raise reader.fail(expected, block)
-    reader.end()
-
-    return GuideDoc(
-        from_code=from_code,
-        to_code=to_code,
-        subtitle=subtitle,
-        overview=overview,
-        shift_from_heading=shift_from_heading,
-        shift_to_heading=shift_to_heading,
-        shifts=shifts,
-        question_before=question_before,
-        question_after=question_after,
-        capabilities=tuple(capabilities),
-        pitfalls=tuple(pitfalls),
-        readiness_intro=_join(readiness_intro),
-        min_months=min_months,
-        max_months=max_months,
-        track_record_steps=track_record_steps,
-        questions=questions,
-        self_assessment_note=self_assessment_note,
-        timeline_intro=_join(timeline_intro),
-        timeline_min_years=min_years,
-        timeline_max_years=max_years,
-        timeline_points=timeline_points,
-        closing_note=closing_note,
-    )
+    if reader.peek() is not None:
+        raise reader.fail("the end of the document after the closing note")
+    capabilities, pitfalls = tuple(capabilities), tuple(pitfalls)
+    return GuideDoc(**doc, capabilities=capabilities, pitfalls=pitfalls, closing_note=closing_note)
 
 
 def _bullets(items: tuple[str, ...]) -> str:
