@@ -1,19 +1,13 @@
 """The level guide's Markdown format: parse it into plain data and render it back.
 
-A guide is authored in one structure (title, level titles, overview, core-shift table,
-capabilities, pitfalls, readiness, timeline). markdown-it-py reads the CommonMark; this module maps
-its tokens onto that structure, so whatever CommonMark reads alike imports alike (`*` or `-`
-bullets, setext or ATX headings, `__` or `**`, escapes, CRLF). Anything else is refused with the
-line number and what was expected there. No ORM here: `guides.services` turns a `GuideDoc` into
-rows.
-
-Text is stored as canonical inline Markdown: the author's characters, with `*` for emphasis and
-a backslash only where a character would otherwise read as markup. `render_guide` writes that
-canonical form, so parse → render → parse gives the same data.
+markdown-it-py reads the CommonMark and this module maps its tokens onto the guide's structure, so
+what CommonMark reads alike imports alike (`*` or `-` bullets, setext or ATX headings, escapes).
+Anything else is refused with the line number and what was expected there. Text is kept as
+canonical inline Markdown: the author's characters, `*` for emphasis, a backslash only where a
+character would read as markup; `render_guide` writes that form back. No ORM here.
 """
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -33,18 +27,14 @@ PITFALL_TITLE_MAX = 200
 
 INDICATORS_LABEL = "**What this looks like:**"
 PRACTICES_LABEL = "**How to develop this:**"
-QUESTION_PREFIX = "*The fundamental question changes from '"
-QUESTION_SEPARATOR = "' to '"
-QUESTION_SUFFIX = "'*"
 _QUESTION_LEAD = "The fundamental question changes from "
 # Opening quote → closing quote, as typed or as a word processor curls them.
 _QUOTES = {"'": "'", "\u2018": "\u2019", '"': '"', "\u201c": "\u201d"}
 
 _TITLE = re.compile(r"Progression Guide: (\S+) to (\S+)")
 _CAPABILITY = re.compile(r"([0-9]{1,3})[.)]\s+(.+)", re.DOTALL)
-_DASH = "[-\u2013]"
-_WINDOW = re.compile(rf"(?<![0-9])([0-9]{{1,3}}) ?{_DASH} ?([0-9]{{1,3}})\+?\s+months\b")
-_YEARS = re.compile(rf"(?<![0-9])([0-9]{{1,3}}) ?{_DASH} ?([0-9]{{1,3}})\+?\s+years?\b")
+_RANGE = r"(?<![0-9])([0-9]{1,3}) ?[-\u2013] ?([0-9]{1,3})\+?\s+"
+_WINDOW, _YEARS = re.compile(_RANGE + r"months\b"), re.compile(_RANGE + r"years?\b")
 _FOUND_MAX = 60
 
 _parser = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -128,18 +118,18 @@ class GuideDoc:
         return self.subtitle.split(" to ")[1]
 
 
-def _destination(href: str, title: str) -> str:
+def _target(link: Token) -> str:
+    """A link's or an image's `(destination "title")`."""
+    href, title = str(link.attrGet("href") or link.attrGet("src") or ""), link.attrGet("title")
     target = f"<{href}>" if not href or re.search(r"[\s()<>]", href) else href
-    if title:
-        target += ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return target
+    title = ' "' + re.sub(r'([\\"])', r"\\\1", str(title)) + '"' if title else ""
+    return f"({target}{title})"
 
 
 def _code_span(code: str) -> str:
     fence = "`" * (max(map(len, re.findall("`+", code)), default=0) + 1)
     edges = code[:1] + code[-1:]
-    padded = "`" in edges or (edges == "  " and code.strip(" "))
-    pad = " " if padded else ""
+    pad = " " if "`" in edges or (edges == "  " and code.strip(" ")) else ""
     return f"{fence}{pad}{code}{pad}{fence}"
 
 
@@ -160,7 +150,7 @@ def _inline(tokens: list[Token], block: bool = True) -> str:
     table cell's cannot; there a line break reads as a space."""
     out: list[str] = []
     links: list[Token] = []
-    marks: list[str] = []
+    marks: list[str] = []  # of the emphasis spans open here
     for index, token in enumerate(tokens):
         kind = token.type
         if kind == "text" and links and links[-1].markup == "autolink":
@@ -168,21 +158,18 @@ def _inline(tokens: list[Token], block: bool = True) -> str:
         elif kind == "text":
             text = _ALWAYS.sub(r"\\\g<0>", token.content)
             if block and (not out or out[-1].endswith("\n")):
-                text = text.lstrip()
-                text = _LINE_NUMBER.sub(r"\1\\\2", _LINE_MARK.sub(r"\\\g<0>", text))
+                text = _LINE_NUMBER.sub(r"\1\\\2", _LINE_MARK.sub(r"\\\g<0>", text.lstrip()))
             out.append(text)
         elif kind in ("softbreak", "hardbreak"):
             # Spaces before a line break are not text; a break opens no line in a heading.
             out[-1:] = [part.rstrip(" ") for part in out[-1:]]
             out.append("\n" if block else " ")
         elif kind in ("em_open", "strong_open"):
-            mark = "*" if kind == "em_open" else "**"
             # Inside a '*' span or right after a '*', another '*' could pair with the wrong one.
-            if ("".join(out).endswith("*") or marks[-1:] in (["*"], ["**"])) and _flanked(
-                "".join(out)[-1:], tokens, index
-            ):
-                mark = mark.replace("*", "_")
-            marks.append(mark)
+            last = "".join(out)[-1:]
+            star = last != "*" and marks[-1:] not in (["*"], ["**"])
+            mark = "*" if star or not _flanked(last, tokens, index) else "_"
+            marks.append(mark * (2 if kind == "strong_open" else 1))
             out.append(marks[-1])
         elif kind in ("em_close", "strong_close"):
             out.append(marks.pop())
@@ -193,11 +180,9 @@ def _inline(tokens: list[Token], block: bool = True) -> str:
             out.append("<" if token.markup == "autolink" else "[")
         elif kind == "link_close":
             link = links.pop()
-            href, title = str(link.attrGet("href") or ""), str(link.attrGet("title") or "")
-            out.append(">" if link.markup == "autolink" else f"]({_destination(href, title)})")
+            out.append(">" if link.markup == "autolink" else f"]{_target(link)}")
         elif kind == "image":
-            src, title = str(token.attrGet("src") or ""), str(token.attrGet("title") or "")
-            out.append(f"![{_inline(token.children or [], False)}]({_destination(src, title)})")
+            out.append(f"![{_inline(token.children or [], False)}]{_target(token)}")
         else:
             out.append(token.content)
     # Blank lines would split the paragraph; whitespace at either end is not part of it.
@@ -208,14 +193,12 @@ def _inline(tokens: list[Token], block: bool = True) -> str:
 
 def _framed(tokens: list[Token], opener: str) -> str | None:
     """The inner Markdown when one `opener` span (em or strong) wraps the whole paragraph."""
-    closer = opener.replace("_open", "_close")
+    closer, depth = opener.replace("_open", "_close"), 0
     tokens = [token for token in tokens if token.type != "text" or token.content]
     if len(tokens) < 2 or tokens[0].type != opener or tokens[-1].type != closer:
         return None
-    depth = 0
     for token in tokens[1:-1]:
-        depth += {opener: 1, closer: -1}.get(token.type, 0)
-        if depth < 0:
+        if (depth := depth + {opener: 1, closer: -1}.get(token.type, 0)) < 0:
             return None
     return _inline(tokens[1:-1])
 
@@ -331,10 +314,10 @@ class _Reader:
             raise self.fail(f"'{label}' {context}")
         self.index += 1
 
-    def paragraphs(self, expected: str, stop: Callable[[_Block], object] = bool) -> list[_Block]:
-        """One or more paragraphs, up to a block of another kind or one `stop` accepts."""
+    def paragraphs(self, expected: str, labels: bool = False) -> list[_Block]:
+        """One or more paragraphs, up to a block of another kind (or a label, with `labels`)."""
         start = self.index
-        while self.at("paragraph") and not (stop is not bool and stop(self.blocks[self.index])):
+        while self.at("paragraph") and not (labels and _label(self.blocks[self.index])):
             self.index += 1
         if self.index == start:
             raise self.fail(expected)
@@ -406,9 +389,7 @@ def _parse_shift_table(reader: _Reader) -> tuple[str, str, tuple[ShiftDoc, ...]]
 
 
 def _parse_question(reader: _Reader) -> tuple[str, str]:
-    expected = (
-        f'the fundamental question "{QUESTION_PREFIX}…{QUESTION_SEPARATOR}…{QUESTION_SUFFIX}"'
-    )
+    expected = f"the fundamental question \"*{_QUESTION_LEAD}'…' to '…'*\""
     block = reader.take("paragraph", expected)
     inner = _framed(list(block.inline), "em_open") or ""
     # The line is in italics already: emphasis inside it could not be written back unambiguously.
@@ -430,7 +411,7 @@ def _parse_capability(reader: _Reader, number: int) -> CapabilityDoc:
         raise reader.fail(expected, block)
     title = match[2].strip()
     _check_length(block.line, title, CAPABILITY_TITLE_MAX, "a capability title")
-    summary = reader.paragraphs("a summary paragraph under the capability heading", _label)
+    summary = reader.paragraphs("a summary paragraph under the capability heading", labels=True)
     reader.label(INDICATORS_LABEL, "after the capability summary")
     indicators = reader.bullets(f"at least one '- ' bullet under '{INDICATORS_LABEL}'")
     reader.label(PRACTICES_LABEL, "after the capability's indicators")
@@ -457,16 +438,13 @@ def _parse_range(
     ]
     if not found:
         raise reader.fail(f"{what} in the introduction", blocks[0])
+    line, match = found[min(1, len(found) - 1)]
     if len(found) > 1:
-        line, match = found[1]
         raise GuideFormatError(line, f"a single {what} in the introduction", _quote(match[0]))
-    line, match = found[0]
-    low, high = int(match[1]), int(match[2])
-    if low > high:
-        raise GuideFormatError(
-            line, f"{what} whose first number is at most its second", _quote(match[0])
-        )
-    return low, high, line, match[0]
+    if int(match[1]) > int(match[2]):
+        expected = f"{what} whose first number is at most its second"
+        raise GuideFormatError(line, expected, _quote(match[0]))
+    return int(match[1]), int(match[2]), line, match[0]
 
 
 def parse_guide(text: str) -> GuideDoc:
@@ -526,64 +504,32 @@ def _bullets(items: tuple[str, ...]) -> str:
 def _table(doc: GuideDoc) -> str:
     headings = (doc.shift_from_heading, doc.shift_to_heading)
     separator = "|" + "|".join("-" * (len(heading) + 2) for heading in headings) + "|"
-    rows = [(shift.from_text, shift.to_text) for shift in doc.shifts]
-    header, *body = [f"| {left} | {right} |" for left, right in [headings, *rows]]
+    rows = [headings, *((shift.from_text, shift.to_text) for shift in doc.shifts)]
+    header, *body = [f"| {left} | {right} |" for left, right in rows]
     return "\n".join([header, separator, *body])
 
 
 def _question(doc: GuideDoc) -> str:
-    # Straight quotes unless the first question holds that separator and would split early.
-    opening, closing = next(
-        ((o, c) for o, c in _QUOTES.items() if f"{c} to {o}" not in doc.question_before),
-        ("'", "'"),
-    )
-    return (
-        f"*{_QUESTION_LEAD}{opening}{doc.question_before}{closing} to "
-        f"{opening}{doc.question_after}{closing}*"
-    )
-
-
-def _frame_mark(mark: str, inner: str) -> str:
-    """`mark` to frame `inner`, or its underscore twin when `inner` holds emphasis of its own:
-    frame and inner emphasis then cannot pair with each other."""
-    return mark.replace("*", "_") if "*" in re.sub(r"\\.", "", inner) else mark
+    # Straight quotes unless the first question holds their separator and would split early.
+    pairs = [(o, c) for o, c in _QUOTES.items() if f"{c} to {o}" not in doc.question_before]
+    o, c = (pairs or [("'", "'")])[0]
+    return f"*{_QUESTION_LEAD}{o}{doc.question_before}{c} to {o}{doc.question_after}{c}*"
 
 
 def render_guide(doc: GuideDoc) -> str:
     """Write `doc` in the guide structure; `parse_guide` reads it back as an equal GuideDoc."""
-    blocks = [
-        f"# {doc.title}",
-        f"## {doc.subtitle}",
-        "## Overview",
-        doc.overview,
-        "## The Core Shift",
-        _table(doc),
-        _question(doc),
-        "## Key Capabilities to Develop",
-    ]
-    for capability in doc.capabilities:
-        blocks += [
-            f"### {capability.number}. {capability.title}",
-            capability.summary,
-            INDICATORS_LABEL,
-            _bullets(capability.indicators),
-            PRACTICES_LABEL,
-            _bullets(capability.practices),
-        ]
+    # A closing note with emphasis of its own is framed in '__', which that cannot pair with.
+    bold = "__" if "*" in re.sub(r"\\.", "", doc.closing_note) else "**"
+    blocks = [f"# {doc.title}", f"## {doc.subtitle}", "## Overview", doc.overview]
+    blocks += ["## The Core Shift", _table(doc), _question(doc), "## Key Capabilities to Develop"]
+    for c in doc.capabilities:
+        blocks += [f"### {c.number}. {c.title}", c.summary, INDICATORS_LABEL]
+        blocks += [_bullets(c.indicators), PRACTICES_LABEL, _bullets(c.practices)]
     blocks.append("## Common Pitfalls")
     for pitfall in doc.pitfalls:
         blocks += [f"### {pitfall.title}", pitfall.text]
-    blocks += [
-        "## How to Demonstrate Readiness",
-        doc.readiness_intro,
-        "### Build a Track Record",
-        _bullets(doc.track_record_steps),
-        "### Self-Assessment Questions",
-        _bullets(doc.questions),
-        doc.self_assessment_note,
-        "## Typical Timeline",
-        doc.timeline_intro,
-        _bullets(doc.timeline_points),
-        (mark := _frame_mark("**", doc.closing_note)) + doc.closing_note + mark,
-    ]
+    blocks += ["## How to Demonstrate Readiness", doc.readiness_intro, "### Build a Track Record"]
+    blocks += [_bullets(doc.track_record_steps), "### Self-Assessment Questions"]
+    blocks += [_bullets(doc.questions), doc.self_assessment_note, "## Typical Timeline"]
+    blocks += [doc.timeline_intro, _bullets(doc.timeline_points), bold + doc.closing_note + bold]
     return "\n\n".join(blocks) + "\n"
