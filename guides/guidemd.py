@@ -1,11 +1,8 @@
-"""The level guide's Markdown format: parse it into plain data and render it back.
-
-markdown-it-py reads the CommonMark and this module maps its tokens onto the guide's structure, so
-what CommonMark reads alike imports alike (`*` or `-` bullets, setext or ATX headings, escapes).
-Anything else is refused with the line number and what was expected there. Text is kept as
-canonical inline Markdown: the author's characters, `*` for emphasis, a backslash only where a
-character would read as markup; `render_guide` writes that form back. No ORM here.
-"""
+"""The level guide's Markdown format, parsed into plain data by mapping markdown-it-py's tokens
+onto the guide's structure (so what CommonMark reads alike imports alike), and rendered back.
+Anything else is refused with its line number and what was expected. Text is kept as canonical
+inline Markdown: the author's characters, `*` for emphasis, a backslash only where a character
+would read as markup. No ORM here."""
 
 import re
 from dataclasses import dataclass
@@ -13,6 +10,7 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.table import escapedSplit
 from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
 
 LEVEL_CODE = re.compile(r"(IC|M|E)([1-9][0-9]?)")
 
@@ -34,8 +32,6 @@ _QUOTES = {"'": "'", "\u2018": "\u2019", '"': '"', "\u201c": "\u201d"}
 _TITLE = re.compile(r"Progression Guide: (\S+) to (\S+)")
 _CAPABILITY = re.compile(r"([0-9]{1,3})[.)]\s+(.+)", re.DOTALL)
 _RANGE = r"(?<![0-9])([0-9]{1,3}) ?[-\u2013] ?([0-9]{1,3})\+?\s+"
-_WINDOW, _YEARS = re.compile(_RANGE + r"months\b"), re.compile(_RANGE + r"years?\b")
-_FOUND_MAX = 60
 
 _parser = MarkdownIt("commonmark", {"html": False}).enable("table")
 _NEWLINES = re.compile(r"\r\n?|\n")  # as markdown-it normalises them
@@ -50,9 +46,7 @@ class GuideFormatError(ValueError):
     """The document does not follow the guide structure at `line` (1-based)."""
 
     def __init__(self, line: int, expected: str, found: str) -> None:
-        self.line = line
-        self.expected = expected
-        self.found = found
+        self.line, self.expected, self.found = line, expected, found
         super().__init__(f"line {line}: expected {expected}, found {found}")
 
 
@@ -121,41 +115,28 @@ class GuideDoc:
 def _target(link: Token) -> str:
     """A link's or an image's `(destination "title")`."""
     href, title = str(link.attrGet("href") or link.attrGet("src") or ""), link.attrGet("title")
-    target = f"<{href}>" if not href or re.search(r"[\s()<>]", href) else href
     title = ' "' + re.sub(r'([\\"])', r"\\\1", str(title)) + '"' if title else ""
-    return f"({target}{title})"
-
-
-def _code_span(code: str) -> str:
-    fence = "`" * (max(map(len, re.findall("`+", code)), default=0) + 1)
-    edges = code[:1] + code[-1:]
-    pad = " " if "`" in edges or (edges == "  " and code.strip(" ")) else ""
-    return f"{fence}{pad}{code}{pad}{fence}"
+    return f"(<{href}>{title})" if not href or re.search(r"[\s()<>]", href) else f"({href}{title})"
 
 
 def _flanked(before: str, tokens: list[Token], start: int) -> bool:
     """Whether '_' may open the span at `start` and close it: no letter or digit either side."""
     depth = 0
-    for index in range(start, len(tokens)):
-        depth += tokens[index].nesting
-        if depth == 0:
-            following = tokens[index + 1 : index + 2]
-            after = following[0].content[:1] if following and following[0].type == "text" else ""
+    for index, token in enumerate(tokens[start:], start):
+        if (depth := depth + token.nesting) == 0:
+            after = "".join(t.content[:1] for t in tokens[index + 1 :][:1] if t.type == "text")
             return not (before.isalnum() or after.isalnum())
     return False
 
 
 def _inline(tokens: list[Token], block: bool = True) -> str:
-    """Canonical Markdown for inline tokens. `block` text may start lines, which a heading's or a
-    table cell's cannot; there a line break reads as a space."""
+    """Canonical Markdown for inline tokens; only `block` text (not a heading's) starts lines."""
     out: list[str] = []
     links: list[Token] = []
     marks: list[str] = []  # of the emphasis spans open here
     for index, token in enumerate(tokens):
         kind = token.type
-        if kind == "text" and links and links[-1].markup == "autolink":
-            out.append(token.content)
-        elif kind == "text":
+        if kind == "text" and not (links and links[-1].markup == "autolink"):
             text = _ALWAYS.sub(r"\\\g<0>", token.content)
             if block and (not out or out[-1].endswith("\n")):
                 text = _LINE_NUMBER.sub(r"\1\\\2", _LINE_MARK.sub(r"\\\g<0>", text.lstrip()))
@@ -174,7 +155,10 @@ def _inline(tokens: list[Token], block: bool = True) -> str:
         elif kind in ("em_close", "strong_close"):
             out.append(marks.pop())
         elif kind == "code_inline":
-            out.append(_code_span(token.content))
+            code, edges = token.content, token.content[:1] + token.content[-1:]
+            fence = "`" * (max(map(len, re.findall("`+", code)), default=0) + 1)
+            pad = " " if "`" in edges or (edges == "  " and code.strip(" ")) else ""
+            out.append(f"{fence}{pad}{code}{pad}{fence}")
         elif kind == "link_open":
             links.append(token)
             out.append("<" if token.markup == "autolink" else "[")
@@ -191,103 +175,79 @@ def _inline(tokens: list[Token], block: bool = True) -> str:
     return text[:-1] + "\\#" if not block and text.endswith("#") else text
 
 
-def _framed(tokens: list[Token], opener: str) -> str | None:
-    """The inner Markdown when one `opener` span (em or strong) wraps the whole paragraph."""
-    closer, depth = opener.replace("_open", "_close"), 0
-    tokens = [token for token in tokens if token.type != "text" or token.content]
-    if len(tokens) < 2 or tokens[0].type != opener or tokens[-1].type != closer:
-        return None
-    for token in tokens[1:-1]:
-        if (depth := depth + {opener: 1, closer: -1}.get(token.type, 0)) < 0:
-            return None
-    return _inline(tokens[1:-1])
+def _framed(inline: SyntaxTreeNode, kind: str) -> str | None:
+    """The inner Markdown when one `kind` span (em or strong) wraps the whole paragraph."""
+    spans = [node for node in inline.children if node.type != "text" or node.content]
+    return _inline(spans[0].to_tokens()[1:-1]) if [n.type for n in spans] == [kind] else None
+
+
+def _text(node: SyntaxTreeNode, block: bool = True) -> str:
+    """A heading's, a paragraph's or a table cell's canonical Markdown."""
+    return _inline(node.children[0].token.children or [], block) if node.children else ""
 
 
 @dataclass(frozen=True)
 class _Block:
-    """One top-level block: a heading, a paragraph, a list, a table, or anything else. A list's
-    rows are its items, each (line, (text,)) or (line, ()) when it is not one paragraph; a table's
-    rows are (line, cells), with no cells when the row's own count of them is off."""
+    """A top-level heading, paragraph, list, table or other block. Its rows are a list's items,
+    (line, (text,)) or (line, ()) when not one paragraph, or a table's (line, cells), ()s if off."""
 
     line: int
     kind: str
     level: int = 0
     text: str = ""
-    inline: tuple[Token, ...] = ()
+    inline: SyntaxTreeNode | None = None
     rows: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
 
-def _rows(tokens: list[Token], lines: list[str]) -> tuple[tuple[int, tuple[str, ...]], ...]:
-    """A list's items or a table's rows, from the tokens between the block's own open and close."""
-    rows, depth, start, inside = [], 0, 0, []
-    for token in tokens:
-        depth += min(token.nesting, 0)
-        if depth == 0 and token.nesting == 1:
-            start, inside = token.map[0], []
-        elif depth == 0 and token.type == "list_item_close":
-            kinds = [t.type for t in inside]
-            one = kinds == ["paragraph_open", "inline", "paragraph_close"]
-            text = _inline(inside[1].children or []) if one else ""
-            rows.append((start + 1, (text,) if text else ()))
-        elif token.type == "tr_close":
-            cells = tuple(_inline(t.children or [], False) for t in inside if t.type == "inline")
-            # The table pads or cuts rows to its header's width; count the row's own cells.
-            split = escapedSplit(lines[start].strip())
-            own = len(split) - (split[:1] == [""]) - (len(split) > 1 and split[-1] == "")
-            rows.append((start + 1, cells if own == len(cells) else ()))
-        elif token.type == "tr_open":
-            start, inside = token.map[0], []
-        elif depth > 0:
-            inside.append(token)
-        depth += max(token.nesting, 0)
-    return tuple(rows)
+def _item(item: SyntaxTreeNode) -> tuple[int, tuple[str, ...]]:
+    text = _text(item.children[0]) if [c.type for c in item.children] == ["paragraph"] else ""
+    return item.map[0] + 1, (text,) if text else ()
+
+
+def _row(row: SyntaxTreeNode, lines: list[str]) -> tuple[int, tuple[str, ...]]:
+    cells = tuple(_text(cell, False) for cell in row.children)
+    # The table pads or cuts rows to its header's width; count the row's own cells.
+    split = escapedSplit(lines[row.map[0]].strip())
+    own = len(split) - (split[:1] == [""]) - (len(split) > 1 and split[-1] == "")
+    return row.map[0] + 1, cells if own == len(cells) else ()
 
 
 def _blocks(text: str) -> tuple[list[_Block], list[str]]:
-    lines, tokens, blocks = _NEWLINES.split(text), _parser.parse(text), []
-    index = 0
-    while index < len(tokens):
-        token, end, depth = tokens[index], index + 1, tokens[index].nesting
-        while depth:
-            depth += tokens[end].nesting
-            end += 1
-        line, kind = token.map[0] + 1, token.type.removesuffix("_open")
-        children = tokens[index + 1].children or [] if kind in ("heading", "paragraph") else []
+    lines, blocks = _NEWLINES.split(text), []
+    for node in SyntaxTreeNode(_parser.parse(text)).children:
+        line, kind = node.map[0] + 1, node.type
         if kind == "heading":
-            blocks.append(_Block(line, kind, int(token.tag[1]), _inline(children, False)))
-        elif kind == "paragraph" and (text := _inline(children)):
-            blocks.append(_Block(line, kind, text=text, inline=tuple(children)))
-        elif kind in ("bullet_list", "ordered_list", "table"):
-            kind = "table" if kind == "table" else "list"
-            rows = _rows(tokens[index + 1 : end - 1], lines)
+            blocks.append(_Block(line, kind, int(node.tag[1]), _text(node, False)))
+        elif kind == "paragraph" and (text := _text(node)):
+            blocks.append(_Block(line, kind, text=text, inline=node.children[0]))
+        elif kind in ("bullet_list", "ordered_list"):
             # Bullets whose marker changes mid-list still make one list.
-            if kind == "list" and blocks and blocks[-1].kind == "list":
-                previous = blocks.pop()
-                line, rows = previous.line, previous.rows + rows
+            last = blocks.pop() if blocks and blocks[-1].kind == "list" else _Block(line, "list")
+            items = tuple(_item(item) for item in node.children)
+            blocks.append(_Block(last.line, "list", rows=last.rows + items))
+        elif kind == "table":
+            rows = tuple(_row(row, lines) for part in node.children for row in part.children)
             blocks.append(_Block(line, kind, rows=rows))
         elif kind != "paragraph":
             blocks.append(_Block(line, kind))
-        index = end
     return blocks, lines
 
 
-def _quote(text: str) -> str:
-    return f"'{text[: _FOUND_MAX - 1] + '…' if len(text) > _FOUND_MAX else text}'"
+def _quote(text: str, limit: int = 60) -> str:
+    return f"'{text[: limit - 1] + '…' if len(text) > limit else text}'"
 
 
 class _Reader:
     def __init__(self, text: str) -> None:
         self.blocks, self.lines = _blocks(text.removeprefix("\ufeff"))
-        self.index = 0
-        # The line after the last one that holds text.
+        self.index = 0  # and end_line is the line after the last one that holds text
         self.end_line = max((n for n, line in enumerate(self.lines, 2) if line.strip()), default=1)
 
     def peek(self) -> _Block | None:
         return self.blocks[self.index] if self.index < len(self.blocks) else None
 
     def fail(self, expected: str, block: _Block | None = None) -> GuideFormatError:
-        block = block or self.peek()
-        if block is None:
+        if (block := block or self.peek()) is None:
             return GuideFormatError(self.end_line, expected, "the end of the document")
         return GuideFormatError(block.line, expected, self.found(block.line))
 
@@ -305,9 +265,9 @@ class _Reader:
         return self.blocks[self.index - 1]
 
     def exact(self, level: int, text: str) -> None:
-        expected = f"'{'#' * level} {text}'"
-        if self.take("heading", expected, level).text != text:
-            raise self.fail(expected, self.blocks[self.index - 1])
+        if not self.at("heading", level) or self.blocks[self.index].text != text:
+            raise self.fail(f"'{'#' * level} {text}'")
+        self.index += 1
 
     def label(self, label: str, context: str) -> None:
         if (block := self.peek()) is None or _label(block) != label:
@@ -379,24 +339,23 @@ def _parse_shift_table(reader: _Reader) -> tuple[str, str, tuple[ShiftDoc, ...]]
             raise GuideFormatError(line, "a table row with 2 non-empty cells", reader.found(line))
     if len(table.rows) < 2:
         raise reader.fail("a header row, a separator row and at least one row in the table")
-    (_, (from_heading, to_heading)), *body = table.rows
-    for cell in (from_heading, to_heading):
-        _check_length(table.line, cell, SHIFT_HEADING_MAX, "a table heading")
-    for line, cells in body:
+    for line, cells in table.rows:
+        head = line == table.line
+        limit, what = (SHIFT_HEADING_MAX, "heading") if head else (SHIFT_TEXT_MAX, "cell")
         for cell in cells:
-            _check_length(line, cell, SHIFT_TEXT_MAX, "a table cell")
+            _check_length(line, cell, limit, f"a table {what}")
+    (_, (from_heading, to_heading)), *body = table.rows
     return from_heading, to_heading, tuple(ShiftDoc(*cells) for _, cells in body)
 
 
 def _parse_question(reader: _Reader) -> tuple[str, str]:
     expected = f"the fundamental question \"*{_QUESTION_LEAD}'…' to '…'*\""
     block = reader.take("paragraph", expected)
-    inner = _framed(list(block.inline), "em_open") or ""
+    inner = _framed(block.inline, "em") or ""
     # The line is in italics already: emphasis inside it could not be written back unambiguously.
     body = "" if "*" in re.sub(r"\\.", "", inner) else inner.removeprefix(_QUESTION_LEAD)
     opening, closing = body[:1], _QUOTES.get(body[:1], "")
-    # The first separator splits: a "before" question can then never contain one, which keeps
-    # rendering and parsing inverse to each other.
+    # The first separator splits, so a "before" question never holds one and renders back alike.
     before, _, after = body[1:-1].partition(f"{closing} to {opening}")
     if not (body != inner and closing and body.endswith(closing) and before and after):
         raise reader.fail(expected, block)
@@ -427,24 +386,27 @@ def _parse_pitfall(reader: _Reader) -> PitfallDoc:
     return PitfallDoc(block.text, _join(reader.paragraphs("a paragraph explaining the pitfall")))
 
 
-def _parse_range(
-    reader: _Reader, blocks: list[_Block], pattern: re.Pattern[str], what: str
-) -> tuple[int, int, int, str]:
-    """The one range `pattern` finds in the introduction `blocks`: low, high, line, its text."""
+def _parse_range(reader: _Reader, blocks: list[_Block], unit: str, what: str, step: int = 1):
+    """The one range of `unit` ("months", "years") in the introduction `blocks`: low, high."""
+    pattern = re.compile(_RANGE + unit.removesuffix("s") + r"s?\b")
     found = [
-        (block.line + block.text.count("\n", 0, match.start()), match)
+        (block.line + block.text.count("\n", 0, m.start()), m)
         for block in blocks
-        for match in pattern.finditer(block.text)
+        for m in pattern.finditer(block.text)
     ]
     if not found:
         raise reader.fail(f"{what} in the introduction", blocks[0])
     line, match = found[min(1, len(found) - 1)]
+    low, high, expected = int(match[1]), int(match[2]), ""
     if len(found) > 1:
-        raise GuideFormatError(line, f"a single {what} in the introduction", _quote(match[0]))
-    if int(match[1]) > int(match[2]):
+        expected = f"a single {what} in the introduction"
+    elif low > high:
         expected = f"{what} whose first number is at most its second"
+    elif low == 0 or low % step:
+        expected = f"an evidence window starting at a multiple of {step} months"
+    if expected:
         raise GuideFormatError(line, expected, _quote(match[0]))
-    return int(match[1]), int(match[2]), line, match[0]
+    return low, high
 
 
 def parse_guide(text: str) -> GuideDoc:
@@ -456,7 +418,6 @@ def parse_guide(text: str) -> GuideDoc:
     reader.exact(2, "The Core Shift")
     doc["shift_from_heading"], doc["shift_to_heading"], doc["shifts"] = _parse_shift_table(reader)
     doc["question_before"], doc["question_after"] = _parse_question(reader)
-
     reader.exact(2, "Key Capabilities to Develop")
     capabilities = [_parse_capability(reader, 1)]
     while reader.at("heading", 3):
@@ -465,55 +426,34 @@ def parse_guide(text: str) -> GuideDoc:
     pitfalls = [_parse_pitfall(reader)]
     while reader.at("heading", 3):
         pitfalls.append(_parse_pitfall(reader))
-
     reader.exact(2, "How to Demonstrate Readiness")
     intro = reader.paragraphs("an introduction stating the evidence window")
-    low, high, line, window = _parse_range(
-        reader, intro, _WINDOW, "an evidence window like '12-24+ months'"
-    )
-    if low == 0 or low % 3:
-        expected = "an evidence window starting at a multiple of 3 months"
-        raise GuideFormatError(line, expected, _quote(window))
+    low, high = _parse_range(reader, intro, "months", "an evidence window like '12-24+ months'", 3)
     doc.update(readiness_intro=_join(intro), min_months=low, max_months=high)
     reader.exact(3, "Build a Track Record")
     doc["track_record_steps"] = reader.bullets("at least one '- ' bullet of the track record")
     reader.exact(3, "Self-Assessment Questions")
     doc["questions"] = reader.bullets("at least one '- ' self-assessment question")
-    note = reader.paragraphs("a paragraph after the self-assessment questions")
-    doc["self_assessment_note"] = _join(note)
-
+    doc["self_assessment_note"] = _join(
+        reader.paragraphs("a paragraph after the self-assessment questions")
+    )
     reader.exact(2, "Typical Timeline")
     intro = reader.paragraphs("an introduction stating the years at level")
-    low, high, _, _ = _parse_range(reader, intro, _YEARS, "a range of years like '3-5+ years'")
+    low, high = _parse_range(reader, intro, "years", "a range of years like '3-5+ years'")
     doc.update(timeline_intro=_join(intro), timeline_min_years=low, timeline_max_years=high)
     doc["timeline_points"] = reader.bullets("at least one '- ' bullet of the timeline")
     expected = "a closing note in bold '**…**'"
     block = reader.take("paragraph", expected)
-    if not (closing_note := _framed(list(block.inline), "strong_open")):
+    if not (closing_note := _framed(block.inline, "strong")):
         raise reader.fail(expected, block)
     if reader.peek() is not None:
         raise reader.fail("the end of the document after the closing note")
-    capabilities, pitfalls = tuple(capabilities), tuple(pitfalls)
-    return GuideDoc(**doc, capabilities=capabilities, pitfalls=pitfalls, closing_note=closing_note)
+    doc.update(capabilities=tuple(capabilities), pitfalls=tuple(pitfalls))
+    return GuideDoc(**doc, closing_note=closing_note)
 
 
 def _bullets(items: tuple[str, ...]) -> str:
     return "\n".join("- " + item.replace("\n", "\n  ") for item in items)
-
-
-def _table(doc: GuideDoc) -> str:
-    headings = (doc.shift_from_heading, doc.shift_to_heading)
-    separator = "|" + "|".join("-" * (len(heading) + 2) for heading in headings) + "|"
-    rows = [headings, *((shift.from_text, shift.to_text) for shift in doc.shifts)]
-    header, *body = [f"| {left} | {right} |" for left, right in rows]
-    return "\n".join([header, separator, *body])
-
-
-def _question(doc: GuideDoc) -> str:
-    # Straight quotes unless the first question holds their separator and would split early.
-    pairs = [(o, c) for o, c in _QUOTES.items() if f"{c} to {o}" not in doc.question_before]
-    o, c = (pairs or [("'", "'")])[0]
-    return f"*{_QUESTION_LEAD}{o}{doc.question_before}{c} to {o}{doc.question_after}{c}*"
 
 
 def render_guide(doc: GuideDoc) -> str:
@@ -521,7 +461,16 @@ def render_guide(doc: GuideDoc) -> str:
     # A closing note with emphasis of its own is framed in '__', which that cannot pair with.
     bold = "__" if "*" in re.sub(r"\\.", "", doc.closing_note) else "**"
     blocks = [f"# {doc.title}", f"## {doc.subtitle}", "## Overview", doc.overview]
-    blocks += ["## The Core Shift", _table(doc), _question(doc), "## Key Capabilities to Develop"]
+    headings = (doc.shift_from_heading, doc.shift_to_heading)
+    rows = [
+        f"| {a} | {b} |" for a, b in [headings, *((s.from_text, s.to_text) for s in doc.shifts)]
+    ]
+    rows.insert(1, "|" + "|".join("-" * (len(heading) + 2) for heading in headings) + "|")
+    # Straight quotes unless the first question holds their separator and would split early.
+    pairs = [(o, c) for o, c in _QUOTES.items() if f"{c} to {o}" not in doc.question_before]
+    o, c = (pairs or [("'", "'")])[0]
+    question = f"*{_QUESTION_LEAD}{o}{doc.question_before}{c} to {o}{doc.question_after}{c}*"
+    blocks += ["## The Core Shift", "\n".join(rows), question, "## Key Capabilities to Develop"]
     for c in doc.capabilities:
         blocks += [f"### {c.number}. {c.title}", c.summary, INDICATORS_LABEL]
         blocks += [_bullets(c.indicators), PRACTICES_LABEL, _bullets(c.practices)]
