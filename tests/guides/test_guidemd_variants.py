@@ -88,8 +88,10 @@ def _map_text(value, change: Transform):
     if isinstance(value, tuple):
         return tuple(_map_text(item, change) for item in value)
     if dataclasses.is_dataclass(value):
-        fields = dataclasses.fields(value)
-        return dataclasses.replace(value, **{f.name: _map_text(getattr(value, f.name), change) for f in fields})  # fmt: skip
+        changed = {
+            f.name: _map_text(getattr(value, f.name), change) for f in dataclasses.fields(value)
+        }
+        return dataclasses.replace(value, **changed)
     return value
 
 
@@ -184,7 +186,8 @@ def test_combined_variants_import_as_the_seed(seed_guide_text, bullets, names):
 MARKUP = st.text(alphabet="ab 1.#*_`[]()<>&;!|\\-+=:~'\"\u2018\u2019\u00a0\t\n", max_size=40)
 
 
-@VARIANTS
+# Most of these texts break the structure somewhere; enough examples leave a good number whole.
+@settings(VARIANTS, max_examples=200)
 @given(data=st.data())
 def test_any_text_exports_to_a_form_that_imports_the_same(seed_guide_text, data):
     seed_doc = parse_guide(seed_guide_text)
