@@ -210,6 +210,19 @@ def test_if_new_on_an_identical_file_writes_nothing(seed_guide_path, tmp_path):
     assert _counts() == counts
 
 
+def test_the_guide_saved_by_another_editor_is_the_same_guide(seed_guide_path, tmp_path):
+    _import(seed_guide_path)
+    counts = _counts()
+    text = seed_guide_path.read_text(encoding="utf-8").replace("\n- ", "\n* ")
+    text = text.replace("**What this looks like:**", "__What this looks like__:")
+    same = _write(tmp_path, "\ufeff" + text.replace("\n", "\r\n"))
+
+    output = _import(same, "--if-new")
+
+    assert output.startswith("Unchanged: M3 → E1 v1 (slug m3-to-e1-v1)")
+    assert _counts() == counts
+
+
 def test_changed_file_becomes_version_2(seed_guide_path, seed_guide_text, tmp_path):
     _import(seed_guide_path)
     changed = _write(tmp_path, seed_guide_text.replace("12-24+ months", "18-24 months", 1))
