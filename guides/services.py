@@ -26,6 +26,7 @@ from guides.models import (
     TimelinePoint,
     TrackRecordStep,
 )
+from guides.plain import as_read, as_written
 
 MAX_BYTES = 1_000_000
 
@@ -100,9 +101,11 @@ def import_guide(*, source: bytes, publish: bool = True, if_new: bool = False) -
     """
     text = decode_guide(source)
     doc = parse_guide(text)
+    # The rows hold the text as people read it (guides/plain.py).
+    stored = as_read(doc)
     with transaction.atomic():
-        from_level = _level(doc.from_code, doc.from_title)
-        to_level = _level(doc.to_code, doc.to_title)
+        from_level = _level(doc.from_code, stored.from_title)
+        to_level = _level(doc.to_code, stored.to_title)
         if to_level.rank <= from_level.rank:
             raise GuideFormatError(
                 1,
@@ -128,9 +131,9 @@ def import_guide(*, source: bytes, publish: bool = True, if_new: bool = False) -
             slug=f"{from_level.code}-to-{to_level.code}-v{version}".lower(),
             title=doc.title,
             source_markdown=text,
-            **{name: getattr(doc, name) for name in _GUIDE_FIELDS},
+            **{name: getattr(stored, name) for name in _GUIDE_FIELDS},
         )
-        _insert_parts(guide, doc)
+        _insert_parts(guide, stored)
         if publish:
             guide.status = Guide.Status.PUBLISHED
             guide.published_at = clock.now()
@@ -185,7 +188,8 @@ def _insert_parts(guide: Guide, doc: GuideDoc) -> None:
 
 
 def guide_to_doc(guide: Guide) -> GuideDoc:
-    """The document a stored guide says, in a fixed number of queries."""
+    """The document a stored guide says, its text as the guide's Markdown writes it (as
+    `parse_guide` gives it), in a fixed number of queries."""
     guide = (
         Guide.objects.with_levels()
         .prefetch_related(
@@ -199,23 +203,25 @@ def guide_to_doc(guide: Guide) -> GuideDoc:
         )
         .get(pk=guide.pk)
     )
-    return GuideDoc(
-        from_code=guide.from_level.code,
-        to_code=guide.to_level.code,
-        shifts=tuple(ShiftDoc(s.from_text, s.to_text) for s in guide.shifts.all()),
-        capabilities=tuple(
-            CapabilityDoc(
-                number=c.number,
-                title=c.title,
-                summary=c.summary,
-                indicators=tuple(i.text for i in c.indicators.all()),
-                practices=tuple(p.text for p in c.practices.all()),
-            )
-            for c in guide.capabilities.all()
-        ),
-        pitfalls=tuple(PitfallDoc(p.title, p.text) for p in guide.pitfalls.all()),
-        track_record_steps=tuple(s.text for s in guide.track_record_steps.all()),
-        questions=tuple(q.text for q in guide.questions.all()),
-        timeline_points=tuple(p.text for p in guide.timeline_points.all()),
-        **{name: getattr(guide, name) for name in _GUIDE_FIELDS},
+    return as_written(
+        GuideDoc(
+            from_code=guide.from_level.code,
+            to_code=guide.to_level.code,
+            shifts=tuple(ShiftDoc(s.from_text, s.to_text) for s in guide.shifts.all()),
+            capabilities=tuple(
+                CapabilityDoc(
+                    number=c.number,
+                    title=c.title,
+                    summary=c.summary,
+                    indicators=tuple(i.text for i in c.indicators.all()),
+                    practices=tuple(p.text for p in c.practices.all()),
+                )
+                for c in guide.capabilities.all()
+            ),
+            pitfalls=tuple(PitfallDoc(p.title, p.text) for p in guide.pitfalls.all()),
+            track_record_steps=tuple(s.text for s in guide.track_record_steps.all()),
+            questions=tuple(q.text for q in guide.questions.all()),
+            timeline_points=tuple(p.text for p in guide.timeline_points.all()),
+            **{name: getattr(guide, name) for name in _GUIDE_FIELDS},
+        )
     )

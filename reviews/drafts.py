@@ -28,6 +28,12 @@ def _date(text: str) -> datetime.date | None:
         return None
 
 
+def _typed(data: QueryDict, name: str) -> str:
+    """A field as typed, less the NUL characters that no text column can hold (the form itself
+    refuses them when the item is logged)."""
+    return data.get(name, "").replace("\x00", "")
+
+
 def _delete_files_on_commit(names: Sequence[str]) -> None:
     storage = DraftFile.file.field.storage
     transaction.on_commit(lambda: [storage.delete(name) for name in names])
@@ -53,11 +59,11 @@ def save_draft(
             else None
         )
         draft.indicator_ids = [int(pk) for pk in data.getlist("indicators") if pk.isdigit()]
-        draft.title = data.get("title", "")[:200]
+        draft.title = _typed(data, "title")[:200]
         draft.date = _date(data.get("date", ""))
-        draft.summary = data.get("summary", "")[:MAX_TEXT]
-        draft.outcome = data.get("outcome", "")[:MAX_TEXT]
-        draft.links = data.get("links", "")[:MAX_TEXT]
+        draft.summary = _typed(data, "summary")[:MAX_TEXT]
+        draft.outcome = _typed(data, "outcome")[:MAX_TEXT]
+        draft.links = _typed(data, "links")[:MAX_TEXT]
         draft.save()
         removing = list(draft.files.filter(pk__in=list(remove)))
         _delete_files_on_commit([f.file.name for f in removing])

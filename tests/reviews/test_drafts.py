@@ -159,3 +159,14 @@ def test_the_hourly_run_forgets_the_drafts_of_closed_cases_with_their_files(
         assert forget_closed_drafts() == 1
     assert list(EvidenceDraft.objects.all()) == [kept]
     assert stored() - before == kept_files
+
+
+def test_a_draft_keeps_what_was_typed_without_the_characters_no_text_can_hold(candidate, case):
+    page = candidate.post(
+        create(case),
+        form(case, title="Bud\x00get", summary="Ran\x00 it.", action="draft"),
+        follow=True,
+    )
+    assert page.status_code == 200
+    draft = EvidenceDraft.objects.get()
+    assert (draft.title, draft.summary) == ("Budget", "Ran it.")
