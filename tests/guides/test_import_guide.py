@@ -380,3 +380,28 @@ def test_service_refuses_nul_characters():
 def test_missing_file_is_a_command_error(tmp_path):
     with pytest.raises(CommandError, match="No such file"):
         _import(tmp_path / "absent.md")
+
+
+def test_rows_hold_text_as_people_read_it_and_export_writes_it_back(
+    seed_guide_path, seed_guide_text, tmp_path
+):
+    """Characters that Markdown would read as markup are escaped in the file and stored as
+    they read; an export escapes them again, so a second import says the same."""
+    line = "- You own outcomes end-to-end"
+    assert line in seed_guide_text
+    odd = r"- Runs window.\_\_init \& keeps \[notes\] in a\_b\_c \*now\*"
+    text = seed_guide_text.replace(line, odd + "\n" + line, 1)
+    text = text.replace("### 1. Domain", "### 1. Domain \\#", 1)
+    _import(_write(tmp_path, text))
+    guide = Guide.objects.get()
+    capability = guide.capabilities.get(number=1)
+    assert capability.indicators.get(position=1).text == (
+        "Runs window.__init & keeps [notes] in a_b_c *now*"
+    )
+    assert capability.title.startswith("Domain #")
+
+    exported = tmp_path / "exported.md"
+    call_command("export_guide", guide.slug, "--output", str(exported))
+    assert r"window.\_\_init" in exported.read_text(encoding="utf-8")
+    output = _import(exported, "--if-new")
+    assert output.startswith("Unchanged:")
