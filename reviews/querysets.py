@@ -108,11 +108,11 @@ class CaseQuerySet(models.QuerySet):
         source alone is the whole document); people by their names only."""
         return self._listed(people=("candidate", "sponsor"))
 
-    def for_dashboard(self, sponsor, as_of):
-        """The cases this person sponsors, each with what a dashboard row counts:
-        `last_evidence` (the latest item's date up to `as_of`, as readiness ignores later ones),
-        `awaiting` (items this sponsor has not yet given feedback on) and `signed_off_at` (the
-        ready sign-off's time, if any)."""
+    def for_dashboard(self, sponsor):
+        """The cases this person sponsors, each with what a dashboard row counts beside its
+        readiness (which gives the latest item and when it was logged): `awaiting` (items this
+        sponsor has not yet given feedback on) and `signed_off_at` (the ready sign-off's time,
+        if any)."""
         from reviews.models import Evidence, Feedback, SignOff
 
         # Awaiting = items − items this sponsor has given feedback on: two counts on indexes per
@@ -126,11 +126,6 @@ class CaseQuerySet(models.QuerySet):
             .annotate(n=models.Count("evidence", distinct=True))
             .values("n")
         )
-        last_evidence = (
-            Evidence.objects.filter(case=models.OuterRef("pk"), date__lte=as_of)
-            .order_by("-date")
-            .values("date")[:1]
-        )
         ready_sign_off = SignOff.objects.filter(
             case=models.OuterRef("pk"), decision=SignOff.Decision.READY
         ).values("created_at")[:1]
@@ -140,18 +135,15 @@ class CaseQuerySet(models.QuerySet):
             self.filter(sponsor=sponsor)
             ._listed(people=("candidate",))
             .annotate(
-                last_evidence=models.Subquery(last_evidence),
                 awaiting=Coalesce(models.Subquery(items, output_field=counted), 0)
                 - Coalesce(models.Subquery(answered, output_field=counted), 0),
                 signed_off_at=models.Subquery(ready_sign_off),
             )
         )
 
-    def with_news(self, person, as_of):
+    def with_news(self, person):
         """What changed on each case since this person last looked at it (`looked_at`):
-        `new_items` (items logged since), `new_replies` (the candidate's replies since), and
-        `last_logged` (when the latest item up to `as_of`, by the date of the work, was
-        logged)."""
+        `new_items` (items logged since) and `new_replies` (the candidate's replies since)."""
         from reviews.models import Evidence, Feedback
 
         # The look is read once per case, and never looked means since the beginning of time.
@@ -172,16 +164,10 @@ class CaseQuerySet(models.QuerySet):
             ),
             per="case",
         )
-        last_logged = (
-            Evidence.objects.filter(case=models.OuterRef("pk"), date__lte=as_of)
-            .order_by("-date", "-id")
-            .values("created_at")[:1]
-        )
         counted = models.IntegerField()
         return self.annotate(looked=looked_at(person, case="pk")).annotate(
             new_items=Coalesce(models.Subquery(new_items, output_field=counted), 0),
             new_replies=Coalesce(models.Subquery(new_replies, output_field=counted), 0),
-            last_logged=models.Subquery(last_logged),
         )
 
     def _listed(self, *, people: tuple[str, ...]):

@@ -130,6 +130,10 @@ class Readiness:
     strip_months: tuple[str, ...]
     capabilities: tuple[CapabilityReadiness, ...]
     self_assessment: SelfAssessment
+    # When the latest item (by the date of its work, the later logged of a tie) was logged: not
+    # part of the rule, but worked out from the same items by reviews.readiness.snapshots and
+    # kept with the snapshot for the dashboard; None in a packet's report.
+    last_logged: datetime.datetime | None = None
 
     def as_dict(self, case_id: int) -> dict[str, object]:
         """The report exactly as `manage.py readiness` prints it (DESIGN.md)."""
@@ -165,6 +169,11 @@ class Readiness:
         }
 
     @property
+    def last_evidence(self) -> datetime.date | None:
+        """The date of the latest item up to `as_of`."""
+        return max((c.last for c in self.capabilities if c.last), default=None)
+
+    @property
     def window_start(self) -> datetime.date:
         """The first day of the window's first month."""
         return first_day(self.blocks[0][0])
@@ -175,8 +184,9 @@ class Readiness:
         return tuple(sorted({flag.kind for flag in self.flags}))
 
     def to_snapshot(self) -> dict[str, object]:
-        """`as_dict` with the heat strip's months, which it leaves implicit."""
-        return {**self.as_dict(0), "strip_months": list(self.strip_months)}
+        """`as_dict` with the heat strip's months, which it leaves implicit, and `last_logged`."""
+        logged = self.last_logged.isoformat() if self.last_logged else None
+        return {**self.as_dict(0), "strip_months": list(self.strip_months), "last_logged": logged}
 
     @classmethod
     def from_snapshot(cls, data: Mapping, *, max_months: int | None = None) -> "Readiness":
@@ -217,6 +227,11 @@ class Readiness:
                 for c in data["capabilities"]
             ),
             self_assessment=SelfAssessment(**data["self_assessment"]),
+            last_logged=(
+                datetime.datetime.fromisoformat(data["last_logged"])
+                if data.get("last_logged")
+                else None
+            ),
         )
 
 
