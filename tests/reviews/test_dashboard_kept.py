@@ -9,7 +9,6 @@ import time_machine
 from django.urls import reverse
 
 from core import clock
-
 from reviews import services
 from reviews.models import Case, Evidence, ReadinessSnapshot
 from reviews.readiness.rule import Readiness
@@ -43,9 +42,7 @@ def save(case, *, evidence=None, date, title="Led the review"):
 def from_the_evidence(case) -> tuple[datetime.date | None, datetime.datetime | None]:
     """The latest item by the date of its work (the later logged of a tie), up to today."""
     latest = (
-        Evidence.objects.filter(case=case, date__lte=clock.today())
-        .order_by("-date", "-id")
-        .first()
+        Evidence.objects.filter(case=case, date__lte=clock.today()).order_by("-date", "-id").first()
     )
     return (latest.date, latest.created_at) if latest else (None, None)
 
