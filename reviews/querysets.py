@@ -110,15 +110,14 @@ class CaseQuerySet(models.QuerySet):
 
     def for_dashboard(self, sponsor):
         """The cases this person sponsors, each with what a dashboard row counts beside its
-        readiness (which gives the latest item and when it was logged): `awaiting` (items this
-        sponsor has not yet given feedback on) and `signed_off_at` (the ready sign-off's time,
-        if any)."""
-        from reviews.models import Evidence, Feedback, SignOff
+        readiness (which gives the latest item, when it was logged and how many items there
+        are): `answered` (how many items this sponsor has given feedback on) and
+        `signed_off_at` (the ready sign-off's time, if any)."""
+        from reviews.models import Feedback, SignOff
 
-        # Awaiting = items − items this sponsor has given feedback on: two counts on indexes per
-        # case, where an anti-join would read every item of every case. Subqueries rather than
-        # joins: no GROUP BY, so each runs once per case, on an index.
-        items = count_of(Evidence.objects.filter(case=models.OuterRef("pk")), per="case")
+        # Awaiting = items − items this sponsor has given feedback on: a count on an index per
+        # case, where an anti-join would read every item of every case. A subquery rather than a
+        # join: no GROUP BY, so it runs once per case, on an index.
         answered = (
             Feedback.objects.filter(case=models.OuterRef("pk"), author=sponsor)
             .order_by()
@@ -135,8 +134,7 @@ class CaseQuerySet(models.QuerySet):
             self.filter(sponsor=sponsor)
             ._listed(people=("candidate",))
             .annotate(
-                awaiting=Coalesce(models.Subquery(items, output_field=counted), 0)
-                - Coalesce(models.Subquery(answered, output_field=counted), 0),
+                answered=Coalesce(models.Subquery(answered, output_field=counted), 0),
                 signed_off_at=models.Subquery(ready_sign_off),
             )
         )

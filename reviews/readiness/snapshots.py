@@ -258,15 +258,20 @@ def compute_readiness_for_cases(
     specs = guide_specs({c.guide_id for c in cases}, {c.guide_id: c.guide for c in cases})
 
     evidence = defaultdict(list)
-    # Per case, the latest item by the date of its work, the later logged of a tie: (date, id)
-    # and when it was logged.
+    # Per case, how many items it has, and the latest up to `as_of` by the date of its work, the
+    # later logged of a tie: (date, id) and when it was logged.
+    counts: dict[int, int] = defaultdict(int)
     latest: dict[int, tuple[tuple[datetime.date, int], datetime.datetime]] = {}
     rows = (
-        Evidence.objects.filter(case_id__in=ids, date__lte=as_of)
+        Evidence.objects.filter(case_id__in=ids)
         .annotate(positions=ArrayAgg("indicators__position", default=[]))
         .values_list("case_id", "capability__number", "date", "positions", "id", "created_at")
     )
     for case_id, number, date, positions, pk, created_at in rows:
+        counts[case_id] += 1
+        if date > as_of:
+            # Readiness ignores what is dated later.
+            continue
         evidence[case_id].append(
             EvidenceItem(number, date, tuple(p for p in positions if p is not None))
         )
@@ -289,6 +294,7 @@ def compute_readiness_for_cases(
                 as_of,
             ),
             last_logged=latest[case.pk][1] if case.pk in latest else None,
+            item_count=counts[case.pk],
         )
         for case in cases
     }

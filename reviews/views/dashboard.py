@@ -1,11 +1,11 @@
 """The sponsoring director's dashboard: one row per candidate they sponsor.
 
 Cost is fixed whatever the number of cases: one query for the cases with their candidates,
-sign-off date, count of items awaiting feedback and readiness snapshot, one for their guides
-(`Case.objects.for_dashboard`); readiness without a fresh snapshot is computed in four more, for
-all of them. The last item's date and when it was logged come with the readiness (kept in the
-snapshot when the evidence changes). Sorting and filtering by readiness happen here, in Python,
-afterwards.
+sign-off date, count of items the sponsor has given feedback on and readiness snapshot, one for
+their guides (`Case.objects.for_dashboard`); readiness without a fresh snapshot is computed in
+four more, for all of them. The last item's date, when it was logged and how many items there
+are come with the readiness (kept in the snapshot when the evidence changes). Sorting and
+filtering by readiness happen here, in Python, afterwards.
 """
 
 import datetime
@@ -116,6 +116,7 @@ def _row(case: Case, readiness: Readiness, as_of: datetime.date, queue_url: str)
         note = case.get_status_display()
     else:
         note = ""
+    awaiting = readiness.item_count - case.answered
     return Row(
         case=case,
         name=case.candidate.display_name,
@@ -125,7 +126,7 @@ def _row(case: Case, readiness: Readiness, as_of: datetime.date, queue_url: str)
         flags=flags_for(readiness),
         readiness=readiness,
         last_evidence=readiness.last_evidence,
-        awaiting=case.awaiting,
+        awaiting=awaiting,
         signed_off_at=case.signed_off_at,
         new_items=case.new_items,
         new_replies=case.new_replies,
@@ -138,7 +139,7 @@ def _row(case: Case, readiness: Readiness, as_of: datetime.date, queue_url: str)
         signed_off_day=_day(case.signed_off_at),
         last_evidence_day=_day(readiness.last_evidence),
         last_logged_day=_day(readiness.last_logged),
-        awaiting_url=f"{queue_url}?case={case.pk}" if case.awaiting and case.is_open else "",
+        awaiting_url=f"{queue_url}?case={case.pk}" if awaiting and case.is_open else "",
     )
 
 

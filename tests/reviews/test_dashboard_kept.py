@@ -1,6 +1,7 @@
-"""The dashboard's "last evidence" and when it was logged are kept with the readiness snapshot,
-worked out when the evidence changes: after each write that changes them, the kept values are
-the ones the evidence itself gives."""
+"""The dashboard's "last evidence", when it was logged and how many items the case has (what
+"awaiting your feedback" counts from) are kept with the readiness snapshot, worked out when the
+evidence changes: after each write that changes them, the kept values are the ones the evidence
+itself gives."""
 
 import datetime
 
@@ -12,7 +13,7 @@ from core import clock
 from reviews import services
 from reviews.models import Case, Evidence, ReadinessSnapshot
 from reviews.readiness.rule import Readiness
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, EvidenceFactory
 
 # Each write happens at a time of its own, so every item has its own logged-at time.
 pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-06-01")]
@@ -39,26 +40,28 @@ def save(case, *, evidence=None, date, title="Led the review"):
     )
 
 
-def from_the_evidence(case) -> tuple[datetime.date | None, datetime.datetime | None]:
-    """The latest item by the date of its work (the later logged of a tie), up to today."""
-    latest = (
-        Evidence.objects.filter(case=case, date__lte=clock.today()).order_by("-date", "-id").first()
-    )
-    return (latest.date, latest.created_at) if latest else (None, None)
+def from_the_evidence(case) -> tuple[datetime.date | None, datetime.datetime | None, int]:
+    """The latest item by the date of its work (the later logged of a tie), up to today, and
+    how many items the case has."""
+    items = Evidence.objects.filter(case=case)
+    latest = items.filter(date__lte=clock.today()).order_by("-date", "-id").first()
+    count = items.count()
+    return (latest.date, latest.created_at, count) if latest else (None, None, count)
 
 
-def kept(case) -> tuple[datetime.date | None, datetime.datetime | None]:
+def kept(case) -> tuple[datetime.date | None, datetime.datetime | None, int]:
     snapshot = ReadinessSnapshot.objects.get(case=case)
     # The snapshot was brought up to date by the write itself.
     assert snapshot.data_version == Case.objects.get(pk=case.pk).data_version
     readiness = Readiness.from_snapshot(snapshot.report)
-    return readiness.last_evidence, readiness.last_logged
+    return readiness.last_evidence, readiness.last_logged, readiness.item_count
 
 
-def shown(client, case) -> tuple[datetime.date | None, datetime.datetime | None]:
+def shown(client, case) -> tuple[datetime.date | None, datetime.datetime | None, int]:
+    """As the sponsor's row shows it: no one has given feedback, so every item awaits it."""
     client.force_login(case.sponsor)
     (row,) = client.get(DASHBOARD).context["rows"]
-    return row.last_evidence, row.last_logged
+    return row.last_evidence, row.last_logged, row.awaiting
 
 
 def check(client, case, expected_date):
@@ -93,9 +96,9 @@ def test_kept_last_evidence_follows_each_write(client):
         for item in Evidence.objects.filter(case=case).exclude(pk=first.pk):
             services.delete_evidence(evidence=item)
         services.delete_evidence(evidence=Evidence.objects.get(pk=first.pk))
-        assert from_the_evidence(case) == (None, None)
-        assert kept(case) == (None, None)
-        assert shown(client, case) == (None, None)
+        assert from_the_evidence(case) == (None, None, 0)
+        assert kept(case) == (None, None, 0)
+        assert shown(client, case) == (None, None, 0)
 
 
 def test_a_case_without_a_fresh_snapshot_shows_the_same(client):
@@ -106,4 +109,17 @@ def test_a_case_without_a_fresh_snapshot_shows_the_same(client):
         save(case, date=datetime.date(2026, 4, 1))
         expected = from_the_evidence(case)
         ReadinessSnapshot.objects.all().delete()
+        assert shown(client, case) == expected
+
+
+def test_the_kept_count_includes_items_dated_after_today(client):
+    with at(1):
+        case = CaseFactory(opened_on=datetime.date(2026, 1, 5))
+        save(case, date=datetime.date(2026, 3, 1))
+        # Only data written outside the services can be dated ahead; it still awaits feedback.
+        EvidenceFactory(case=case, date=datetime.date(2026, 7, 1))
+        services.refresh_snapshot(case)
+        expected = from_the_evidence(case)
+        assert expected[0] == datetime.date(2026, 3, 1) and expected[2] == 2
+        assert kept(case) == expected
         assert shown(client, case) == expected
