@@ -125,17 +125,19 @@ class CaseQuerySet(models.QuerySet):
             .annotate(n=models.Count("evidence", distinct=True))
             .values("n")
         )
-        ready_sign_off = SignOff.objects.filter(
-            case=models.OuterRef("pk"), decision=SignOff.Decision.READY
-        ).values("created_at")[:1]
+        # A case has at most one ready sign-off (a constraint): joined, not a subquery per row.
+        ready_sign_off = models.FilteredRelation(
+            "sign_offs", condition=Q(sign_offs__decision=SignOff.Decision.READY)
+        )
         counted = models.IntegerField()
         return (
             # The sponsor is this person: no need to read them once per row.
             self.filter(sponsor=sponsor)
             ._listed(people=("candidate",))
+            .annotate(ready_sign_off=ready_sign_off)
             .annotate(
                 answered=Coalesce(models.Subquery(answered, output_field=counted), 0),
-                signed_off_at=models.Subquery(ready_sign_off),
+                signed_off_at=models.F("ready_sign_off__created_at"),
             )
         )
 
