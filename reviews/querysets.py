@@ -108,11 +108,11 @@ class CaseQuerySet(models.QuerySet):
         source alone is the whole document); people by their names only."""
         return self._listed(people=("candidate", "sponsor"))
 
-    def for_dashboard(self, sponsor, as_of):
-        """The cases this person sponsors, each with what a dashboard row counts:
-        `last_evidence` (the latest item's date up to `as_of`, as readiness ignores later ones),
-        `awaiting` (items waiting in this sponsor's review queue) and `signed_off_at` (the
-        ready sign-off's time, if any)."""
+    def for_dashboard(self, sponsor):
+        """The cases this person sponsors, each with what a dashboard row counts beside its
+        readiness (which gives the latest item and when it was logged): `awaiting` (items
+        waiting in this sponsor's review queue) and `signed_off_at` (the ready sign-off's
+        time, if any)."""
         from reviews import review_queue
         from reviews.models import Evidence, SignOff
 
@@ -125,31 +125,25 @@ class CaseQuerySet(models.QuerySet):
             ),
             per="case",
         )
-        last_evidence = (
-            Evidence.objects.filter(case=models.OuterRef("pk"), date__lte=as_of)
-            .order_by("-date")
-            .values("date")[:1]
+        # A case has at most one ready sign-off (a constraint): joined, not a subquery per row.
+        ready_sign_off = models.FilteredRelation(
+            "sign_offs", condition=Q(sign_offs__decision=SignOff.Decision.READY)
         )
-        ready_sign_off = SignOff.objects.filter(
-            case=models.OuterRef("pk"), decision=SignOff.Decision.READY
-        ).values("created_at")[:1]
         counted = models.IntegerField()
         return (
             # The sponsor is this person: no need to read them once per row.
             self.filter(sponsor=sponsor)
             ._listed(people=("candidate",))
+            .annotate(ready_sign_off=ready_sign_off)
             .annotate(
-                last_evidence=models.Subquery(last_evidence),
                 awaiting=Coalesce(models.Subquery(awaiting, output_field=counted), 0),
-                signed_off_at=models.Subquery(ready_sign_off),
+                signed_off_at=models.F("ready_sign_off__created_at"),
             )
         )
 
-    def with_news(self, person, as_of):
+    def with_news(self, person):
         """What changed on each case since this person last looked at it (`looked_at`):
-        `new_items` (items logged since), `new_replies` (the candidate's replies since), and
-        `last_logged` (when the latest item up to `as_of`, by the date of the work, was
-        logged)."""
+        `new_items` (items logged since) and `new_replies` (the candidate's replies since)."""
         from reviews.models import Evidence, Feedback
 
         # The look is read once per case, and never looked means since the beginning of time.
@@ -170,16 +164,10 @@ class CaseQuerySet(models.QuerySet):
             ),
             per="case",
         )
-        last_logged = (
-            Evidence.objects.filter(case=models.OuterRef("pk"), date__lte=as_of)
-            .order_by("-date", "-id")
-            .values("created_at")[:1]
-        )
         counted = models.IntegerField()
         return self.annotate(looked=looked_at(person, case="pk")).annotate(
             new_items=Coalesce(models.Subquery(new_items, output_field=counted), 0),
             new_replies=Coalesce(models.Subquery(new_replies, output_field=counted), 0),
-            last_logged=models.Subquery(last_logged),
         )
 
     def _listed(self, *, people: tuple[str, ...]):

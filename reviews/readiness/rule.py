@@ -6,7 +6,8 @@ and run for a whole dashboard of cases in one request. DESIGN.md "Readiness" is 
 The report's words are types: a `Status`, and `Flag`s with their kind and, for thin, the
 capability's number. The report as DESIGN.md writes it (`manage.py readiness`, a packet's
 `readiness`, a kept snapshot) is `Readiness.as_dict`, read back with `Readiness.from_snapshot`:
-those two are where the types meet their spelling.
+those two are where the types meet their spelling. (Somewhat over 400 lines: the rule, its report
+and that spelling belong together.)
 """
 
 import datetime
@@ -130,6 +131,12 @@ class Readiness:
     strip_months: tuple[str, ...]
     capabilities: tuple[CapabilityReadiness, ...]
     self_assessment: SelfAssessment
+    # Not part of the rule, but worked out from the same items by reviews.readiness.snapshots
+    # and kept with the snapshot for the dashboard; None and 0 in a packet's report. When the
+    # latest item (by the date of its work, the later logged of a tie) was logged, and how many
+    # items the case has, whatever their dates.
+    last_logged: datetime.datetime | None = None
+    item_count: int = 0
 
     def as_dict(self, case_id: int) -> dict[str, object]:
         """The report exactly as `manage.py readiness` prints it (DESIGN.md)."""
@@ -165,6 +172,11 @@ class Readiness:
         }
 
     @property
+    def last_evidence(self) -> datetime.date | None:
+        """The date of the latest item up to `as_of`."""
+        return max((c.last for c in self.capabilities if c.last), default=None)
+
+    @property
     def window_start(self) -> datetime.date:
         """The first day of the window's first month."""
         return first_day(self.blocks[0][0])
@@ -175,8 +187,14 @@ class Readiness:
         return tuple(sorted({flag.kind for flag in self.flags}))
 
     def to_snapshot(self) -> dict[str, object]:
-        """`as_dict` with the heat strip's months, which it leaves implicit."""
-        return {**self.as_dict(0), "strip_months": list(self.strip_months)}
+        """`as_dict` with the heat strip's months, which it leaves implicit, `last_logged` and
+        `item_count`."""
+        return {
+            **self.as_dict(0),
+            "strip_months": list(self.strip_months),
+            "last_logged": self.last_logged.isoformat() if self.last_logged else None,
+            "item_count": self.item_count,
+        }
 
     @classmethod
     def from_snapshot(cls, data: Mapping, *, max_months: int | None = None) -> "Readiness":
@@ -217,6 +235,12 @@ class Readiness:
                 for c in data["capabilities"]
             ),
             self_assessment=SelfAssessment(**data["self_assessment"]),
+            last_logged=(
+                datetime.datetime.fromisoformat(data["last_logged"])
+                if data.get("last_logged")
+                else None
+            ),
+            item_count=data.get("item_count", 0),
         )
 
 

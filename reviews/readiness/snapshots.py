@@ -9,7 +9,7 @@ write: a case without a fresh snapshot has its readiness computed in memory for 
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -258,15 +258,25 @@ def compute_readiness_for_cases(
     specs = guide_specs({c.guide_id for c in cases}, {c.guide_id: c.guide for c in cases})
 
     evidence = defaultdict(list)
+    # Per case, how many items it has, and the latest up to `as_of` by the date of its work, the
+    # later logged of a tie: (date, id) and when it was logged.
+    counts: dict[int, int] = defaultdict(int)
+    latest: dict[int, tuple[tuple[datetime.date, int], datetime.datetime]] = {}
     rows = (
-        Evidence.objects.filter(case_id__in=ids, date__lte=as_of)
+        Evidence.objects.filter(case_id__in=ids)
         .annotate(positions=ArrayAgg("indicators__position", default=[]))
-        .values_list("case_id", "capability__number", "date", "positions")
+        .values_list("case_id", "capability__number", "date", "positions", "id", "created_at")
     )
-    for case_id, number, date, positions in rows:
+    for case_id, number, date, positions, pk, created_at in rows:
+        counts[case_id] += 1
+        if date > as_of:
+            # Readiness ignores what is dated later.
+            continue
         evidence[case_id].append(
             EvidenceItem(number, date, tuple(p for p in positions if p is not None))
         )
+        if case_id not in latest or (date, pk) > latest[case_id][0]:
+            latest[case_id] = ((date, pk), created_at)
 
     answers: dict[int, dict[int, tuple[datetime.date, dict[int, str]]]] = defaultdict(dict)
     rows = Answer.objects.filter(check_in__case_id__in=ids, check_in__date__lte=as_of).values_list(
@@ -276,11 +286,15 @@ def compute_readiness_for_cases(
         answers[case_id].setdefault(check_in_id, (date, {}))[1][position] = value
 
     return {
-        case.pk: compute_readiness(
-            specs[case.guide_id],
-            evidence[case.pk],
-            [CheckIn(date, given) for date, given in answers[case.pk].values()],
-            as_of,
+        case.pk: replace(
+            compute_readiness(
+                specs[case.guide_id],
+                evidence[case.pk],
+                [CheckIn(date, given) for date, given in answers[case.pk].values()],
+                as_of,
+            ),
+            last_logged=latest[case.pk][1] if case.pk in latest else None,
+            item_count=counts[case.pk],
         )
         for case in cases
     }

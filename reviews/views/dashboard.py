@@ -1,10 +1,11 @@
 """The sponsoring director's dashboard: one row per candidate they sponsor.
 
-Cost is fixed whatever the number of cases: one query for the cases with their candidates, last
-evidence date, sign-off date, count of items awaiting feedback and readiness snapshot, one for
+Cost is fixed whatever the number of cases: one query for the cases with their candidates,
+sign-off date, count of items the sponsor has given feedback on and readiness snapshot, one for
 their guides (`Case.objects.for_dashboard`); readiness without a fresh snapshot is computed in
-four more, for all of them. Sorting and filtering by readiness happen here, in Python,
-afterwards.
+four more, for all of them. The last item's date, when it was logged and how many items there
+are come with the readiness (kept in the snapshot when the evidence changes). Sorting and
+filtering by readiness happen here, in Python, afterwards.
 """
 
 import datetime
@@ -124,6 +125,8 @@ def _row(case: Case, readiness: Readiness, as_of: datetime.date, queue_url: str)
         note = case.get_status_display()
     else:
         note = ""
+    # Only an open case's items wait: the threads of the others are closed.
+    awaiting = case.awaiting if case.is_open else 0
     return Row(
         case=case,
         name=case.candidate.display_name,
@@ -132,21 +135,21 @@ def _row(case: Case, readiness: Readiness, as_of: datetime.date, queue_url: str)
         flag_kinds=readiness.flag_kinds,
         flags=flags_for(readiness),
         readiness=readiness,
-        last_evidence=case.last_evidence,
-        awaiting=case.awaiting,
+        last_evidence=readiness.last_evidence,
+        awaiting=awaiting,
         signed_off_at=case.signed_off_at,
         new_items=case.new_items,
         new_replies=case.new_replies,
-        last_logged=case.last_logged,
+        last_logged=readiness.last_logged,
         url=case.get_absolute_url(),
         guide_label=case.guide.label,
         status_label=STATUS_LABELS[status],
         status_badge=status_badge(status),
         state_note=note,
         signed_off_day=_day(case.signed_off_at),
-        last_evidence_day=_day(case.last_evidence),
-        last_logged_day=_day(case.last_logged),
-        awaiting_url=f"{queue_url}?case={case.pk}" if case.awaiting and case.is_open else "",
+        last_evidence_day=_day(readiness.last_evidence),
+        last_logged_day=_day(readiness.last_logged),
+        awaiting_url=f"{queue_url}?case={case.pk}" if awaiting and case.is_open else "",
         time_at_level=time_at_level(case.candidate_level, case.candidate_level_since, as_of),
     )
 
@@ -209,8 +212,8 @@ def dashboard_context(user, params: QueryDict, *, as_of: datetime.date | None = 
     # Closed cases are dropped here rather than in SQL, so that a sponsor whose every case is
     # closed is told so without a second query.
     every_case = list(
-        Case.objects.for_dashboard(user, as_of)
-        .with_news(user, as_of)
+        Case.objects.for_dashboard(user)
+        .with_news(user)
         .with_time_at_level()
         .with_snapshot(as_of, report=True)
         .order_by("id")

@@ -561,6 +561,16 @@ def test_awaiting_feedback_counts_what_the_review_queue_holds(sponsor):
     assert set(review_queue.waiting(sponsor, case)) == {replied_after, untouched}
 
 
+def test_nothing_awaits_feedback_on_a_case_no_longer_open(sponsor):
+    from reviews import review_queue
+
+    case = make_case(sponsor, "Hal Example", status=Case.Status.SIGNED_OFF)
+    add_item(case, 1, d("2026-01-01"))
+    (row,) = context(sponsor)["rows"]
+    assert row.awaiting == review_queue.waiting(sponsor, case).count() == 0
+    assert row.awaiting_url == ""
+
+
 def test_a_row_shows_what_changed_at_once(client):
     from django.urls import reverse
     from django.utils import timezone
