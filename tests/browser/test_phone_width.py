@@ -57,7 +57,8 @@ def test_heat_strip_row_labels_stay_in_view_when_it_scrolls(page, demo):
         return box.evaluate(
             "box => { const b = box.getBoundingClientRect();"
             " return [...box.querySelectorAll('.heat-strip-row text')].filter(t => {"
-            " const r = t.getBoundingClientRect(); return r.left < b.left - 1 || r.right > b.right + 1;"
+            " const r = t.getBoundingClientRect();"
+            " return r.left < b.left - 1 || r.right > b.right + 1;"
             " }).length; }"
         )
 
