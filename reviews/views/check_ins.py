@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
@@ -72,15 +72,10 @@ def check_in_create(request, case_id):
         # Kept before the save: a refusal of the date takes it out of the cleaned data.
         day = form.cleaned_data["date"]
         replace = request.POST.get("same_quarter") == "replace"
-        earlier = _same_quarter(case, day)
-        if earlier and earlier.date == day and not replace:
-            form.add_error("date", SAME_DATE)
-            form.add_error(None, SAME_DATE_WHAT_TO_DO.format(earlier.date))
-        else:
-            try:
-                return redirect(save_once(request, lambda: _record(request, case, form, replace)))
-            except ValidationError as error:
-                add_errors(form, error)
+        try:
+            return redirect(save_once(request, lambda: _record(request, case, form, replace)))
+        except ValidationError as error:
+            add_errors(form, error)
     elif form.is_bound:
         day = form.cleaned_data.get("date")
     earlier = _same_quarter(case, day) if day else None
@@ -105,7 +100,13 @@ def _same_quarter(case, day):
 
 
 def _record(request, case, form, replace: bool) -> str:
-    replaces = _same_quarter(case, form.cleaned_data["date"]) if replace else None
+    day = form.cleaned_data["date"]
+    earlier = _same_quarter(case, day)
+    if earlier and earlier.date == day and not replace:
+        raise ValidationError(
+            {"date": SAME_DATE, NON_FIELD_ERRORS: SAME_DATE_WHAT_TO_DO.format(earlier.date)}
+        )
+    replaces = earlier if replace else None
     check_in = services.record_check_in(
         case=case, date=form.cleaned_data["date"], answers=form.answers(), replaces=replaces
     )
