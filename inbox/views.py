@@ -2,6 +2,7 @@
 
 import itertools
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,5 +46,9 @@ def notice_open(request, notice_id: int):
 @require_POST
 @login_required
 def notice_read_all(request):
-    mark_read(user=request.user)
+    if changed := mark_read(user=request.user):
+        noun = "notification" if changed == 1 else "notifications"
+        messages.success(request, f"Marked {changed} {noun} as read.")
+    else:
+        messages.info(request, "Nothing was unread.")
     return redirect("inbox:notice_list")

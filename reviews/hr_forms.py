@@ -1,9 +1,10 @@
 """HR's forms: opening a case, changing its sponsor, recording the decision, importing a packet."""
 
 from django import forms
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.forms.models import ModelChoiceIterator
 
 from accounts.models import User
@@ -13,7 +14,51 @@ from guides.models import Guide
 from reviews.forms import DateInput, EditsACopy, OptionalMarked, form_helper
 from reviews.models import Case, Decision
 from reviews.packets.importing import MAX_PACKET_BYTES
+from reviews.roles import HR_PERMISSION
 from reviews.services import EFFECTIVE_DATE, OPENING_DATE, OWN_DECISION, sponsor_problem
+
+
+def required(words: str) -> dict:
+    """The message of a required field left empty, naming it."""
+    return {"required": words}
+
+
+def not_hr() -> Q:
+    """People outside HR: neither superusers nor holders of its permission, directly or by group."""
+    app_label, codename = HR_PERMISSION.split(".")
+    holds = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return Q(is_superuser=False) & ~Q(
+        Exists(holds.filter(Q(group__user=OuterRef("pk")) | Q(user=OuterRef("pk"))))
+    )
+
+
+def candidates_for(highest_rank) -> models.QuerySet:
+    """Active people outside HR who have no level yet or one below `highest_rank` (an
+    expression), by name."""
+    return (
+        User.objects.filter(
+            Q(current_level__isnull=True) | Q(current_level__rank__lt=highest_rank),
+            not_hr(),
+            is_active=True,
+        )
+        .select_related("current_level")
+        .order_by("name", "username")
+    )
+
+
+def candidate_problem(candidate, guide: Guide) -> str | None:
+    """Why this person cannot be a candidate on this guide, or None when they can."""
+    level = candidate.current_level
+    if level is not None and level.rank >= guide.to_level.rank:
+        return (
+            f"{candidate.display_name} already holds {level.code} {level.title}, at or above "
+            f"{guide.to_level.code} {guide.to_level.title}, the level this guide leads to."
+        )
+    if not User.objects.filter(not_hr(), pk=candidate.pk).exists():
+        return (
+            f"{candidate.display_name} works in HR, who see every case, so cannot be a candidate."
+        )
+    return None
 
 
 def sponsors_for(lowest_rank) -> models.QuerySet:
@@ -31,10 +76,10 @@ class OfferedChoices(ModelChoiceIterator):
         self.queryset = field.offered.all()
 
 
-class SponsorChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(forms.ModelChoiceField):
     """Offers only the people in `offered`, each with their level, so HR sees why they are
     listed. Any active person is accepted, so that one sent anyway is refused by
-    `sponsor_problem` with the reason, not as an unknown choice."""
+    `sponsor_problem` or `candidate_problem` with the reason, not as an unknown choice."""
 
     iterator = OfferedChoices
 
@@ -55,24 +100,39 @@ class SponsorChoiceField(forms.ModelChoiceField):
         return f"{obj.display_name} ({held})"
 
 
+def published_target_rank(highest: bool):
+    """The rank of the lowest (or highest) level a published guide leads to, as an expression."""
+    ranks = Guide.objects.published().values("to_level__rank")
+    return Subquery(ranks.order_by("-to_level__rank" if highest else "to_level__rank")[:1])
+
+
 class CaseForm(OptionalMarked, forms.Form):
-    candidate = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True).select_related("current_level")
+    # Those below the level at least one published guide leads to; the chosen guide's own
+    # level is checked when the form is sent, as the sponsor's is.
+    candidate = PersonChoiceField(
+        offered=candidates_for(published_target_rank(highest=True)),
+        empty_label="Choose a candidate",
+        error_messages=required("Choose the candidate."),
+        help_text="People below the level the guide leads to, HR aside.",
     )
     guide = forms.ModelChoiceField(
-        queryset=Guide.objects.published().with_levels(), empty_label="Choose a guide"
+        queryset=Guide.objects.published().with_levels(),
+        empty_label="Choose a guide",
+        error_messages=required("Choose the guide."),
     )
-    # Those senior enough for at least one published guide; the chosen guide's own level is
-    # checked when the form is sent.
-    sponsor = SponsorChoiceField(
-        offered=sponsors_for(
-            Subquery(
-                Guide.objects.published().order_by("to_level__rank").values("to_level__rank")[:1]
-            )
-        ),
+    # Those senior enough for at least one published guide.
+    sponsor = PersonChoiceField(
+        offered=sponsors_for(published_target_rank(highest=False)),
+        empty_label="Choose a sponsor",
+        error_messages=required("Choose the sponsor."),
         help_text="People at or above the level the guide leads to.",
     )
-    opened_on = DateField(name=OPENING_DATE, widget=DateInput(), initial=clock.today)
+    opened_on = DateField(
+        name=OPENING_DATE,
+        widget=DateInput(),
+        initial=clock.today,
+        error_messages=required("Enter the date the case opens."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,6 +141,8 @@ class CaseForm(OptionalMarked, forms.Form):
     def clean(self):
         data = super().clean()
         sponsor, guide, candidate = data.get("sponsor"), data.get("guide"), data.get("candidate")
+        if candidate and guide and (problem := candidate_problem(candidate, guide)):
+            self.add_error("candidate", problem)
         if sponsor and guide and (problem := sponsor_problem(sponsor, guide)):
             self.add_error("sponsor", problem)
         if sponsor and candidate and sponsor == candidate:
@@ -92,8 +154,10 @@ class SponsorForm(EditsACopy, forms.ModelForm):
     """HR's change of sponsor; `services.reassign_sponsor` makes it. Only people at or above
     the guide's target level are offered, the candidate aside."""
 
-    sponsor = SponsorChoiceField(
+    sponsor = PersonChoiceField(
         offered=User.objects.none(),
+        empty_label="Choose a sponsor",
+        error_messages=required("Choose the sponsor."),
         help_text="People at or above the level the guide leads to.",
     )
 
@@ -116,8 +180,14 @@ class DecisionForm(OptionalMarked, forms.ModelForm):
     outcome = forms.ChoiceField(
         choices=Decision.Outcome.choices,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages=required("Choose the outcome."),
     )
-    effective_date = DateField(name=EFFECTIVE_DATE, widget=DateInput(), initial=clock.today)
+    effective_date = DateField(
+        name=EFFECTIVE_DATE,
+        widget=DateInput(),
+        initial=clock.today,
+        error_messages=required("Enter the date the decision takes effect."),
+    )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
     )

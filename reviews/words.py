@@ -206,10 +206,29 @@ def gaps(readiness: Readiness, *, question_count: int | None = None) -> list[Gap
                 "Self-assessment is not yet consistent: each three-month block of the window "
                 f"needs a check-in, and each check-in must be mostly yes{threshold}. "
                 f"{assessment.mostly_yes} of {assessment.check_ins_in_window} check-ins in the "
-                "window are.",
+                f"window are.{_check_in_blocks(readiness)}",
             )
         )
     return found
+
+
+def _check_in_blocks(readiness: Readiness) -> str:
+    """The blocks that lack a check-in and the check-ins that are not mostly yes, named."""
+    assessment = readiness.self_assessment
+    said = ""
+    if assessment.blocks_without:
+        said += f" Needs a check-in in {_and([block_label(b) for b in assessment.blocks_without])}."
+    if assessment.not_mostly_yes:
+        by_block = {}
+        for day in assessment.not_mostly_yes:
+            block = next(b for b in readiness.blocks if b[0] <= f"{day:%Y-%m}" <= b[1])
+            by_block.setdefault(block, []).append(_day(day))
+        named = "; ".join(
+            f"the check-in{'s' if len(days) > 1 else ''} of {_and(days)}, in {block_label(block)}"
+            for block, days in by_block.items()
+        )
+        said += f" Not mostly yes: {named}."
+    return said
 
 
 def mostly_yes_threshold(question_count: int) -> str:

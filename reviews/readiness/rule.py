@@ -6,8 +6,10 @@ and run for a whole dashboard of cases in one request. DESIGN.md "Readiness" is 
 The report's words are types: a `Status`, and `Flag`s with their kind and, for thin, the
 capability's number. The report as DESIGN.md writes it (`manage.py readiness`, a packet's
 `readiness`, a kept snapshot) is `Readiness.as_dict`, read back with `Readiness.from_snapshot`:
-those two are where the types meet their spelling. (Somewhat over 400 lines: the rule, its report
-and that spelling belong together.)
+those two are where the types meet their spelling.
+
+About 460 lines: the report's types, their spelling and the rule read as one specification, so
+they stay in one module.
 """
 
 import datetime
@@ -119,6 +121,12 @@ class SelfAssessment:
     check_ins_in_window: int
     mostly_yes: int
     consistent: bool
+    # What stands in the way, for the progress page to name: the window's blocks (first and
+    # last month, 'YYYY-MM') without a check-in, and the dates of the window's check-ins that
+    # are not mostly yes, both oldest first. Not in the report DESIGN.md prints; kept with a
+    # snapshot, and empty when read from a report that does not hold them.
+    blocks_without: tuple[tuple[str, str], ...] = ()
+    not_mostly_yes: tuple[datetime.date, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,14 +195,20 @@ class Readiness:
         return tuple(sorted({flag.kind for flag in self.flags}))
 
     def to_snapshot(self) -> dict[str, object]:
-        """`as_dict` with the heat strip's months, which it leaves implicit, `last_logged` and
-        `item_count`."""
-        return {
+        """`as_dict` with the heat strip's months, which it leaves implicit, `last_logged`,
+        `item_count` and what keeps self-assessment from being consistent."""
+        report = {
             **self.as_dict(0),
             "strip_months": list(self.strip_months),
             "last_logged": self.last_logged.isoformat() if self.last_logged else None,
             "item_count": self.item_count,
         }
+        report["self_assessment"] = {
+            **report["self_assessment"],
+            "blocks_without": [list(block) for block in self.self_assessment.blocks_without],
+            "not_mostly_yes": [day.isoformat() for day in self.self_assessment.not_mostly_yes],
+        }
+        return report
 
     @classmethod
     def from_snapshot(cls, data: Mapping, *, max_months: int | None = None) -> "Readiness":
@@ -234,7 +248,7 @@ class Readiness:
                 )
                 for c in data["capabilities"]
             ),
-            self_assessment=SelfAssessment(**data["self_assessment"]),
+            self_assessment=_self_assessment_from(data["self_assessment"]),
             last_logged=(
                 datetime.datetime.fromisoformat(data["last_logged"])
                 if data.get("last_logged")
@@ -242,6 +256,17 @@ class Readiness:
             ),
             item_count=data.get("item_count", 0),
         )
+
+
+def _self_assessment_from(data: Mapping) -> SelfAssessment:
+    date = datetime.date.fromisoformat
+    return SelfAssessment(
+        check_ins_in_window=data["check_ins_in_window"],
+        mostly_yes=data["mostly_yes"],
+        consistent=data["consistent"],
+        blocks_without=tuple((first, last) for first, last in data.get("blocks_without", ())),
+        not_mostly_yes=tuple(date(day) for day in data.get("not_mostly_yes", ())),
+    )
 
 
 class _Tally:
@@ -392,6 +417,7 @@ def _self_assessment(
     blocks = [False] * block_count
     in_window = 0
     mostly_yes = 0
+    not_mostly_yes = []
     for check_in in check_ins:
         # Validate every check-in, not only those in the window, so bad data never hides.
         yes = _yes_count(check_in, guide.question_count)
@@ -403,10 +429,19 @@ def _self_assessment(
         # The denominator is the guide's questions: an unanswered question is not a yes.
         if yes * 2 > guide.question_count:
             mostly_yes += 1
+        else:
+            not_mostly_yes.append(check_in.date)
+    first_months = range(window_start, window_start + block_count * BLOCK_MONTHS, BLOCK_MONTHS)
     return SelfAssessment(
         check_ins_in_window=in_window,
         mostly_yes=mostly_yes,
         consistent=all(blocks) and mostly_yes == in_window,
+        blocks_without=tuple(
+            (key_of_index(first), key_of_index(first + BLOCK_MONTHS - 1))
+            for first, held in zip(first_months, blocks, strict=True)
+            if not held
+        ),
+        not_mostly_yes=tuple(sorted(not_mostly_yes)),
     )
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
@@ -19,6 +19,11 @@ from reviews.once import save_once
 from reviews.readiness.months import quarter_of
 from reviews.views.common import add_errors, get_case, get_writable_case
 from reviews.words import mostly_yes_threshold
+
+SAME_DATE = "There is already a check-in on this date."
+SAME_DATE_WHAT_TO_DO = (
+    "To save this one, choose to replace the check-in of {:%-d %B %Y}, or change the date."
+)
 
 # Check-ins a page shows: three years of quarterly ones.
 CHECK_IN_PAGE_SIZE = 12
@@ -73,13 +78,17 @@ def check_in_create(request, case_id):
             add_errors(form, error)
     elif form.is_bound:
         day = form.cleaned_data.get("date")
+    earlier = _same_quarter(case, day) if day else None
     context = {
         "case": case,
         "form": form,
         "threshold": mostly_yes_threshold(len(form.questions)),
-        # A check-in already in the quarter: the form asks whether this one replaces it.
-        "earlier": _same_quarter(case, day) if day else None,
-        "replace": request.POST.get("same_quarter") == "replace",
+        # A check-in already in the quarter: the form asks whether this one replaces it. On
+        # its very date only replacing can succeed, so that is what the form starts from.
+        "earlier": earlier,
+        "same_date": earlier is not None and earlier.date == day,
+        "replace": request.POST.get("same_quarter") == "replace"
+        or (earlier is not None and earlier.date == day),
     }
     return render(request, "reviews/check_in_form.html", context)
 
@@ -91,10 +100,16 @@ def _same_quarter(case, day):
 
 
 def _record(request, case, form, replace: bool) -> str:
-    replaces = _same_quarter(case, form.cleaned_data["date"]) if replace else None
+    day = form.cleaned_data["date"]
+    earlier = _same_quarter(case, day)
+    if earlier and earlier.date == day and not replace:
+        raise ValidationError(
+            {"date": SAME_DATE, NON_FIELD_ERRORS: SAME_DATE_WHAT_TO_DO.format(earlier.date)}
+        )
+    replaces = earlier if replace else None
     check_in = services.record_check_in(
         case=case, date=form.cleaned_data["date"], answers=form.answers(), replaces=replaces
     )
-    replaced = f", in place of that of {replaces.date:%-d %B %Y}" if replaces else ""
+    replaced = f"; it replaces your check-in of {replaces.date:%-d %b %Y}" if replaces else ""
     messages.success(request, f"Check-in of {check_in.date:%-d %B %Y} saved{replaced}.")
     return reverse("reviews:check_in_list", args=[case.pk])

@@ -239,3 +239,22 @@ def test_queries_do_not_grow_with_notices(item, django_assert_num_queries, notic
     with django_assert_num_queries(LIST_QUERIES):
         page = client.get(reverse("inbox:notice_list"))
     assert page.text.count('class="btn btn-link notice-link') == min(notices, 50)
+
+
+def test_mark_all_read_says_how_many_it_marked(client, item):
+    candidate = item.case.candidate
+    for text in ("first", "second", "third"):
+        notify(recipient_id=candidate.pk, kind="feedback", text=text, about="x", link="/about/")
+    client.force_login(candidate)
+    page = client.post(reverse("inbox:notice_read_all"), follow=True)
+    assert "Marked 3 notifications as read." in page.text
+    page = client.post(reverse("inbox:notice_read_all"), follow=True)
+    assert "Nothing was unread." in page.text
+
+
+def test_mark_all_read_of_one_says_notification(client, item):
+    candidate = item.case.candidate
+    notify(recipient_id=candidate.pk, kind="feedback", text="only", about="x", link="/about/")
+    client.force_login(candidate)
+    page = client.post(reverse("inbox:notice_read_all"), follow=True)
+    assert "Marked 1 notification as read." in page.text

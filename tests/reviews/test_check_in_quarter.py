@@ -60,7 +60,7 @@ def test_replacing_on_the_same_day_is_allowed(client, case):
 def test_replacing_deletes_the_first(client, case):
     first = CheckInFactory(case=case, date=datetime.date(2026, 4, 2))
     page = post(client, case, form(case, datetime.date(2026, 5, 18), same_quarter="replace"))
-    assert "in place of that of 2 April 2026" in page.text
+    assert "Check-in of 18 May 2026 saved; it replaces your check-in of 2 Apr 2026." in page.text
     assert list(CheckIn.objects.values_list("date", flat=True)) == [datetime.date(2026, 5, 18)]
     assert not CheckIn.objects.filter(pk=first.pk).exists()
 
@@ -87,3 +87,24 @@ def test_a_missing_answer_names_its_question(client, case):
     page = post(client, case, data)
     assert "Choose yes, partly or no for question 3." in page.text
     assert not CheckIn.objects.exists()
+
+
+def test_on_the_date_of_a_check_in_the_form_offers_replacing_first(client, case):
+    CheckInFactory(case=case, date=datetime.date(2026, 5, 20))
+    client.force_login(case.candidate)
+    page = client.get(reverse("reviews:check_in_create", args=[case.pk]))
+    assert 'value="replace" id="same-quarter-replace" checked' in page.text
+    assert 'id="same-quarter-keep" checked' not in page.text
+    assert "Two check-ins cannot share a date: to keep both, choose another date." in page.text
+
+
+def test_keeping_both_on_the_same_date_says_what_to_do(client, case):
+    CheckInFactory(case=case, date=datetime.date(2026, 5, 18))
+    page = post(client, case, form(case, datetime.date(2026, 5, 18), same_quarter="keep"))
+    assert "There is already a check-in on this date." in page.text
+    assert (
+        "To save this one, choose to replace the check-in of 18 May 2026, or change the date."
+        in page.text
+    )
+    assert 'value="replace" id="same-quarter-replace" checked' in page.text
+    assert CheckIn.objects.count() == 1

@@ -7,6 +7,7 @@ from reviews.readiness.rule import (
     CheckIn,
     EvidenceItem,
     GuideSpec,
+    Readiness,
     compute_readiness,
 )
 from reviews.words import block_label, gaps, mostly_yes_threshold
@@ -88,3 +89,31 @@ def test_a_ready_case_has_no_gaps_and_an_empty_one_says_so_once():
     check_ins = [CheckIn(day, {n: "yes" for n in range(1, 7)}) for day in EVERY_BLOCK]
     assert gaps(report(evidence, check_ins)) == []
     assert [g.kind for g in gaps(report([]))] == ["not_started"]
+
+
+def test_self_assessment_names_the_blocks_without_a_check_in_and_those_not_mostly_yes():
+    evidence = [item(c, day) for c in (1, 2, 3) for day in EVERY_BLOCK]
+    all_yes = {n: "yes" for n in range(1, 7)}
+    check_ins = [
+        CheckIn(date(2025, 8, 1), all_yes),
+        CheckIn(date(2026, 5, 1), all_yes),
+        CheckIn(date(2026, 5, 20), {n: "partly" for n in range(1, 7)}),
+    ]
+    (gap,) = gaps(report(evidence, check_ins), question_count=6)
+    assert gap.sentence.endswith(
+        "2 of 3 check-ins in the window are. Needs a check-in in Oct–Dec 2025 and Jan–Mar 2026. "
+        "Not mostly yes: the check-in of 20 May 2026, in Apr–Jun 2026."
+    )
+
+
+def test_self_assessment_blocks_survive_the_snapshot():
+    evidence = [item(c, day) for c in (1, 2, 3) for day in EVERY_BLOCK]
+    check_ins = [CheckIn(date(2026, 5, 1), {n: "no" for n in range(1, 7)})]
+    computed = report(evidence, check_ins)
+    assert Readiness.from_snapshot(computed.to_snapshot()) == computed
+    assert computed.self_assessment.blocks_without == (
+        ("2025-07", "2025-09"),
+        ("2025-10", "2025-12"),
+        ("2026-01", "2026-03"),
+    )
+    assert computed.self_assessment.not_mostly_yes == (date(2026, 5, 1),)

@@ -105,3 +105,61 @@ def test_the_case_page_offers_the_packet_to_the_candidate_and_the_sponsor(client
     assert reverse("reviews:packet_download", args=[case.pk, "pdf"]) in page
     assert reverse("reviews:packet_download", args=[case.pk, "json"]) in page
     assert "Download the packet" in page
+
+
+def test_open_a_case_names_each_missing_field_and_offers_plain_empty_choices(hr_client):
+    published_guide()
+    empty = hr_client.get(reverse("reviews:case_create")).text
+    assert "---------" not in empty and "Select an option" not in empty
+    assert '<option value="" selected>Choose a candidate</option>' in empty
+    assert '<option value="" selected>Choose a sponsor</option>' in empty
+    page = hr_client.post(reverse("reviews:case_create"), {"opened_on": ""}).text
+    assert "This field is required." not in page
+    for words in (
+        "Choose the candidate.",
+        "Choose the guide.",
+        "Choose the sponsor.",
+        "Enter the date the case opens.",
+    ):
+        assert words in page
+
+
+def test_the_decision_form_names_each_missing_field(hr_client):
+    case = signed_case()
+    page = hr_client.get(reverse("reviews:case_manage", args=[case.pk])).text
+    assert "---------" not in page and "Select an option" not in page
+    page = decide(hr_client, case, effective_date="").text
+    assert "This field is required." not in page
+    assert "Choose the outcome." in page
+    assert "Enter the date the decision takes effect." in page
+
+
+def test_candidates_offered_are_below_the_target_level_and_not_hr(hr_client):
+    guide = published_guide()
+    UserFactory(name="Cora Candidate", current_level=guide.from_level)
+    UserFactory(name="Dana Director", current_level=guide.to_level)
+    HRFactory(name="Hana People", current_level=guide.from_level)
+    page = hr_client.get(reverse("reviews:case_create")).text
+    names = " ".join(offered(page, "candidate"))
+    assert "Cora Candidate" in names
+    assert "Dana Director" not in names and "Hana People" not in names
+
+
+def test_a_candidate_at_the_target_level_or_in_hr_is_refused(hr_client):
+    guide = published_guide()
+    sponsor = UserFactory(current_level=guide.to_level)
+    for candidate, words in (
+        (UserFactory(name="Dana Director", current_level=guide.to_level), "already holds"),
+        (HRFactory(name="Hana People", current_level=guide.from_level), "works in HR"),
+    ):
+        page = hr_client.post(
+            reverse("reviews:case_create"),
+            {
+                "candidate": candidate.pk,
+                "guide": guide.pk,
+                "sponsor": sponsor.pk,
+                "opened_on": "2026-11-16",
+            },
+        ).text
+        assert words in page
+    assert not Case.objects.exists()
