@@ -40,6 +40,16 @@ def decide(case, outcome=Decision.Outcome.PROMOTED, note="Welcome to the new rol
     )
 
 
+def sign_not_ready(case):
+    return services.sign_off(
+        case=case,
+        signer=case.sponsor,
+        decision="not_ready",
+        rationale="Hiring needs more evidence.",
+        expected_sign_offs=0,
+    )
+
+
 def test_the_candidate_reads_the_decision_on_their_progress_page(client, case):
     decide(case)
     page = progress(client, case, case.candidate)
@@ -65,14 +75,7 @@ def test_the_sign_off_tab_is_the_sponsors_alone(client, case):
 
 
 def test_the_signer_is_spoken_to_about_their_own_sign_off(client, case):
-    services.sign_off(
-        case=case,
-        signer=case.sponsor,
-        decision="not_ready",
-        rationale="Hiring needs more evidence.",
-        override_reason="",
-        expected_sign_offs=0,
-    )
+    sign_not_ready(case)
     page = progress(client, case, case.sponsor)
     assert "Why you signed off as not ready yet" in page
     assert f"Read {case.sponsor.display_name}’s reasons" not in page
@@ -81,13 +84,6 @@ def test_the_signer_is_spoken_to_about_their_own_sign_off(client, case):
 
 
 def test_the_sign_off_notice_leads_to_the_reasons(case):
-    services.sign_off(
-        case=case,
-        signer=case.sponsor,
-        decision="not_ready",
-        rationale="Hiring needs more evidence.",
-        override_reason="",
-        expected_sign_offs=0,
-    )
+    sign_not_ready(case)
     notice = Notice.objects.get(recipient=case.candidate, kind=Notice.Kind.SIGN_OFF)
     assert notice.link == f"{case.get_absolute_url()}#sign-off-reasons"
