@@ -110,20 +110,36 @@ class CaseQuerySet(models.QuerySet):
 
     def for_dashboard(self, sponsor):
         """The cases this person sponsors, each with what a dashboard row counts beside its
-        readiness (which gives the latest item and when it was logged): `awaiting` (items
-        waiting in this sponsor's review queue) and `signed_off_at` (the ready sign-off's
-        time, if any)."""
-        from reviews import review_queue
-        from reviews.models import Evidence, SignOff
+        readiness (which gives the latest item, when it was logged and how many items there
+        are): `answered` (the items this sponsor has written on), `reopened` (those of them the
+        candidate has written on since the sponsor's last message) and `signed_off_at` (the
+        ready sign-off's time, if any). Items − answered + reopened is what waits in the
+        sponsor's review queue (reviews.review_queue)."""
+        from reviews.models import Feedback, SignOff
 
-        # Awaiting = the items of the case that wait in the sponsor's review queue: never
-        # answered, or replied to by the candidate since the sponsor's last message. A subquery
-        # rather than a join: no GROUP BY, so it runs once per case, on the indexes.
-        awaiting = count_of(
-            review_queue.waiting_items(
-                Evidence.objects.filter(case=models.OuterRef("pk")), sponsor
-            ),
-            per="case",
+        # Counts on the feedback index per case, where an anti-join would read every item of
+        # every case. Subqueries rather than joins: no GROUP BY, so each runs once per case.
+        answered = (
+            Feedback.objects.filter(case=models.OuterRef("pk"), author=sponsor)
+            .order_by()
+            .values("case")
+            .annotate(n=models.Count("evidence", distinct=True))
+            .values("n")
+        )
+        # A message of the candidate's with the sponsor's messages on its item all before it.
+        sponsor_on_item = Feedback.objects.filter(
+            evidence=models.OuterRef("evidence"), author=sponsor
+        )
+        reopened = (
+            Feedback.objects.filter(case=models.OuterRef("pk"), author=models.OuterRef("candidate"))
+            .filter(models.Exists(sponsor_on_item))
+            .exclude(
+                models.Exists(sponsor_on_item.filter(created_at__gte=models.OuterRef("created_at")))
+            )
+            .order_by()
+            .values("case")
+            .annotate(n=models.Count("evidence", distinct=True))
+            .values("n")
         )
         # A case has at most one ready sign-off (a constraint): joined, not a subquery per row.
         ready_sign_off = models.FilteredRelation(
@@ -136,7 +152,8 @@ class CaseQuerySet(models.QuerySet):
             ._listed(people=("candidate",))
             .annotate(ready_sign_off=ready_sign_off)
             .annotate(
-                awaiting=Coalesce(models.Subquery(awaiting, output_field=counted), 0),
+                answered=Coalesce(models.Subquery(answered, output_field=counted), 0),
+                reopened=Coalesce(models.Subquery(reopened, output_field=counted), 0),
                 signed_off_at=models.F("ready_sign_off__created_at"),
             )
         )

@@ -126,7 +126,7 @@ def _row(case: Case, readiness: Readiness, as_of: datetime.date, queue_url: str)
     else:
         note = ""
     # Only an open case's items wait: the threads of the others are closed.
-    awaiting = case.awaiting if case.is_open else 0
+    awaiting = readiness.item_count - case.answered + case.reopened if case.is_open else 0
     return Row(
         case=case,
         name=case.candidate.display_name,

@@ -561,6 +561,31 @@ def test_awaiting_feedback_counts_what_the_review_queue_holds(sponsor):
     assert set(review_queue.waiting(sponsor, case)) == {replied_after, untouched}
 
 
+def test_awaiting_feedback_follows_a_thread_back_and_forth_as_the_queue_does(sponsor):
+    from reviews import review_queue
+
+    case = make_case(sponsor, "Ivo Example")
+    item = add_item(case, 1, d("2026-01-01"))
+    add_item(case, 2, d("2026-02-01"))
+
+    def both() -> tuple[int, int]:
+        (row,) = context(sponsor)["rows"]
+        return row.awaiting, review_queue.waiting(sponsor, case).count()
+
+    assert both() == (2, 2)
+    for hour, author, expected in (
+        (9, case.sponsor, 1),
+        (10, case.candidate, 2),
+        (11, case.sponsor, 1),
+        (12, case.candidate, 2),
+        (13, case.candidate, 2),
+    ):
+        with time_machine.travel(f"2026-06-01 {hour:02}:00Z", tick=False):
+            kind = Feedback.Kind.QUESTION if author == case.sponsor else Feedback.Kind.REPLY
+            FeedbackFactory(evidence=item, author=author, kind=kind, text="Yes?")
+        assert both() == (expected, expected)
+
+
 def test_nothing_awaits_feedback_on_a_case_no_longer_open(sponsor):
     from reviews import review_queue
 
