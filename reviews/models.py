@@ -410,6 +410,17 @@ class FormSubmission(models.Model):
 
 
 # A model of its own module, so that this one stays readable; Django finds it here.
+from reviews.cycle_models import (  # noqa: E402, F401
+    Appeal,
+    CapabilityScore,
+    Cycle,
+    CycleMove,
+    Nomination,
+    Outcome,
+    Panellist,
+    Recommendation,
+    ScoreSheet,
+)
 from reviews.export_jobs import CycleExport  # noqa: E402, F401
 
 # The workflow's own models live in their own module; imported here so Django finds them.

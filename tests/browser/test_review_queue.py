@@ -29,6 +29,7 @@ def test_sponsor_works_through_a_queue_of_20_in_21_page_loads(page):
     for n in range(20):
         title = page.locator("#queue-item-title")
         expect(title).to_be_visible()
+        answering = title.inner_text()
         # The whole item is there: its content, capability and indicators, and its thread.
         expect(page.locator(".queue-item")).to_contain_text("What was done.")
         expect(page.locator(".queue-indicators li").first).to_be_visible()
@@ -36,8 +37,11 @@ def test_sponsor_works_through_a_queue_of_20_in_21_page_loads(page):
             page.get_by_label("Question").check()
             page.get_by_label("Message (optional when you endorse)").fill("Who else took part?")
         page.get_by_role("button", name="Send and show the next item").click()
-        expect(page.get_by_role("status")).to_contain_text("is in its thread")
+        # Titles are unique, so this holds only once the next page has come.
+        expect(page.get_by_role("status")).to_contain_text(f"“{answering}” is in its thread")
     expect(page.locator(".queue-empty")).to_contain_text("Nothing waits for your answer")
+    # The last page's content shows before its load event fires; count that load too.
+    page.wait_for_load_state("load")
     # One load for the queue, then one for each answer (its post lands on the next item).
     assert 20 <= len(loads) <= 21, loads
     answered = Feedback.objects.filter(author=first.sponsor)
