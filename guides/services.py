@@ -190,19 +190,7 @@ def _insert_parts(guide: Guide, doc: GuideDoc) -> None:
 def guide_to_doc(guide: Guide) -> GuideDoc:
     """The document a stored guide says, its text as the guide's Markdown writes it (as
     `parse_guide` gives it), in a fixed number of queries."""
-    guide = (
-        Guide.objects.with_levels()
-        .prefetch_related(
-            "shifts",
-            "capabilities__indicators",
-            "capabilities__practices",
-            "pitfalls",
-            "track_record_steps",
-            "questions",
-            "timeline_points",
-        )
-        .get(pk=guide.pk)
-    )
+    guide = Guide.objects.with_parts().get(pk=guide.pk)
     return as_written(
         GuideDoc(
             from_code=guide.from_level.code,

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from reviews.management.packet_files import read_packet_bytes
 from reviews.packets.importing import (
-    MAX_PACKET_BYTES,
     LinkingNeedsConfirmation,
     PacketRefused,
     import_packet,
@@ -34,12 +34,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, link_existing: bool, **options) -> None:
-        try:
-            with file.open("rb") as handle:
-                # One byte over the limit is enough for the loader to refuse the file.
-                raw = handle.read(MAX_PACKET_BYTES + 1)
-        except OSError as error:
-            raise CommandError(f"{file}: {error.strerror}") from None
+        raw = read_packet_bytes(file)
         try:
             data = load_packet_file(raw)
             case = import_packet(packet=data, by=None, link_existing=link_existing)

@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reviews.packets.importing import MAX_PACKET_BYTES, PacketRefused, load_packet_file
+from reviews.management.packet_files import read_packet_bytes
+from reviews.packets.importing import PacketRefused, load_packet_file
 from reviews.packets.verify import verify_packet
 
 
@@ -16,12 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args, file: Path, **options) -> None:
-        try:
-            with file.open("rb") as handle:
-                # One byte over the limit is enough for the loader to refuse the file.
-                raw = handle.read(MAX_PACKET_BYTES + 1)
-        except OSError as error:
-            raise CommandError(f"{file}: {error.strerror}") from None
+        raw = read_packet_bytes(file)
         try:
             data = load_packet_file(raw)
         except PacketRefused as refused:
