@@ -25,6 +25,22 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
+def stored_files() -> set[Path]:
+    from django.conf import settings
+
+    root = Path(settings.PRIVATE_STORAGE_ROOT)
+    return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
+
+
+@pytest.fixture
+def files_on_disk():
+    """The files a test adds to private storage, as a function; removed afterwards."""
+    before = stored_files()
+    yield lambda: stored_files() - before
+    for path in stored_files() - before:
+        path.unlink()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Real hashing costs about half a second a password; what is tested here is the app.

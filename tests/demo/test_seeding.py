@@ -4,10 +4,8 @@ import datetime
 import io
 import json
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
@@ -23,24 +21,11 @@ from reviews.packets.verify import verify_packet
 from reviews.readiness.snapshots import readiness_for_cases
 from reviews.roles import roles_for
 
-pytestmark = [pytest.mark.django_db, pytest.mark.dates]
+pytestmark = [pytest.mark.django_db, pytest.mark.dates, pytest.mark.usefixtures("files_on_disk")]
 
 # Seeded as of the session's day: `make test-dates` tries month ends and leap days.
 AS_OF = clock.today()
 SMALL = {"candidates": 12, "sponsors": 3, "months": 9, "items_per_month": 4}
-
-
-def stored_files() -> set[Path]:
-    root = Path(settings.PRIVATE_STORAGE_ROOT)
-    return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
-
-
-@pytest.fixture(autouse=True)
-def remove_new_files():
-    before = stored_files()
-    yield
-    for path in stored_files() - before:
-        path.unlink()
 
 
 def run_seed(seed_number: int = 1, **sizes):

@@ -27,7 +27,7 @@ from tests.factories import (
 )
 from tests.form_tokens import with_token
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("files_on_disk")]
 
 MB = 1024 * 1024
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -67,20 +67,6 @@ def docx_bytes() -> bytes:
             "</w:body></w:document>",
         )
     return buffer.getvalue()
-
-
-def stored_files() -> set[Path]:
-    root = Path(settings.PRIVATE_STORAGE_ROOT)
-    return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
-
-
-@pytest.fixture(autouse=True)
-def files_on_disk():
-    """The files each test adds to private storage; removed afterwards."""
-    before = stored_files()
-    yield lambda: stored_files() - before
-    for path in stored_files() - before:
-        path.unlink()
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ from tests.factories import (
     guide_with_parts,
     publish,
 )
-from tests.locks import wait_for_a_lock_wait
+from tests.locks import at_once, wait_for_a_lock_wait
 
 # Not about the calendar: the whole module runs on one day.
 DAY = "2026-11-16"
@@ -743,25 +743,12 @@ def _problem_items(response) -> list[str]:
 def test_two_simultaneous_imports_of_one_packet_make_one_case():
     guide = publish(guide_with_parts())
     packet = packet_for(guide)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
     def attempt():
-        try:
-            barrier.wait()
-            import_packet(packet=packet, by=None)
-            outcomes.append("imported")
-        except PacketRefused as error:
-            outcomes.append(str(error))
-        finally:
-            connections.close_all()
+        import_packet(packet=packet, by=None)
+        return "imported"
 
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
+    outcomes = at_once(attempt, refused=PacketRefused)
     assert Case.objects.count() == 1
     assert User.objects.filter(username__in=["ada", "sam"]).count() == 2
     assert sorted(outcomes)[0].startswith("$.candidate: Ada Example")

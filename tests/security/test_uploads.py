@@ -15,7 +15,7 @@ from tests.factories import CaseFactory
 from tests.form_tokens import with_token
 from tests.security.hostile import client_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("files_on_disk")]
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 SCRIPT = b"<script>alert(window.__xss=1)</script>"
@@ -37,19 +37,6 @@ def png_then(tail: bytes) -> bytes:
         + chunk(b"IEND", b"")
         + tail
     )
-
-
-def stored_files() -> set[Path]:
-    root = Path(settings.PRIVATE_STORAGE_ROOT)
-    return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
-
-
-@pytest.fixture(autouse=True)
-def files_on_disk():
-    before = stored_files()
-    yield lambda: stored_files() - before
-    for path in stored_files() - before:
-        path.unlink()
 
 
 @pytest.fixture
