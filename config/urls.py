@@ -10,6 +10,8 @@ urlpatterns = [
     path("guides/", include("guides.urls")),
     path("cases/", include("reviews.urls")),
     path("notifications/", include("inbox.urls")),
+    # Promotion cycles (/cycles/…) and the panel's own page (/panel/).
+    path("", include("reviews.cycle_urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,6 +1,6 @@
 """A case's history as people read it: every recorded change to the case, its evidence and its
-feedback (django-pghistory), with the sign-offs and the decision (append-only rows of their own),
-newest first, in words.
+feedback (django-pghistory), with the sign-offs, the nominations to promotion cycles and the
+decision (rows of their own), newest first, in words.
 
 An event stores ids and codes; this module says them as names, titles and labels. The people,
 capabilities and evidence items the events name are each read in one query for the whole page.
@@ -13,11 +13,12 @@ from pghistory.models import MiddlewareEvents
 
 from accounts.models import User, display_name_of
 from guides.models import Capability, Guide
-from reviews.models import Case, Decision, Evidence, Feedback
+from reviews.models import Case, Decision, Evidence, Feedback, Nomination
 from reviews.words import (
     decision_label,
     feedback_kind_label,
     history_action,
+    nomination_sentence,
     sign_off_label,
 )
 
@@ -162,8 +163,14 @@ def case_history(case: Case) -> list[HistoryRow]:
     )
     sign_offs = list(case.sign_offs.order_by("-created_at", "-id")[:LIMIT])
     decisions = list(Decision.objects.filter(case=case))
+    nominations = list(
+        Nomination.objects.filter(case=case).select_related("cycle").order_by("-created_at")
+    )
     names = read_names(
-        events, {s.signer_id for s in sign_offs} | {d.decided_by_id for d in decisions}
+        events,
+        {s.signer_id for s in sign_offs}
+        | {d.decided_by_id for d in decisions}
+        | {n.by_id for n in nominations},
     )
     rows = [event_row(event, names) for event in events]
     rows += [
@@ -186,6 +193,17 @@ def case_history(case: Case) -> list[HistoryRow]:
             what=f"{decision_label(d.outcome)}, effective {d.effective_date:%-d %b %Y}",
         )
         for d in decisions
+    ]
+    rows += [
+        HistoryRow(
+            at=n.created_at,
+            who=names.people.get(n.by_id, ""),
+            model="nomination",
+            label="recorded",
+            what=nomination_sentence(n.cycle.name, names.people.get(n.by_id, "")),
+            changes=[("reason", None, n.reason)] if n.reason else [],
+        )
+        for n in nominations
     ]
     rows.sort(key=lambda row: row.at, reverse=True)
     return rows[:LIMIT]

@@ -51,6 +51,56 @@ class CaseQuerySet(models.QuerySet):
             return self
         return self.filter(Q(candidate=user) | Q(sponsor=user))
 
+    def readable_by(self, user):
+        """The cases whose packet this person may read: those `visible_to` them and, for a
+        panellist, the cases nominated to the open cycles whose panel they sit on, less those
+        they sponsor or are the candidate of (`Nomination.objects.scorable_by`). The one rule of
+        a panellist's reading; the pages that read a packet start from it."""
+        from reviews.models import Nomination
+        from reviews.roles import roles_for
+
+        roles = roles_for(user) if user.is_authenticated else None
+        if roles is None or roles.hr or not roles.panellist:
+            return self.visible_to(user)
+        panel = Nomination.objects.filter(active=True).scorable_by(user).values("case")
+        return self.filter(Q(candidate=user) | Q(sponsor=user) | Q(pk__in=panel))
+
+    def with_standing(self):
+        """Where the case stands in the cycles, read with it: its latest nomination as
+        `nomination` (`{"cycle", "active", "name", "state", "on", "scores_due", "committee_meets",
+        "published_at"}`, or None), and the cycles open for nominations on its guide as
+        `open_cycles` (`[{"pk", "name", "closes"}]`, soonest to close first)."""
+        from django.contrib.postgres.expressions import ArraySubquery
+        from django.db.models.functions import JSONObject
+
+        from reviews.models import Cycle, Nomination
+
+        latest = (
+            Nomination.objects.filter(case=models.OuterRef("pk"))
+            .order_by("-created_at", "-id")
+            .values(
+                json=JSONObject(
+                    cycle="cycle",
+                    active="active",
+                    name="cycle__name",
+                    state="cycle__state",
+                    on="created_at",
+                    scores_due="cycle__scores_due",
+                    committee_meets="cycle__committee_meets",
+                    published_at="cycle__published_at",
+                )
+            )[:1]
+        )
+        cycles = (
+            Cycle.objects.filter(state=Cycle.State.NOMINATING, guides=models.OuterRef("guide"))
+            .order_by("nominations_close", "id")
+            .values(json=JSONObject(pk="pk", name="name", closes="nominations_close"))
+        )
+        return self.annotate(
+            nomination=models.Subquery(latest, output_field=models.JSONField()),
+            open_cycles=ArraySubquery(cycles),
+        )
+
     def active(self):
         return self.filter(status__in=self.model.ACTIVE_STATUSES)
 

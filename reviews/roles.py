@@ -1,7 +1,7 @@
 """Who someone is in the app. Roles are derived, never stored twice.
 
 HR is membership of a group holding `reviews.manage_cases`; candidate and sponsor follow from the
-cases a person is on.
+cases a person is on; panellist from a seat on the panel of a cycle that is not closed.
 
 Kept in the session, invalidated by one counter. A page's top bar needs the roles of the person
 logged in, and the query deriving them would be paid on every page. So `request_roles` keeps them
@@ -13,6 +13,7 @@ same transaction as the change (or right after it, which is as safe: roles deriv
 are stored under the old stamp and derived again on the next request):
 
 - a case saved with a new candidate or sponsor, or deleted: the old and the new people;
+- a panel seat saved or deleted: its holder; a cycle closed: its panel;
 - group membership added, removed or cleared, from either side; a group deleted: its members;
 - a group's permissions changed, a person's own permissions changed, a permission deleted: the
   people who hold it directly or through a group.
@@ -32,7 +33,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from accounts.models import User
-from reviews.models import Case
+from reviews.models import Case, Cycle, Panellist
 
 HR_GROUP = "HR"
 HR_PERMISSION = "reviews.manage_cases"
@@ -44,10 +45,11 @@ class Roles:
     hr: bool = False
     sponsor: bool = False
     candidate: bool = False
+    panellist: bool = False
 
 
 def roles_for(user) -> Roles:
-    """All three roles in one query, remembered on the user object for the rest of the request."""
+    """All four roles in one query, remembered on the user object for the rest of the request."""
     return _derive(user)[0]
 
 
@@ -67,6 +69,11 @@ def _derive(user) -> tuple[Roles, list | None]:
                 has_hr=Exists(permission),
                 has_sponsored=Exists(Case.objects.filter(sponsor=OuterRef("pk"))),
                 has_candidacy=Exists(Case.objects.filter(candidate=OuterRef("pk"))),
+                has_seat=Exists(
+                    Panellist.objects.filter(user=OuterRef("pk")).exclude(
+                        cycle__state=Cycle.State.CLOSED
+                    )
+                ),
             )
             .values_list(
                 "roles_version",
@@ -75,18 +82,22 @@ def _derive(user) -> tuple[Roles, list | None]:
                 "has_hr",
                 "has_sponsored",
                 "has_candidacy",
+                "has_seat",
             )
             .first()
         )
-        version, superuser, active, hr, sponsor, candidate = row or (
+        version, superuser, active, hr, sponsor, candidate, seat = row or (
             0,
             False,
             False,
             False,
             False,
             False,
+            False,
         )
-        cached = Roles(hr=active and (superuser or hr), sponsor=sponsor, candidate=candidate)
+        cached = Roles(
+            hr=active and (superuser or hr), sponsor=sponsor, candidate=candidate, panellist=seat
+        )
         user._roles = cached
         user._roles_stamp = [version, superuser, active] if row else None
     return cached, getattr(user, "_roles_stamp", None)
@@ -107,7 +118,12 @@ def session_roles(session, user) -> Roles:
     if not user.is_authenticated or hasattr(user, "_roles"):
         return roles_for(user)
     kept = session.get(SESSION_KEY)
-    if kept and kept[0] == [user.roles_version, user.is_superuser, user.is_active]:
+    # Roles kept before there were four read as a stale stamp would: derived again.
+    if (
+        kept
+        and kept[0] == [user.roles_version, user.is_superuser, user.is_active]
+        and len(kept[1]) == len(astuple(Roles()))
+    ):
         user._roles = Roles(*kept[1])
         return user._roles
     roles, stamp = _derive(user)
@@ -167,6 +183,31 @@ def _case_saved(sender, instance, created, **kwargs):
 @receiver(post_delete, sender=Case)
 def _case_deleted(sender, instance, **kwargs):
     roles_changed({instance.candidate_id, instance.sponsor_id})
+
+
+@receiver(post_save, sender=Panellist)
+@receiver(post_delete, sender=Panellist)
+def _seat_changed(sender, instance, **kwargs):
+    roles_changed([instance.user_id])
+
+
+@receiver(pre_save, sender=Cycle)
+def _remember_cycle_state(sender, instance, update_fields=None, **kwargs):
+    instance._state_before = (
+        instance.state
+        if instance._state.adding or (update_fields is not None and "state" not in update_fields)
+        else Cycle.objects.filter(pk=instance.pk).values_list("state", flat=True).first()
+    )
+
+
+@receiver(post_save, sender=Cycle)
+def _cycle_saved(sender, instance, created, **kwargs):
+    """A cycle that closes (or, in the admin, reopens) takes its panel's role with it."""
+    before = getattr(instance, "_state_before", None)
+    instance._state_before = None
+    closed = Cycle.State.CLOSED
+    if not created and before != instance.state and closed in (before, instance.state):
+        roles_changed(User.objects.filter(panel_seats__cycle=instance))
 
 
 @receiver(m2m_changed, sender=User.groups.through)

@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from reviews.views import (
     cases,
     check_ins,
+    cycles,
     dashboard,
     evidence,
     exports,
@@ -73,6 +74,11 @@ urlpatterns = [
     ),
     path("<int:case_id>/sign-off/", sign_off.sign_off_create, name="sign_off_create"),
     path("<int:case_id>/history/", cases.case_history, name="case_history"),
+    path(
+        "<int:case_id>/nominate/<int:cycle_id>/",
+        cycles.case_nominate,
+        name="case_nominate",
+    ),
     path(
         "<int:case_id>/evidence/<int:evidence_id>/feedback/",
         feedback.feedback_create,

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from accounts.models import LevelChange
-from reviews.models import Answer, Case, Decision, Feedback, SignOff
+from core.dates import spoken
+from reviews.models import Answer, Case, Cycle, Decision, Feedback, SignOff
 from reviews.readiness.gaps import empty_blocks
 from reviews.readiness.months import MONTH_NAMES, months_open
 from reviews.readiness.rule import STALE_AFTER, FlagKind, Readiness, Status
@@ -349,3 +350,29 @@ def time_at_level(level_code: str | None, since: datetime.date | None, today: da
 
 def level_reason_label(reason: str) -> str:
     return LevelChange.Reason(reason).label
+
+
+# --- Promotion cycles ---------------------------------------------------------------------------
+
+
+def cycle_state_label(state: str) -> str:
+    """'committee' → 'In committee'."""
+    return Cycle.State(state).label
+
+
+def nomination_sentence(cycle_name: str, by_name: str) -> str:
+    """ "Nominated to Spring 2027 by Pat Example", in the case's history and the cycle's list."""
+    return f"Nominated to {cycle_name} by {by_name}" if by_name else f"Nominated to {cycle_name}"
+
+
+def cycle_move_sentence(from_state: str, to_state: str, by_name: str, at: datetime.datetime) -> str:
+    """ "Moved to scoring by Hana Example on 3 March 2027"; a cycle's first move is its opening."""
+    day = spoken(timezone.localdate(at))
+    if not from_state:
+        return f"Opened for nominations by {by_name} on {day}"
+    return f"Moved to {cycle_state_label(to_state).lower()} by {by_name} on {day}"
+
+
+def conflict_reason(name: str, *, sponsor: bool) -> str:
+    """Why a panellist does not score a case: "Pat sponsors this case"."""
+    return f"{name} sponsors this case" if sponsor else f"{name} is the candidate on this case"

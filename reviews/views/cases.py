@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import clock
 from core.downloads import as_download
-from reviews import drafts, services
+from reviews import cycle_pages, drafts, services
 from reviews.case_writes import Part, refusal
 from reviews.forms import NarrativeForm
 from reviews.history import case_history as case_history_rows
@@ -20,7 +20,7 @@ from reviews.packets.build import build_packet
 from reviews.readiness.months import calendar_months
 from reviews.readiness.snapshots import readiness_of
 from reviews.views import case_page
-from reviews.views.common import get_case, get_writable_case, visible_cases
+from reviews.views.common import get_case, get_writable_case, readable_cases
 from reviews.views.lists import item_rows
 from reviews.words import gaps, time_at_level
 
@@ -30,14 +30,16 @@ from reviews.words import gaps, time_at_level
 def case_detail(request, case_id):
     today = clock.today()
     case = get_object_or_404(
-        visible_cases(request)
+        readable_cases(request)
         .for_page()
         .with_snapshot(today, report=True)
         .with_time_at_level()
         .with_level_history()
+        .with_standing()
         .annotate(draft_rows=drafts.drafts_column(request.user)),
         pk=case_id,
     )
+    standing = cycle_pages.standing_of(case)
     readiness = readiness_of([case], today)[case.pk]
     evidence = case_page.evidence_summary(
         case, latest=5, window=(readiness.window_start, readiness.as_of)
@@ -62,6 +64,8 @@ def case_detail(request, case_id):
         "waiting_for_reply": feedback.waiting if can_write else [],
         "time_at_level": time_at_level(case.candidate_level, case.candidate_level_since, today),
         "level_history": case_page.level_steps(case.candidate_levels),
+        "standing": standing,
+        "nominate_to": cycle_pages.nominable_to(case, request.user, standing),
         "months_in_window": min(
             readiness.window_months, calendar_months(case.opened_on, readiness.as_of)
         ),
@@ -109,7 +113,7 @@ def case_history(request, case_id):
 @login_required
 def packet_download(request, case_id, fmt):
     """One case's packet, for anyone who may see the case."""
-    case = get_object_or_404(visible_cases(request).with_people().with_level_history(), pk=case_id)
+    case = get_object_or_404(readable_cases(request).with_people().with_level_history(), pk=case_id)
     name = f"packet-{case.candidate.username}-{case.pk}"
     if fmt == "json":
         body = json.dumps(build_packet(case), indent=2, ensure_ascii=False)

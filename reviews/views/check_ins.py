@@ -17,7 +17,7 @@ from reviews.grouping import answers_by_question
 from reviews.models import Answer
 from reviews.once import save_once
 from reviews.readiness.months import quarter_of
-from reviews.views.common import add_errors, get_case, get_writable_case
+from reviews.views.common import add_errors, get_readable_case, get_writable_case
 from reviews.words import mostly_yes_threshold
 
 SAME_DATE = "There is already a check-in on this date."
@@ -33,7 +33,7 @@ CHECK_IN_PAGE_SIZE = 12
 @login_required
 def check_in_list(request, case_id):
     """The check-ins a page at a time, the latest first; each page's oldest to newest."""
-    case = get_case(request, case_id)
+    case = get_readable_case(request, case_id)
     questions = list(case.guide.questions.all())
     latest_first = (
         case.check_ins.prefetch_related(

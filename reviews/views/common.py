@@ -28,6 +28,19 @@ def get_case(request, case_id: int) -> Case:
     return get_object_or_404(visible_cases(request).with_people(), pk=case_id)
 
 
+def readable_cases(request):
+    """The cases whose packet this person may read (`Case.objects.readable_by`): those they
+    may see, and for a panellist the cycle's nominated cases they have no conflict on. The
+    pages that only read a case's packet (its page, evidence, check-ins, files and downloads)
+    start from here; every other page of a case starts from `visible_cases`."""
+    request_roles(request)
+    return Case.objects.readable_by(request.user)
+
+
+def get_readable_case(request, case_id: int) -> Case:
+    return get_object_or_404(readable_cases(request).with_people(), pk=case_id)
+
+
 def get_writable_case(request, case_id: int) -> Case:
     case = get_case(request, case_id)
     if not request.user.has_perm("reviews.write_evidence", case):

@@ -20,9 +20,9 @@ from reviews.views import case_page
 from reviews.views.common import (
     FEEDBACK_KINDS,
     add_errors,
-    get_case,
+    get_readable_case,
     get_writable_case,
-    visible_cases,
+    readable_cases,
 )
 from reviews.views.filters import EvidenceFilterForm
 from reviews.views.lists import item_rows
@@ -33,7 +33,7 @@ EVIDENCE_PAGE_SIZE = 25
 @require_GET
 @login_required
 def evidence_list(request, case_id):
-    case = get_object_or_404(visible_cases(request).for_page(), pk=case_id)
+    case = get_object_or_404(readable_cases(request).for_page(), pk=case_id)
     filters = EvidenceFilterForm(request.GET or None, capabilities=case_page.guide_outline(case))
     items = case.evidence.as_rows().order_by("-date", "-id")
     if filters.is_valid():
@@ -68,7 +68,7 @@ def evidence_list(request, case_id):
 @require_GET
 @login_required
 def evidence_detail(request, case_id, evidence_id):
-    case = get_case(request, case_id)
+    case = get_readable_case(request, case_id)
     evidence = get_object_or_404(case.evidence.with_details().with_threads(), pk=evidence_id)
     context = {
         "case": case,
@@ -234,7 +234,7 @@ def evidence_delete(request, case_id, evidence_id):
 @require_GET
 @login_required
 def attachment_download(request, case_id, evidence_id, attachment_id):
-    case = get_case(request, case_id)
+    case = get_readable_case(request, case_id)
     attachment = get_object_or_404(
         Attachment, pk=attachment_id, evidence_id=evidence_id, evidence__case=case
     )

@@ -14,7 +14,7 @@ from reviews import workflow
 from reviews.forms import FeedbackForm
 from reviews.grouping import capability_pages, evidence_by_capability
 from reviews.once import save_once
-from reviews.views.common import FEEDBACK_KINDS, feedback_sender, get_case
+from reviews.views.common import FEEDBACK_KINDS, feedback_sender, get_case, get_readable_case
 
 # Items a page of the review shows, each with its whole thread (at most
 # limits.MAX_MESSAGES_PER_THREAD messages).
@@ -26,7 +26,7 @@ REVIEW_PAGE_SIZE = 25
 def case_review(request, case_id):
     """Evidence grouped by capability and indicator, each item with its feedback thread, a page
     of items at a time in capability order."""
-    case = get_case(request, case_id)
+    case = get_readable_case(request, case_id)
     if request.user.pk == case.sponsor_id:
         workflow.record_look(user=request.user, case=case)
     capabilities = list(case.guide.capabilities.order_by("number").prefetch_related("indicators"))

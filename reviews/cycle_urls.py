@@ -1,0 +1,20 @@
+from django.urls import path
+
+from reviews.views import cycles
+
+app_name = "cycles"
+
+urlpatterns = [
+    path("cycles/", cycles.cycle_list, name="cycle_list"),
+    path("cycles/new/", cycles.cycle_create, name="cycle_create"),
+    path("cycles/<int:pk>/", cycles.cycle_detail, name="cycle_detail"),
+    path("cycles/<int:pk>/move/", cycles.cycle_move, name="cycle_move"),
+    path("cycles/<int:pk>/nominate/", cycles.cycle_nominate, name="cycle_nominate"),
+    path("cycles/<int:pk>/panel/", cycles.cycle_panel, name="cycle_panel"),
+    path(
+        "cycles/<int:pk>/panel/<int:user_id>/remove/",
+        cycles.panel_remove,
+        name="panel_remove",
+    ),
+    path("panel/", cycles.panel_home, name="panel_home"),
+]
