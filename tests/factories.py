@@ -5,7 +5,17 @@ import factory
 from accounts.models import User
 from core import clock
 from guides.models import Capability, Guide, Indicator, Level, Practice, Question
-from reviews.models import Answer, Attachment, Case, CheckIn, Evidence, Feedback, SignOff
+from reviews.models import (
+    Answer,
+    Attachment,
+    Case,
+    CheckIn,
+    Cycle,
+    Evidence,
+    Feedback,
+    Panellist,
+    SignOff,
+)
 from reviews.roles import hr_group
 
 PASSWORD = "correct-horse-battery"
@@ -221,3 +231,34 @@ def signed_case(**kwargs) -> Case:
     )
     case.refresh_from_db()
     return case
+
+
+class CycleFactory(factory.django.DjangoModelFactory):
+    """A promotion cycle open for nominations, its dates ahead of today; `guides=[…]` sets the
+    guides it covers. Made as a row, without the first move `reviews.cycles.create_cycle`
+    records."""
+
+    class Meta:
+        model = Cycle
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Cycle {n}")
+    nominations_close = factory.LazyFunction(lambda: clock.today() + datetime.timedelta(days=10))
+    scores_due = factory.LazyFunction(lambda: clock.today() + datetime.timedelta(days=20))
+    committee_meets = factory.LazyFunction(lambda: clock.today() + datetime.timedelta(days=30))
+    outcomes_due = factory.LazyFunction(lambda: clock.today() + datetime.timedelta(days=40))
+    created_by = factory.SubFactory(HRFactory)
+
+    @factory.post_generation
+    def guides(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.guides.set(extracted)
+
+
+class PanellistFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Panellist
+
+    cycle = factory.SubFactory(CycleFactory)
+    user = factory.SubFactory(UserFactory)
+    appointed_by = factory.LazyAttribute(lambda o: o.cycle.created_by)
