@@ -20,10 +20,14 @@ from reviews.models import (
     Attachment,
     Case,
     CheckIn,
+    Cycle,
     CycleExport,
+    CycleMove,
     Evidence,
     EvidenceDraft,
     Feedback,
+    Nomination,
+    Panellist,
     SignOff,
 )
 from reviews.packets.jobs import export_path
@@ -31,9 +35,11 @@ from tests.factories import (
     AttachmentFactory,
     CaseFactory,
     CheckInFactory,
+    CycleFactory,
     EvidenceFactory,
     FeedbackFactory,
     HRFactory,
+    PanellistFactory,
     SignOffFactory,
     UserFactory,
     published_guide,
@@ -41,7 +47,16 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["anonymous", "candidate", "other_candidate", "sponsor", "other_sponsor", "hr"]
+PERSONAS = [
+    "anonymous",
+    "candidate",
+    "other_candidate",
+    "sponsor",
+    "other_sponsor",
+    "hr",
+    # On the panel of a cycle the candidate's case is nominated to; the other case is in none.
+    "panellist",
+]
 METHODS = ["GET", "POST"]
 
 # Outcomes: a status code, "login" (302 to the login page) or "redirect" (302 anywhere else).
@@ -75,7 +90,14 @@ def case_readers(outcome):
         "sponsor": outcome,
         "other_sponsor": 404,
         "hr": outcome,
+        "panellist": 404,
     }
+
+
+def packet_readers(outcome):
+    """The case's readers and the panel of a cycle it is nominated to read its packet: the
+    case's page, evidence, check-ins, files and downloads."""
+    return {**case_readers(outcome), "panellist": outcome}
 
 
 def case_writer(outcome):
@@ -118,21 +140,21 @@ EXPECTED = {
     "reviews:export_detail": {"GET": hr_only(200), "POST": ALL_405},
     "reviews:export_download": {"GET": hr_only(200), "POST": ALL_405},
     "reviews:markdown_preview": {"GET": ALL_405, "POST": people(200)},
-    "reviews:case_detail": {"GET": case_readers(200), "POST": ALL_405},
+    "reviews:case_detail": {"GET": packet_readers(200), "POST": ALL_405},
     # An empty narrative is refused on the form itself.
     "reviews:narrative_edit": {"GET": case_writer(200), "POST": case_writer(200)},
-    "reviews:evidence_list": {"GET": case_readers(200), "POST": ALL_405},
+    "reviews:evidence_list": {"GET": packet_readers(200), "POST": ALL_405},
     "reviews:evidence_create": {"GET": case_writer(200), "POST": case_writer(200)},
-    "reviews:evidence_detail": {"GET": case_readers(200), "POST": ALL_405},
+    "reviews:evidence_detail": {"GET": packet_readers(200), "POST": ALL_405},
     "reviews:evidence_edit": {"GET": case_writer(200), "POST": case_writer(200)},
     "reviews:evidence_delete": {"GET": case_writer(200), "POST": case_writer(REDIRECT)},
-    "reviews:attachment_download": {"GET": case_readers(200), "POST": ALL_405},
-    "reviews:case_review": {"GET": case_readers(200), "POST": ALL_405},
+    "reviews:attachment_download": {"GET": packet_readers(200), "POST": ALL_405},
+    "reviews:case_review": {"GET": packet_readers(200), "POST": ALL_405},
     "reviews:draft_discard": {"GET": ALL_405, "POST": case_writer(REDIRECT)},
     "reviews:case_manage": {"GET": hr_only(200), "POST": hr_only(200)},
     # A move without the box ticked is refused on its own page.
     "reviews:case_move": {"GET": hr_only(200), "POST": hr_only(200)},
-    "reviews:packet_download": {"GET": case_readers(200), "POST": ALL_405},
+    "reviews:packet_download": {"GET": packet_readers(200), "POST": ALL_405},
     "reviews:sign_off_create": {
         "GET": {**case_readers(403), "sponsor": 200},
         "POST": {**case_readers(403), "sponsor": 200},
@@ -153,8 +175,25 @@ EXPECTED = {
     # Only the item's sponsor answers from the queue; an empty answer goes back to the queue.
     # An empty answer is refused on the queue's own page, as the other forms refuse theirs.
     "reviews:queue_answer": {"GET": ALL_405, "POST": {**people(404), "sponsor": 200}},
-    "reviews:check_in_list": {"GET": case_readers(200), "POST": ALL_405},
+    "reviews:check_in_list": {"GET": packet_readers(200), "POST": ALL_405},
     "reviews:check_in_create": {"GET": case_writer(200), "POST": case_writer(200)},
+    # Only the case's sponsor nominates from the case page; the others who see the case get 403.
+    # The world's case is nominated already, so the sponsor's nomination is refused with a
+    # message on the case page.
+    "reviews:case_nominate": {
+        "GET": {**case_readers(403), "sponsor": 200},
+        "POST": {**case_readers(403), "sponsor": REDIRECT},
+    },
+    "cycles:cycle_list": {"GET": hr_only(200), "POST": ALL_405},
+    # An empty form is refused on its own page.
+    "cycles:cycle_create": {"GET": hr_only(200), "POST": hr_only(200)},
+    "cycles:cycle_detail": {"GET": hr_only(200), "POST": ALL_405},
+    # A move to no state is refused on the cycle's page.
+    "cycles:cycle_move": {"GET": hr_only(200), "POST": hr_only(REDIRECT)},
+    "cycles:cycle_nominate": {"GET": ALL_405, "POST": hr_only(200)},
+    "cycles:cycle_panel": {"GET": hr_only(200), "POST": hr_only(200)},
+    "cycles:panel_remove": {"GET": ALL_405, "POST": hr_only(REDIRECT)},
+    "cycles:panel_home": {"GET": {**people(404), "panellist": 200}, "POST": ALL_405},
     "inbox:notice_list": {"GET": people(200), "POST": ALL_405},
     # The notice is the candidate's: anyone else is told it does not exist.
     "inbox:notice_open": {"GET": ALL_405, "POST": {**people(404), "candidate": REDIRECT}},
@@ -225,6 +264,10 @@ def world():
     draft = EvidenceDraft.objects.create(case=case, title="Half-written draft")
     SignOffFactory(case=other_case, decision=SignOff.Decision.NOT_READY, rationale="Zanzibar gap")
     hr = HRFactory(username="hanna", name="Hanna Example")
+    panellist = UserFactory(username="paula", name="Paula Example")
+    cycle = CycleFactory(name="Spring cycle", guides=[guide], created_by=hr)
+    Nomination.objects.create(cycle=cycle, case=case, by=hr, reason="Ready for the committee.")
+    PanellistFactory(cycle=cycle, user=panellist)
     export = CycleExport.objects.create(
         requested_by=hr,
         case_ids=[case.pk, other_case.pk],
@@ -256,8 +299,10 @@ def world():
         "sponsor": sponsor,
         "other_sponsor": other_sponsor,
         "hr": hr,
+        "panellist": panellist,
     }
     yield {
+        "cycle": cycle,
         "guide": guide,
         "case": case,
         "evidence": evidence,
@@ -282,6 +327,9 @@ def url_arguments(world):
         "export_id": [world["export"].pk],
         "draft_id": [world["draft"].pk],
         "notice_id": [world["notice"].pk],
+        "pk": [world["cycle"].pk],
+        "cycle_id": [world["cycle"].pk],
+        "user_id": [world["users"]["panellist"].pk],
         "kind": ["zip", "cases-csv", "evidence-csv", "xlsx"],
         "fmt": ["json", "pdf"],
         "uidb64": ["MQ"],
@@ -306,6 +354,7 @@ MUST_NOT_SEE = {
     "sponsor": SECRETS["other"],
     "other_candidate": SECRETS["mine"],
     "other_sponsor": SECRETS["mine"],
+    "panellist": SECRETS["other"],
     "anonymous": SECRETS["mine"] + SECRETS["other"],
 }
 
@@ -320,6 +369,11 @@ def snapshot(case):
         Feedback.objects.count(),
         CheckIn.objects.count(),
         SignOff.objects.count(),
+        Cycle.objects.count(),
+        list(Cycle.objects.values_list("state", flat=True)),
+        CycleMove.objects.count(),
+        Nomination.objects.count(),
+        Panellist.objects.count(),
         case.narrative,
         case.status,
         case.sponsor_id,
