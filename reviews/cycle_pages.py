@@ -5,7 +5,7 @@ fixed number of queries, however many cases and people there are."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -27,8 +27,8 @@ def cycles_listed():
     """Every cycle, newest committee first, with its guides and its counts of nominations and
     panellists (`nominated`, `seated`): three queries."""
     return Cycle.objects.annotate(
-        nominated=Subquery(count_of(Nomination.objects.all(), per="cycle")),
-        seated=Subquery(count_of(Panellist.objects.all(), per="cycle")),
+        nominated=Subquery(count_of(Nomination.objects.filter(cycle=OuterRef("pk")), per="cycle")),
+        seated=Subquery(count_of(Panellist.objects.filter(cycle=OuterRef("pk")), per="cycle")),
     ).prefetch_related(Prefetch("guides", queryset=Guide.objects.with_levels()))
 
 
@@ -67,7 +67,11 @@ def nomination_rows(cycle: Cycle, panel: list[Panellist], today: datetime.date):
     nominations = list(
         cycle.nominations.select_related(*PEOPLE_OF_CASE, "by").order_by("created_at", "id")
     )
-    cases = Case.objects.filter(pk__in=[n.case_id for n in nominations]).with_snapshot(today)
+    cases = (
+        Case.objects.filter(pk__in=[n.case_id for n in nominations])
+        .select_related("guide")
+        .with_snapshot(today)
+    )
     readiness = summaries_of(cases, today)
     return [
         NominationRow(

@@ -39,7 +39,8 @@ def cycle_list(request):
 @login_required
 def cycle_create(request):
     require_hr(request)
-    form = CycleForm(request.POST or None)
+    # Bound on every POST, an empty one too, so that it is refused field by field.
+    form = CycleForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             cycle = cycles.create_cycle(by=request.user, **form.cleaned_data)
@@ -126,7 +127,7 @@ def cycle_nominate(request, pk):
 @login_required
 def cycle_panel(request, pk):
     cycle = _cycle(request, pk)
-    form = PanelForm(request.POST or None, cycle=cycle)
+    form = PanelForm(request.POST if request.method == "POST" else None, cycle=cycle)
     if request.method == "POST" and form.is_valid():
         user = form.cleaned_data["user"]
         try:

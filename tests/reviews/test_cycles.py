@@ -216,7 +216,9 @@ def test_hr_nominates_an_open_case_with_a_reason(hr, cycle):
 def test_hr_must_say_why(hr, cycle, ready_case):
     with pytest.raises(ValidationError) as refused:
         cycles.nominate(case=ready_case, cycle=cycle, by=hr, reason="   ")
-    assert refused.value.message_dict == {"reason": ["Say why the people team nominates this case."]}
+    assert refused.value.message_dict == {
+        "reason": ["Say why the people team nominates this case."]
+    }
     assert not Nomination.objects.exists()
 
 
