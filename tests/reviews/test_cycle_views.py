@@ -441,3 +441,33 @@ def test_the_rule_says_the_same_as_the_pages(panel_world):
     assert readable == {panel_world["scores"], panel_world["own"]}
     outsider = UserFactory()
     assert not outsider.has_perm("reviews.read_packet", panel_world["scores"])
+
+
+def test_your_cycles_reads_a_fixed_number_of_queries(client, hr, cycle, panel_world):
+    url = reverse("cycles:panel_home")
+    few = queries_of(client, panel_world["panellist"], url)
+    for _ in range(3):
+        case = signed_case(guide=panel_world["scores"].guide)
+        cycles.nominate(case=case, cycle=cycle, by=case.sponsor)
+    other = CycleFactory(guides=[panel_world["scores"].guide])
+    cycles.appoint(cycle=other, user=panel_world["panellist"], by=hr)
+    cycles.nominate(case=panel_world["not_nominated"], cycle=other, by=hr, reason="Acting.")
+    assert queries_of(client, panel_world["panellist"], url) == few
+
+
+def test_a_name_taken_is_refused_on_the_form(client, hr, cycle):
+    client.force_login(hr)
+    response = client.post(
+        reverse("cycles:cycle_create"),
+        {
+            "name": "Spring 2027",
+            "guides": [cycle.guides.get().pk],
+            "nominations_close": "2026-07-01",
+            "scores_due": "2026-07-10",
+            "committee_meets": "2026-07-20",
+            "outcomes_due": "2026-07-30",
+            "appeal_days": "10",
+        },
+    )
+    assert "There is a cycle of this name already." in response.content.decode()
+    assert Cycle.objects.count() == 1
