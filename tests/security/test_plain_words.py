@@ -6,7 +6,7 @@ decision with an underscore (`signed_off`, `needs_more`, `not_yet`), a flag with
 (`thin:3`), or any other snake_case word in what a person reads. The world holds each code:
 an open case signed off as not ready with thin evidence, feedback asking for more and a check-in
 answered "partly"; the candidate's earlier case decided "not yet"; a case signed off ready; a case
-not started. The packet's JSON is the one place codes belong (its format is the contract), so it
+not started; a cycle open for nominations, with two of the cases and a panel. The packet's JSON is the one place codes belong (its format is the contract), so it
 is left out.
 """
 
@@ -23,16 +23,18 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from inbox.services import notify
-from reviews import services
+from reviews import cycles, services
 from reviews.models import Case, CycleExport, Decision, EvidenceDraft, Feedback, SignOff
 from reviews.notifications import send_due_notifications
 from tests.factories import (
     AttachmentFactory,
     CaseFactory,
     CheckInFactory,
+    CycleFactory,
     EvidenceFactory,
     FeedbackFactory,
     HRFactory,
+    PanellistFactory,
     SignOffFactory,
     UserFactory,
     published_guide,
@@ -147,12 +149,18 @@ def world(settings):
         done=1,
         status=CycleExport.Status.DONE,
     )
+    cycle = CycleFactory(guides=[guide], created_by=hr)
+    cycles.nominate(case=ready, cycle=cycle, by=sponsor)
+    cycles.nominate(case=case, cycle=cycle, by=hr, reason="Acting director.")
+    panellist = PanellistFactory(cycle=cycle, user=UserFactory(name="Paula Example")).user
+    PanellistFactory(cycle=cycle, user=sponsor)
     users = {
         "candidate": candidate,
         "other_candidate": UserFactory(),
         "sponsor": sponsor,
         "other_sponsor": UserFactory(current_level=guide.to_level),
         "hr": hr,
+        "panellist": panellist,
     }
     yield {
         "arguments": {
@@ -167,6 +175,9 @@ def world(settings):
             "notice_id": [notice.pk],
             "draft_id": [draft.pk],
             "export_id": [export.pk],
+            "pk": [cycle.pk],
+            "cycle_id": [cycle.pk],
+            "user_id": [panellist.pk],
         },
         "users": users,
     }
