@@ -5,14 +5,18 @@ The pages are those of the access matrix (tests/security/test_access_matrix.py):
 that answers a persona with an HTML page, so a new page is checked as soon as it has a route.
 """
 
+import datetime
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.management import call_command
 
 from accounts.models import User
+from core import clock
 from demo.people import DEMO_PASSWORD
 from inbox.services import notify
+from reviews import cycles
 from reviews.models import Case, CycleExport, EvidenceDraft
 from reviews.notices import thread_link
 from tests.browser.conftest import log_in
@@ -21,7 +25,7 @@ from tests.security.test_access_matrix import EXPECTED, checked_patterns, urls_o
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SERIOUS = {"serious", "critical"}
-PERSONAS = ("anonymous", "candidate", "sponsor", "hr")
+PERSONAS = ("anonymous", "candidate", "sponsor", "hr", "panellist")
 PHONE = {"width": 375, "height": 800}
 
 
@@ -46,9 +50,29 @@ def demo():
     export = CycleExport.objects.create(
         requested_by=hr, case_ids=[case.pk], as_of=case.opened_on, total=1
     )
+    today = clock.today()
+    cycle = cycles.create_cycle(
+        name="Spring cycle",
+        guides=[case.guide],
+        nominations_close=today + datetime.timedelta(days=10),
+        scores_due=today + datetime.timedelta(days=20),
+        committee_meets=today + datetime.timedelta(days=30),
+        outcomes_due=today + datetime.timedelta(days=40),
+        appeal_days=14,
+        show_panel_names=False,
+        by=hr,
+    )
+    cycles.nominate(case=case, cycle=cycle, by=hr, reason="Ready for the committee.")
+    panellist = User.objects.exclude(pk=case.sponsor_id).get(username__in=["sam", "tess"])
+    cycles.appoint(cycle=cycle, user=panellist, by=hr)
     return {
         "case": case,
-        "users": {"candidate": case.candidate, "sponsor": case.sponsor, "hr": "hana"},
+        "users": {
+            "candidate": case.candidate,
+            "sponsor": case.sponsor,
+            "hr": "hana",
+            "panellist": panellist,
+        },
         "arguments": {
             "slug": [case.guide.slug],
             "case_id": [case.pk],
@@ -61,6 +85,9 @@ def demo():
             "notice_id": [1],
             "draft_id": [draft.pk],
             "export_id": [export.pk],
+            "pk": [cycle.pk],
+            "cycle_id": [cycle.pk],
+            "user_id": [panellist.pk],
         },
     }
 

@@ -6,8 +6,8 @@ decision with an underscore (`signed_off`, `needs_more`, `not_yet`), a flag with
 (`thin:3`), or any other snake_case word in what a person reads. The world holds each code:
 an open case signed off as not ready with thin evidence, feedback asking for more and a check-in
 answered "partly"; the candidate's earlier case decided "not yet"; a case signed off ready; a case
-not started; a cycle open for nominations, with two of the cases and a panel. The packet's JSON is the one place codes belong (its format is the contract), so it
-is left out.
+not started; a cycle open for nominations, with two of the cases and a panel. The packet's JSON
+is the one place codes belong (its format is the contract), so it is left out.
 """
 
 import datetime
