@@ -2,11 +2,9 @@
 a cycle, nominating cases, appointing and removing panellists, and every refusal."""
 
 import datetime
-import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections
 
 from reviews import cycles
 from reviews.models import Case, Cycle, CycleMove, Nomination, Panellist, ScoreSheet, SignOff
@@ -21,6 +19,7 @@ from tests.factories import (
     published_guide,
     signed_case,
 )
+from tests.locks import at_once
 
 pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-06-15")]
 
@@ -277,27 +276,15 @@ def test_two_cycles_taking_a_case_at_once_take_it_once():
     words (under the case's lock, or by the constraint behind it), never a server error."""
     hr = HRFactory()
     case = signed_case()
-    both = [CycleFactory(guides=[case.guide], created_by=hr) for _ in range(2)]
-    start = threading.Barrier(2)
-    results = []
+    waiting = [CycleFactory(guides=[case.guide], created_by=hr) for _ in range(2)]
 
-    def run(cycle):
-        try:
-            start.wait()
-            cycles.nominate(case=case, cycle=cycle, by=case.sponsor)
-            results.append("nominated")
-        except ValidationError as error:
-            results.append(message(error))
-        finally:
-            connections.close_all()
+    def attempt():
+        cycles.nominate(case=case, cycle=waiting.pop(), by=case.sponsor)
+        return "nominated"
 
-    threads = [threading.Thread(target=run, args=[cycle]) for cycle in both]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results)[1] == "nominated"
-    assert "open cycle" in sorted(results)[0]
+    refused, made = sorted(at_once(attempt, refused=ValidationError, words=message))
+    assert made == "nominated"
+    assert "open cycle" in refused
     assert Nomination.objects.filter(case=case, active=True).count() == 1
 
 
