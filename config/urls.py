@@ -10,6 +10,8 @@ urlpatterns = [
     path("guides/", include("guides.urls")),
     path("cases/", include("reviews.urls")),
     path("notifications/", include("inbox.urls")),
+    # The panel's and the committee's pages (/panel/…, /cycles/…) that scores and outcomes add.
+    path("", include("reviews.scoring_urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

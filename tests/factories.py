@@ -5,7 +5,18 @@ import factory
 from accounts.models import User
 from core import clock
 from guides.models import Capability, Guide, Indicator, Level, Practice, Question
-from reviews.models import Answer, Attachment, Case, CheckIn, Evidence, Feedback, SignOff
+from reviews.models import (
+    Answer,
+    Attachment,
+    Case,
+    CheckIn,
+    Cycle,
+    Evidence,
+    Feedback,
+    Nomination,
+    Panellist,
+    SignOff,
+)
 from reviews.roles import hr_group
 
 PASSWORD = "correct-horse-battery"
@@ -221,3 +232,48 @@ def signed_case(**kwargs) -> Case:
     )
     case.refresh_from_db()
     return case
+
+
+# Promotion cycles: rows as the cycle services would leave them.
+
+
+class CycleFactory(factory.django.DjangoModelFactory):
+    """A cycle in the state asked for (`state=`), its dates around today."""
+
+    class Meta:
+        model = Cycle
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Cycle {n}")
+    nominations_close = factory.LazyFunction(clock.today)
+    scores_due = factory.LazyAttribute(lambda o: o.nominations_close + datetime.timedelta(days=14))
+    committee_meets = factory.LazyAttribute(lambda o: o.scores_due + datetime.timedelta(days=7))
+    outcomes_due = factory.LazyAttribute(lambda o: o.committee_meets + datetime.timedelta(days=7))
+    state = Cycle.State.SCORING
+    created_by = factory.SubFactory(HRFactory)
+
+    @factory.post_generation
+    def guides(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.guides.set(extracted)
+
+
+class NominationFactory(factory.django.DjangoModelFactory):
+    """A case its sponsor nominated after a ready sign-off."""
+
+    class Meta:
+        model = Nomination
+
+    cycle = factory.SubFactory(CycleFactory)
+    case = factory.LazyFunction(lambda: signed_case())
+    by = factory.LazyAttribute(lambda o: o.case.sponsor)
+    reason = ""
+
+
+class PanellistFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Panellist
+
+    cycle = factory.SubFactory(CycleFactory)
+    user = factory.SubFactory(UserFactory)
+    appointed_by = factory.LazyAttribute(lambda o: o.cycle.created_by)

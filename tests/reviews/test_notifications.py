@@ -47,6 +47,7 @@ NOTHING = {
     "digest": 0,
     "quiet": 0,
     "check_in_due": 0,
+    "outcome": 0,
     "failed": 0,
 }
 
