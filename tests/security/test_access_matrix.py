@@ -17,23 +17,32 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from inbox.services import notify
 from reviews.models import (
+    Appeal,
     Attachment,
     Case,
     CheckIn,
+    Cycle,
     CycleExport,
+    Decision,
     Evidence,
     EvidenceDraft,
     Feedback,
+    Outcome,
+    ScoreSheet,
     SignOff,
 )
 from reviews.packets.jobs import export_path
+from reviews.scoring import submit_scores
 from tests.factories import (
     AttachmentFactory,
     CaseFactory,
     CheckInFactory,
+    CycleFactory,
     EvidenceFactory,
     FeedbackFactory,
     HRFactory,
+    NominationFactory,
+    PanellistFactory,
     SignOffFactory,
     UserFactory,
     published_guide,
@@ -41,7 +50,15 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["anonymous", "candidate", "other_candidate", "sponsor", "other_sponsor", "hr"]
+PERSONAS = [
+    "anonymous",
+    "candidate",
+    "other_candidate",
+    "sponsor",
+    "other_sponsor",
+    "hr",
+    "panellist",
+]
 METHODS = ["GET", "POST"]
 
 # Outcomes: a status code, "login" (302 to the login page) or "redirect" (302 anywhere else).
@@ -75,6 +92,7 @@ def case_readers(outcome):
         "sponsor": outcome,
         "other_sponsor": 404,
         "hr": outcome,
+        "panellist": 404,
     }
 
 
@@ -155,6 +173,23 @@ EXPECTED = {
     "reviews:queue_answer": {"GET": ALL_405, "POST": {**people(404), "sponsor": 200}},
     "reviews:check_in_list": {"GET": case_readers(200), "POST": ALL_405},
     "reviews:check_in_create": {"GET": case_writer(200), "POST": case_writer(200)},
+    # The candidate's case, nominated to a cycle in committee that is not published: its outcome
+    # page says only that; the candidate has nothing to appeal yet, the others do not appeal.
+    "reviews:case_outcome": {
+        "GET": case_readers(200),
+        "POST": {**case_readers(403), "candidate": 404},
+    },
+    # Nothing published, so no appeal to answer.
+    "reviews:appeal_answer": {"GET": ALL_405, "POST": people(404)},
+    # The panellist has scored; an empty change is refused on the form.
+    "scoring:score_sheet": {
+        "GET": {**people(404), "panellist": 200},
+        "POST": {**people(404), "panellist": 200},
+    },
+    # An empty outcome is refused on the form.
+    "scoring:outcome_record": {"GET": hr_only(200), "POST": hr_only(200)},
+    # The case has no outcome yet: HR is sent back to the confirmation with the refusal.
+    "scoring:cycle_publish": {"GET": hr_only(200), "POST": hr_only(REDIRECT)},
     "inbox:notice_list": {"GET": people(200), "POST": ALL_405},
     # The notice is the candidate's: anyone else is told it does not exist.
     "inbox:notice_open": {"GET": ALL_405, "POST": {**people(404), "candidate": REDIRECT}},
@@ -225,6 +260,18 @@ def world():
     draft = EvidenceDraft.objects.create(case=case, title="Half-written draft")
     SignOffFactory(case=other_case, decision=SignOff.Decision.NOT_READY, rationale="Zanzibar gap")
     hr = HRFactory(username="hanna", name="Hanna Example")
+    panellist = UserFactory(username="pavel", name="Pavel Example")
+    cycle = CycleFactory(created_by=hr, guides=[guide])
+    nomination = NominationFactory(cycle=cycle, case=case, by=hr, reason="Ready early.")
+    PanellistFactory(cycle=cycle, user=panellist)
+    submit_scores(
+        nomination=nomination,
+        panellist=panellist,
+        scores={c.pk: (2, "Shown.") for c in guide.capabilities.all()},
+        recommendation="promote",
+        reason="Sustained.",
+    )
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.COMMITTEE)
     export = CycleExport.objects.create(
         requested_by=hr,
         case_ids=[case.pk, other_case.pk],
@@ -256,6 +303,7 @@ def world():
         "sponsor": sponsor,
         "other_sponsor": other_sponsor,
         "hr": hr,
+        "panellist": panellist,
     }
     yield {
         "guide": guide,
@@ -265,6 +313,8 @@ def world():
         "export": export,
         "draft": draft,
         "notice": notice,
+        "cycle": cycle,
+        "nomination": nomination,
         "users": users,
     }
     export_path(export).unlink(missing_ok=True)
@@ -282,6 +332,8 @@ def url_arguments(world):
         "export_id": [world["export"].pk],
         "draft_id": [world["draft"].pk],
         "notice_id": [world["notice"].pk],
+        "cycle_id": [world["cycle"].pk],
+        "nomination_id": [world["nomination"].pk],
         "kind": ["zip", "cases-csv", "evidence-csv", "xlsx"],
         "fmt": ["json", "pdf"],
         "uidb64": ["MQ"],
@@ -306,6 +358,7 @@ MUST_NOT_SEE = {
     "sponsor": SECRETS["other"],
     "other_candidate": SECRETS["mine"],
     "other_sponsor": SECRETS["mine"],
+    "panellist": SECRETS["other"],
     "anonymous": SECRETS["mine"] + SECRETS["other"],
 }
 
@@ -323,6 +376,11 @@ def snapshot(case):
         case.narrative,
         case.status,
         case.sponsor_id,
+        ScoreSheet.objects.count(),
+        Outcome.objects.count(),
+        Appeal.objects.count(),
+        Decision.objects.count(),
+        list(Cycle.objects.values_list("state", "published_at")),
     )
 
 
