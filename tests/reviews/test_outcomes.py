@@ -302,3 +302,24 @@ def test_the_outcome_record_names_panellists_when_the_cycle_shows_them(published
     shown = outcome_record(published.nomination)
     names = {s["panellist"] for s in shown["scores"][0]["scores"]}
     assert names == {p.username for p in published.panel}
+
+
+def test_finding_the_outcome_mails_costs_the_same_queries_for_any_number_of_cases(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for nomination in [world.nomination, second_nomination(world)]:
+        record(world, "promoted", nomination=nomination)
+    scoring.publish_cycle(cycle=world.cycle, by=world.hr)
+    with CaptureQueriesContext(connection) as two:
+        assert send_due_notifications(dry_run=True)["outcome"] == 4
+
+    later = make_world()
+    for panellist in later.panel:
+        submit(later, panellist)
+    move(later, "committee")
+    record(later, "promoted", nomination=later.nomination)
+    scoring.publish_cycle(cycle=later.cycle, by=later.hr)
+    with CaptureQueriesContext(connection) as three:
+        assert send_due_notifications(dry_run=True)["outcome"] == 6
+    assert len(three) == len(two)

@@ -303,3 +303,44 @@ def test_the_sponsor_cannot_appeal(client, world):
 
     assert client.post(case_outcome_url(world), {"reason": "For them."}).status_code == 403
     assert Appeal.objects.count() == 0
+
+
+def queries_of(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # The first page after logging in derives the person's roles into the session.
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_pages_cost_the_same_queries_for_two_sheets_or_three(client, world):
+    """Each sheet's scores come with the sheets, whatever the size of the panel."""
+    submit(world, world.panel[0])
+    submit(world, world.panel[1])
+    move(world, Cycle.State.COMMITTEE)
+    client.force_login(world.hr)
+    one = queries_of(client, outcome_url(world))
+    client.force_login(world.panel[0])
+    one_sheet = queries_of(client, sheet_url(world))
+
+    move(world, Cycle.State.SCORING)
+    submit(world, world.panel[2], recommendation="not_yet")
+    move(world, Cycle.State.COMMITTEE)
+    client.force_login(world.hr)
+    assert queries_of(client, outcome_url(world)) == one
+    client.force_login(world.panel[0])
+    assert queries_of(client, sheet_url(world)) == one_sheet
+
+
+def test_the_publish_page_costs_the_same_queries_for_one_case_or_three(client, world):
+    from tests.factories import NominationFactory, signed_case
+
+    move(world, Cycle.State.COMMITTEE)
+    client.force_login(world.hr)
+    one = queries_of(client, publish_url(world))
+    for _ in range(2):
+        NominationFactory(cycle=world.cycle, case=signed_case(guide=world.case.guide))
+    assert queries_of(client, publish_url(world)) == one
