@@ -254,32 +254,42 @@ def sign_offs_due(now: datetime.datetime) -> list[Due]:
     ]
 
 
+def sent_to(kind: str, person: str) -> Exists:
+    """Whether the mail keyed `{kind}:{row pk}:{pk at person}` is in the log, for `annotate()`."""
+    key = Concat(Value(f"{kind}:"), text_of(OuterRef("pk")), Value(":"), text_of(OuterRef(person)))
+    return Exists(Notification.objects.filter(key=key))
+
+
+def candidate_and_sponsor(row) -> list[tuple[User, str]]:
+    """Who of a case's candidate and sponsor a row's mail still goes to (the row annotated with
+    `candidate_sent` and `sponsor_sent`), each with how the mail names the case for them."""
+    case = row.case
+    return [
+        (person, about)
+        for person, about, done in (
+            (case.candidate, notices.your_case(case), row.candidate_sent),
+            (case.sponsor, f"the case of {case.candidate.display_name}", row.sponsor_sent),
+        )
+        if not done and person is not None and person.is_active and person.email
+    ]
+
+
 def decisions_due(now: datetime.datetime) -> list[Due]:
     """Each decision mails the candidate and the sponsor, each once."""
-
-    def sent(person: str) -> Exists:
-        key = Concat(
-            Value("decision:"), text_of(OuterRef("pk")), Value(":"), text_of(OuterRef(person))
-        )
-        return Exists(Notification.objects.filter(key=key))
-
     rows = (
         Decision.objects.filter(created_at__gt=now - FEEDBACK_LOOKBACK, created_at__lte=now)
         .exclude(case__nominations__cycle__published_at__isnull=False)
-        .annotate(candidate_sent=sent("case__candidate_id"), sponsor_sent=sent("case__sponsor_id"))
+        .annotate(
+            candidate_sent=sent_to("decision", "case__candidate_id"),
+            sponsor_sent=sent_to("decision", "case__sponsor_id"),
+        )
         .select_related("case__candidate", "case__sponsor", "case__guide__to_level")
         .order_by("created_at", "id")
     )
     due = []
     for decision in rows:
-        case = decision.case
         verdict = f"HR recorded the decision “{decision_label(decision.outcome)}” on"
-        for person, about, done in (
-            (case.candidate, notices.your_case(case), decision.candidate_sent),
-            (case.sponsor, f"the case of {case.candidate.display_name}", decision.sponsor_sent),
-        ):
-            if done or person is None or not person.is_active or not person.email:
-                continue
+        for person, about in candidate_and_sponsor(decision):
             due.append(
                 Due(
                     kind="decision",
@@ -291,7 +301,7 @@ def decisions_due(now: datetime.datetime) -> list[Due]:
                         "decision": decision,
                         "about": about,
                         "verdict": verdict,
-                        "link": absolute(case.get_absolute_url()),
+                        "link": absolute(decision.case.get_absolute_url()),
                     },
                 )
             )
@@ -300,13 +310,6 @@ def decisions_due(now: datetime.datetime) -> list[Due]:
 
 def outcomes_due(now: datetime.datetime) -> list[Due]:
     """Each published outcome mails the case's candidate and sponsor, each once."""
-
-    def sent(person: str) -> Exists:
-        key = Concat(
-            Value("outcome:"), text_of(OuterRef("pk")), Value(":"), text_of(OuterRef(person))
-        )
-        return Exists(Notification.objects.filter(key=key))
-
     heads = Outcome.objects.current().filter(nomination=OuterRef("pk")).values("result")[:1]
     rows = (
         Nomination.objects.filter(
@@ -314,22 +317,16 @@ def outcomes_due(now: datetime.datetime) -> list[Due]:
         )
         .annotate(
             result=Subquery(heads),
-            candidate_sent=sent("case__candidate_id"),
-            sponsor_sent=sent("case__sponsor_id"),
+            candidate_sent=sent_to("outcome", "case__candidate_id"),
+            sponsor_sent=sent_to("outcome", "case__sponsor_id"),
         )
         .select_related("cycle", "case__candidate", "case__sponsor", "case__guide__to_level")
         .order_by("cycle__published_at", "id")
     )
     due = []
     for nomination in rows:
-        case = nomination.case
         verdict = notices.outcome_words(Outcome(result=nomination.result))
-        for person, about, done in (
-            (case.candidate, notices.your_case(case), nomination.candidate_sent),
-            (case.sponsor, f"the case of {case.candidate.display_name}", nomination.sponsor_sent),
-        ):
-            if done or person is None or not person.is_active or not person.email:
-                continue
+        for person, about in candidate_and_sponsor(nomination):
             due.append(
                 Due(
                     kind="outcome",
@@ -341,7 +338,7 @@ def outcomes_due(now: datetime.datetime) -> list[Due]:
                         "cycle": nomination.cycle,
                         "about": about,
                         "verdict": verdict,
-                        "link": absolute(notices.outcome_link(case)),
+                        "link": absolute(notices.outcome_link(nomination.case)),
                     },
                 )
             )

@@ -10,14 +10,28 @@ from reviews.words import SCORE_MEANINGS
 RADIO = {"class": "form-check-input"}
 
 
+def radios(label: str, choices, required: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.RadioSelect(attrs=RADIO),
+        error_messages={"required": required},
+    )
+
+
+class Helped:
+    """A form drawn inside its page's own <form> tag (reviews.forms.form_helper)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper()
+
+
 class ScoreSheetForm(forms.ModelForm):
     """A score and a reason for each capability of the guide, then the recommendation."""
 
-    recommendation = forms.ChoiceField(
-        label="Your overall recommendation",
-        choices=Recommendation.choices,
-        widget=forms.RadioSelect(attrs=RADIO),
-        error_messages={"required": "Choose promote or not yet."},
+    recommendation = radios(
+        "Your overall recommendation", Recommendation.choices, "Choose promote or not yet."
     )
     reason = forms.CharField(
         label="Why you recommend this",
@@ -69,12 +83,9 @@ class ScoreSheetForm(forms.ModelForm):
         return [(c, self[f"value_{c.pk}"], self[f"reason_{c.pk}"]) for c in self.capabilities]
 
 
-class OutcomeForm(forms.ModelForm):
-    result = forms.ChoiceField(
-        label="The committee's outcome",
-        choices=Outcome.Result.choices,
-        widget=forms.RadioSelect(attrs=RADIO),
-        error_messages={"required": "Choose promoted or not yet."},
+class OutcomeForm(Helped, forms.ModelForm):
+    result = radios(
+        "The committee's outcome", Outcome.Result.choices, "Choose promoted or not yet."
     )
 
     class Meta:
@@ -98,10 +109,9 @@ class OutcomeForm(forms.ModelForm):
             if majority_words
             else "The panel has no majority, so no justification is needed."
         )
-        self.helper = form_helper()
 
 
-class AppealForm(forms.ModelForm):
+class AppealForm(Helped, forms.ModelForm):
     class Meta:
         model = Appeal
         fields = ["reason"]
@@ -109,18 +119,9 @@ class AppealForm(forms.ModelForm):
         labels = {"reason": "Why you appeal the outcome"}
         error_messages = {"reason": {"required": "Say why you appeal the outcome."}}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = form_helper()
 
-
-class AppealAnswerForm(forms.ModelForm):
-    result = forms.ChoiceField(
-        label="HR's answer",
-        choices=Appeal.Result.choices,
-        widget=forms.RadioSelect(attrs=RADIO),
-        error_messages={"required": "Choose upheld or not upheld."},
-    )
+class AppealAnswerForm(Helped, forms.ModelForm):
+    result = radios("HR's answer", Appeal.Result.choices, "Choose upheld or not upheld.")
 
     class Meta:
         model = Appeal
@@ -132,4 +133,3 @@ class AppealAnswerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["result_note"].required = True
         self.fields["result_note"].error_messages["required"] = "Say what HR found."
-        self.helper = form_helper()

@@ -258,6 +258,23 @@ def _outcome_page(request, case, nomination, *, appeal_form=None, answer_form=No
     return render(request, "reviews/scoring/case_outcome.html", context, status=status)
 
 
+def _outcome_write(request, case, form, write, *, said: str):
+    """Run `write`, a valid form's service call: back to the outcome page with `said`, or with
+    a refusal that names no field; None when the refusal belongs beside the form's fields."""
+    try:
+        write()
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            add_errors(form, error)
+            return None
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, said)
+    return redirect("reviews:case_outcome", case.pk)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def case_outcome(request, case_id):
@@ -273,19 +290,17 @@ def case_outcome(request, case_id):
         raise Http404
     form = AppealForm(request.POST)
     if form.is_valid():
-        try:
-            scoring.appeal(
+        done = _outcome_write(
+            request,
+            case,
+            form,
+            lambda: scoring.appeal(
                 nomination=nomination, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                add_errors(form, error)
-            else:
-                messages.error(request, " ".join(error.messages))
-                return redirect("reviews:case_outcome", case.pk)
-        else:
-            messages.success(request, "Your appeal is sent. HR will answer it here.")
-            return redirect("reviews:case_outcome", case.pk)
+            ),
+            said="Your appeal is sent. HR will answer it here.",
+        )
+        if done:
+            return done
     return _outcome_page(request, case, nomination, appeal_form=form)
 
 
@@ -300,23 +315,18 @@ def appeal_answer(request, case_id):
         raise Http404
     form = AppealAnswerForm(request.POST)
     if form.is_valid():
-        try:
-            scoring.answer_appeal(
+        done = _outcome_write(
+            request,
+            case,
+            form,
+            lambda: scoring.answer_appeal(
                 appeal=appeal,
                 result=form.cleaned_data["result"],
                 note=form.cleaned_data["result_note"],
                 by=request.user,
-            )
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                add_errors(form, error)
-            else:
-                messages.error(request, " ".join(error.messages))
-                return redirect("reviews:case_outcome", case.pk)
-        except PermissionDenied as refused:
-            messages.error(request, str(refused))
-            return redirect("reviews:case_outcome", case.pk)
-        else:
-            messages.success(request, "The appeal is answered; the candidate has been told.")
-            return redirect("reviews:case_outcome", case.pk)
+            ),
+            said="The appeal is answered; the candidate has been told.",
+        )
+        if done:
+            return done
     return _outcome_page(request, case, nomination, answer_form=form)
