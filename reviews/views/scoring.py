@@ -193,7 +193,7 @@ def cycle_publish(request, cycle_id):
         return redirect("scoring:cycle_publish", cycle.pk)
     heads = Outcome.objects.current().filter(nomination=OuterRef("pk"))
     nominations = list(
-        cycle.nominations.select_related(*NOMINATION_PEOPLE)
+        cycle.nominations.select_related(*NOMINATION_PEOPLE, "appeal")
         .annotate(
             result=Subquery(heads.values("result")[:1]),
             justified=Subquery(heads.values("justification")[:1]),
@@ -208,6 +208,7 @@ def cycle_publish(request, cycle_id):
         "cycle": cycle,
         "nominations": nominations,
         "missing": [n for n in nominations if n.result is None],
+        "appeals": [n for n in nominations if hasattr(n, "appeal")],
         "can_publish": cycle.state == Cycle.State.COMMITTEE,
     }
     return render(request, "reviews/scoring/cycle_publish.html", context)

@@ -224,6 +224,18 @@ def test_hr_publishes_from_the_confirmation(client, world):
     assert Decision.objects.get().outcome == "not_yet"
 
 
+def test_after_publication_the_cycle_lists_its_appeals_to_answer(client, world):
+    publish(world)
+    scoring.publish_cycle(cycle=world.cycle, by=world.hr)
+    client.force_login(world.hr)
+    assert "No candidate has appealed." in client.get(publish_url(world)).content.decode()
+
+    scoring.appeal(nomination=world.nomination, by=world.case.candidate, reason="Look again.")
+    page = client.get(publish_url(world)).content.decode()
+    assert "Cora Candidate appealed on 7 May 2027" in page
+    assert reverse("reviews:case_outcome", args=[world.case.pk]) in page
+
+
 def case_outcome_url(world):
     return reverse("reviews:case_outcome", args=[world.case.pk])
 
