@@ -12,6 +12,8 @@ urlpatterns = [
     path("notifications/", include("inbox.urls")),
     # Promotion cycles (/cycles/…) and the panel's own page (/panel/).
     path("", include("reviews.cycle_urls")),
+    # The panel's and the committee's pages (/panel/…, /cycles/…) that scores and outcomes add.
+    path("", include("reviews.scoring_urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

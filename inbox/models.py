@@ -17,6 +17,7 @@ class Notice(models.Model):
         EVIDENCE = "evidence", "New evidence"
         SIGN_OFF = "sign_off", "Sign-off"
         DECISION = "decision", "Decision"
+        OUTCOME = "outcome", "Committee outcome"
         REMINDER = "reminder", "Reminder"
 
     recipient = models.ForeignKey(

@@ -5,6 +5,9 @@ Each is written in the transaction of its event, so it exists exactly when the e
 - a reply by the candidate: the sponsor;
 - new evidence: the sponsor (the mail gathers these in a weekly digest);
 - a sign-off: the candidate; a decision: the candidate and the sponsor;
+- a cycle's publication: each case's candidate and sponsor, with the committee's outcome (the
+  decision it records is told by this notice, not by a decision's of its own); the answer to an
+  appeal: the candidate;
 - the reminders the mail job sends (quiet spell, check-in due): their recipient, when mailed.
 When an item is deleted, the notices about it are pointed at its case.
 """
@@ -16,7 +19,13 @@ from django.urls import reverse
 from inbox.models import Notice
 from inbox.services import notify
 from reviews.models import SignOff
-from reviews.words import decision_label, feedback_verb, sign_off_verdict
+from reviews.words import (
+    appeal_result_label,
+    decision_label,
+    feedback_verb,
+    outcome_result_label,
+    sign_off_verdict,
+)
 
 
 def thread_link(evidence) -> str:
@@ -106,6 +115,40 @@ def decided(*, case, decision) -> None:
             about=about,
             link=case.get_absolute_url(),
         )
+
+
+def outcome_link(case) -> str:
+    return reverse("reviews:case_outcome", args=[case.pk])
+
+
+def outcome_words(outcome) -> str:
+    return f"The committee's outcome, “{outcome_result_label(outcome.result)}”, is published on"
+
+
+def outcome_published(*, nomination, outcome) -> None:
+    case = nomination.case
+    for recipient, about in (
+        (case.candidate_id, your_case(case)),
+        (case.sponsor_id, f"the case of {case.candidate.display_name}"),
+    ):
+        notify(
+            recipient_id=recipient,
+            kind=Notice.Kind.OUTCOME,
+            text=outcome_words(outcome),
+            about=about,
+            link=outcome_link(case),
+        )
+
+
+def appeal_answered(*, nomination, appeal) -> None:
+    case = nomination.case
+    notify(
+        recipient_id=case.candidate_id,
+        kind=Notice.Kind.OUTCOME,
+        text=f"HR answered your appeal ({appeal_result_label(appeal.result).lower()}) on",
+        about=your_case(case),
+        link=outcome_link(case),
+    )
 
 
 def reminded(*, recipient_id: int, subject: str, link: str) -> None:

@@ -1,9 +1,9 @@
 """Email notifications: what is due now, and sending each event's mail once.
 
-Every kind of mail is here, a little over 400 lines, so that the rules of what is due sit side by
-side.
+Every kind of mail is here, a little under 500 lines, so that the rules of what is due sit side
+by side.
 
-Six kinds, each named by a key in the `Notification` log (unique in the database):
+Seven kinds, each named by a key in the `Notification` log (unique in the database):
 
 - `feedback`: a message in an evidence thread by anyone but the candidate mails the candidate;
   a message that came in an imported packet does not (its author did not write it here, and
@@ -13,7 +13,11 @@ Six kinds, each named by a key in the `Notification` log (unique in the database
 - `sign_off`: a sponsor's sign-off mails the candidate its verdict and reasons. Key
   `sign_off:{sign_off.pk}`; only the last `FEEDBACK_LOOKBACK` is looked at, as for feedback.
 - `decision`: HR's decision mails the candidate and the sponsor. Key
-  `decision:{decision.pk}:{recipient.pk}`; the same look-back.
+  `decision:{decision.pk}:{recipient.pk}`; the same look-back. A decision recorded by a cycle's
+  publication is not mailed as a decision: the `outcome` mail tells it.
+- `outcome`: a cycle's publication mails each case's candidate and sponsor the committee's
+  outcome. Key `outcome:{nomination.pk}:{recipient.pk}`; only cycles published in the last
+  `FEEDBACK_LOOKBACK` are looked at.
 - `digest`: each sponsor gets, once a week, the evidence items created (logged) on their open cases
   during the previous ISO week, Monday to Sunday in `TIME_ZONE`; no mail when there were none.
   Key `digest:{sponsor.pk}:{iso_year}-W{iso_week:02}`, naming the week the items are from. A fixed
@@ -45,7 +49,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Exists, F, Max, OuterRef, Q, Value
+from django.db.models import CharField, Exists, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Concat, Greatest, TruncDate
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -54,13 +58,23 @@ from django.utils import timezone
 from accounts.models import User
 from core import clock
 from reviews import notices
-from reviews.models import Case, CheckIn, Decision, Evidence, Feedback, Notification, SignOff
+from reviews.models import (
+    Case,
+    CheckIn,
+    Decision,
+    Evidence,
+    Feedback,
+    Nomination,
+    Notification,
+    Outcome,
+    SignOff,
+)
 from reviews.readiness.months import quarter_of
 from reviews.words import decision_label, feedback_verb, sign_off_verdict
 
 logger = logging.getLogger(__name__)
 
-KINDS = ("feedback", "digest", "quiet", "check_in_due", "sign_off", "decision")
+KINDS = ("feedback", "digest", "quiet", "check_in_due", "sign_off", "decision", "outcome")
 # Mailed here and noted in the app with the mail; the other events are noted as they happen
 # (reviews/notices.py).
 REMINDERS = ("quiet", "check_in_due")
@@ -118,6 +132,7 @@ def send_due_notifications(
         *feedback_due(now),
         *sign_offs_due(now),
         *decisions_due(now),
+        *outcomes_due(now),
         *digests_due(now),
         *quiet_due(now),
         *check_ins_due(now),
@@ -239,31 +254,42 @@ def sign_offs_due(now: datetime.datetime) -> list[Due]:
     ]
 
 
+def sent_to(kind: str, person: str) -> Exists:
+    """Whether the mail keyed `{kind}:{row pk}:{pk at person}` is in the log, for `annotate()`."""
+    key = Concat(Value(f"{kind}:"), text_of(OuterRef("pk")), Value(":"), text_of(OuterRef(person)))
+    return Exists(Notification.objects.filter(key=key))
+
+
+def candidate_and_sponsor(row) -> list[tuple[User, str]]:
+    """Who of a case's candidate and sponsor a row's mail still goes to (the row annotated with
+    `candidate_sent` and `sponsor_sent`), each with how the mail names the case for them."""
+    case = row.case
+    return [
+        (person, about)
+        for person, about, done in (
+            (case.candidate, notices.your_case(case), row.candidate_sent),
+            (case.sponsor, f"the case of {case.candidate.display_name}", row.sponsor_sent),
+        )
+        if not done and person is not None and person.is_active and person.email
+    ]
+
+
 def decisions_due(now: datetime.datetime) -> list[Due]:
     """Each decision mails the candidate and the sponsor, each once."""
-
-    def sent(person: str) -> Exists:
-        key = Concat(
-            Value("decision:"), text_of(OuterRef("pk")), Value(":"), text_of(OuterRef(person))
-        )
-        return Exists(Notification.objects.filter(key=key))
-
     rows = (
         Decision.objects.filter(created_at__gt=now - FEEDBACK_LOOKBACK, created_at__lte=now)
-        .annotate(candidate_sent=sent("case__candidate_id"), sponsor_sent=sent("case__sponsor_id"))
+        .exclude(case__nominations__cycle__published_at__isnull=False)
+        .annotate(
+            candidate_sent=sent_to("decision", "case__candidate_id"),
+            sponsor_sent=sent_to("decision", "case__sponsor_id"),
+        )
         .select_related("case__candidate", "case__sponsor", "case__guide__to_level")
         .order_by("created_at", "id")
     )
     due = []
     for decision in rows:
-        case = decision.case
         verdict = f"HR recorded the decision “{decision_label(decision.outcome)}” on"
-        for person, about, done in (
-            (case.candidate, notices.your_case(case), decision.candidate_sent),
-            (case.sponsor, f"the case of {case.candidate.display_name}", decision.sponsor_sent),
-        ):
-            if done or person is None or not person.is_active or not person.email:
-                continue
+        for person, about in candidate_and_sponsor(decision):
             due.append(
                 Due(
                     kind="decision",
@@ -275,7 +301,44 @@ def decisions_due(now: datetime.datetime) -> list[Due]:
                         "decision": decision,
                         "about": about,
                         "verdict": verdict,
-                        "link": absolute(case.get_absolute_url()),
+                        "link": absolute(decision.case.get_absolute_url()),
+                    },
+                )
+            )
+    return due
+
+
+def outcomes_due(now: datetime.datetime) -> list[Due]:
+    """Each published outcome mails the case's candidate and sponsor, each once."""
+    heads = Outcome.objects.current().filter(nomination=OuterRef("pk")).values("result")[:1]
+    rows = (
+        Nomination.objects.filter(
+            cycle__published_at__gt=now - FEEDBACK_LOOKBACK, cycle__published_at__lte=now
+        )
+        .annotate(
+            result=Subquery(heads),
+            candidate_sent=sent_to("outcome", "case__candidate_id"),
+            sponsor_sent=sent_to("outcome", "case__sponsor_id"),
+        )
+        .select_related("cycle", "case__candidate", "case__sponsor", "case__guide__to_level")
+        .order_by("cycle__published_at", "id")
+    )
+    due = []
+    for nomination in rows:
+        verdict = notices.outcome_words(Outcome(result=nomination.result))
+        for person, about in candidate_and_sponsor(nomination):
+            due.append(
+                Due(
+                    kind="outcome",
+                    key=f"outcome:{nomination.pk}:{person.pk}",
+                    recipient=person,
+                    subject=plain_subject(f"{verdict} {about}"),
+                    template="outcome",
+                    context={
+                        "cycle": nomination.cycle,
+                        "about": about,
+                        "verdict": verdict,
+                        "link": absolute(notices.outcome_link(nomination.case)),
                     },
                 )
             )

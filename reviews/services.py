@@ -403,25 +403,44 @@ def record_decision(
         if outcome not in Decision.Outcome.values:
             raise ValidationError({"outcome": "Choose promoted, not yet or withdrawn."})
         check_date(effective_date, name=EFFECTIVE_DATE, happened=False, field="effective_date")
-        decision = Decision.objects.create(
+        decision = decide(
             case=case,
             outcome=outcome,
             effective_date=effective_date,
-            note=note.strip(),
+            note=note,
             decided_by=decided_by,
         )
-        case.status = (
-            Case.Status.WITHDRAWN if outcome == Decision.Outcome.WITHDRAWN else Case.Status.DECIDED
-        )
-        case.save(update_fields=["status"])
-        if outcome == Decision.Outcome.PROMOTED:
-            change_level(
-                user=case.candidate,
-                level=case.guide.to_level,
-                since=effective_date,
-                reason=LevelChange.Reason.DECISION,
-                note=f"Promoted on {case.guide}",
-                by=decided_by,
-            )
         notices.decided(case=case, decision=decision)
         return decision
+
+
+def decide(
+    *, case: Case, outcome: str, effective_date: datetime.date, note: str, decided_by
+) -> Decision:
+    """The decision's rows: the decision, the case closed, and a promotion's level change.
+
+    Only for callers that have locked the case (`locked_case`) and checked it may be decided:
+    `record_decision` after a sign-off, and the publication of a cycle (reviews/scoring.py),
+    which words its own notices.
+    """
+    decision = Decision.objects.create(
+        case=case,
+        outcome=outcome,
+        effective_date=effective_date,
+        note=note.strip(),
+        decided_by=decided_by,
+    )
+    case.status = (
+        Case.Status.WITHDRAWN if outcome == Decision.Outcome.WITHDRAWN else Case.Status.DECIDED
+    )
+    case.save(update_fields=["status"])
+    if outcome == Decision.Outcome.PROMOTED:
+        change_level(
+            user=case.candidate,
+            level=case.guide.to_level,
+            since=effective_date,
+            reason=LevelChange.Reason.DECISION,
+            note=f"Promoted on {case.guide}",
+            by=decided_by,
+        )
+    return decision

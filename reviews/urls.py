@@ -11,6 +11,7 @@ from reviews.views import (
     guide_move,
     hr,
     queue,
+    scoring,
     sign_off,
 )
 
@@ -74,6 +75,8 @@ urlpatterns = [
     ),
     path("<int:case_id>/sign-off/", sign_off.sign_off_create, name="sign_off_create"),
     path("<int:case_id>/history/", cases.case_history, name="case_history"),
+    path("<int:case_id>/outcome/", scoring.case_outcome, name="case_outcome"),
+    path("<int:case_id>/outcome/answer/", scoring.appeal_answer, name="appeal_answer"),
     path(
         "<int:case_id>/nominate/<int:cycle_id>/",
         cycles.case_nominate,

@@ -15,7 +15,18 @@ from django.utils import timezone
 
 from accounts.models import LevelChange
 from core.dates import spoken
-from reviews.models import Answer, Case, Cycle, Decision, Feedback, SignOff
+from reviews.models import (
+    Answer,
+    Appeal,
+    CapabilityScore,
+    Case,
+    Cycle,
+    Decision,
+    Feedback,
+    Outcome,
+    Recommendation,
+    SignOff,
+)
 from reviews.readiness.gaps import empty_blocks
 from reviews.readiness.months import MONTH_NAMES, months_open
 from reviews.readiness.rule import STALE_AFTER, FlagKind, Readiness, Status
@@ -255,6 +266,32 @@ def case_status_label(status: str) -> str:
 
 def decision_label(outcome: str) -> str:
     return Decision.Outcome(outcome).label
+
+
+def recommendation_label(value: str) -> str:
+    """A panellist's overall recommendation: 'not_yet' → 'Not yet'."""
+    return Recommendation(value).label
+
+
+def outcome_result_label(result: str) -> str:
+    return Outcome.Result(result).label
+
+
+def appeal_result_label(result: str) -> str:
+    return Appeal.Result(result).label
+
+
+# The panel's scale, each step with what it means, as the score form and the outcome page show it.
+SCORE_MEANINGS = {
+    CapabilityScore.Value.NOT_SHOWN: "The packet shows no evidence of this capability yet.",
+    CapabilityScore.Value.EMERGING: "Some evidence, but not yet sustained across the window.",
+    CapabilityScore.Value.DEMONSTRATED: "Sustained evidence at the level this guide leads to.",
+    CapabilityScore.Value.STRONG: "Sustained evidence beyond what the level asks: an example.",
+}
+
+
+def score_label(value: int) -> str:
+    return CapabilityScore.Value(value).label
 
 
 def sign_off_label(decision: str) -> str:

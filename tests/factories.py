@@ -13,6 +13,7 @@ from reviews.models import (
     Cycle,
     Evidence,
     Feedback,
+    Nomination,
     Panellist,
     SignOff,
 )
@@ -234,9 +235,9 @@ def signed_case(**kwargs) -> Case:
 
 
 class CycleFactory(factory.django.DjangoModelFactory):
-    """A promotion cycle open for nominations, its dates ahead of today; `guides=[…]` sets the
-    guides it covers. Made as a row, without the first move `reviews.cycles.create_cycle`
-    records."""
+    """A promotion cycle, open for nominations unless `state=` says otherwise, its dates ahead
+    of today; `guides=[…]` sets the guides it covers. Made as a row, without the first move
+    `reviews.cycles.create_cycle` records."""
 
     class Meta:
         model = Cycle
@@ -253,6 +254,18 @@ class CycleFactory(factory.django.DjangoModelFactory):
     def guides(self, create, extracted, **kwargs):
         if create and extracted:
             self.guides.set(extracted)
+
+
+class NominationFactory(factory.django.DjangoModelFactory):
+    """A case its sponsor nominated after a ready sign-off."""
+
+    class Meta:
+        model = Nomination
+
+    cycle = factory.SubFactory(CycleFactory)
+    case = factory.LazyFunction(lambda: signed_case())
+    by = factory.LazyAttribute(lambda o: o.case.sponsor)
+    reason = ""
 
 
 class PanellistFactory(factory.django.DjangoModelFactory):

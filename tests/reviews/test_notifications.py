@@ -47,6 +47,7 @@ NOTHING = {
     "digest": 0,
     "quiet": 0,
     "check_in_due": 0,
+    "outcome": 0,
     "failed": 0,
 }
 
@@ -416,10 +417,10 @@ def test_finding_what_is_due_costs_the_same_queries_for_any_number_of_people(
         feedback(evidence, author=case.sponsor)
         CaseFactory(guide=guide, opened_on=days_ago(400))
 
-    # 1 feedback with candidates and authors, 2 sign-offs, 3 decisions, 4 last week's evidence
-    # with sponsors and candidates, 5 quiet cases, 6 the quiet reminders already sent, 7 cases
-    # due a check-in.
-    with django_assert_num_queries(7):
+    # 1 feedback with candidates and authors, 2 sign-offs, 3 decisions, 4 published outcomes,
+    # 5 last week's evidence with sponsors and candidates, 6 quiet cases, 7 the quiet reminders
+    # already sent, 8 cases due a check-in.
+    with django_assert_num_queries(8):
         counts = send_due_notifications(now=NOW, dry_run=True)
     assert counts == NOTHING | {"feedback": 3, "digest": 3, "quiet": 3, "check_in_due": 6}
 

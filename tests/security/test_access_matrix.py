@@ -17,20 +17,25 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from inbox.services import notify
 from reviews.models import (
+    Appeal,
     Attachment,
     Case,
     CheckIn,
     Cycle,
     CycleExport,
     CycleMove,
+    Decision,
     Evidence,
     EvidenceDraft,
     Feedback,
     Nomination,
+    Outcome,
     Panellist,
+    ScoreSheet,
     SignOff,
 )
 from reviews.packets.jobs import export_path
+from reviews.scoring import submit_scores
 from tests.factories import (
     AttachmentFactory,
     CaseFactory,
@@ -39,6 +44,7 @@ from tests.factories import (
     EvidenceFactory,
     FeedbackFactory,
     HRFactory,
+    NominationFactory,
     PanellistFactory,
     SignOffFactory,
     UserFactory,
@@ -194,6 +200,23 @@ EXPECTED = {
     "cycles:cycle_panel": {"GET": hr_only(200), "POST": hr_only(200)},
     "cycles:panel_remove": {"GET": ALL_405, "POST": hr_only(REDIRECT)},
     "cycles:panel_home": {"GET": {**people(404), "panellist": 200}, "POST": ALL_405},
+    # The candidate's case, nominated to a cycle in committee that is not published: its outcome
+    # page says only that; the candidate has nothing to appeal yet, the others do not appeal.
+    "reviews:case_outcome": {
+        "GET": case_readers(200),
+        "POST": {**case_readers(403), "candidate": 404},
+    },
+    # Nothing published, so no appeal to answer.
+    "reviews:appeal_answer": {"GET": ALL_405, "POST": people(404)},
+    # The panellist has scored; an empty change is refused on the form.
+    "scoring:score_sheet": {
+        "GET": {**people(404), "panellist": 200},
+        "POST": {**people(404), "panellist": 200},
+    },
+    # An empty outcome is refused on the form.
+    "scoring:outcome_record": {"GET": hr_only(200), "POST": hr_only(200)},
+    # The case has no outcome yet: HR is sent back to the confirmation with the refusal.
+    "scoring:cycle_publish": {"GET": hr_only(200), "POST": hr_only(REDIRECT)},
     "inbox:notice_list": {"GET": people(200), "POST": ALL_405},
     # The notice is the candidate's: anyone else is told it does not exist.
     "inbox:notice_open": {"GET": ALL_405, "POST": {**people(404), "candidate": REDIRECT}},
@@ -266,8 +289,17 @@ def world():
     hr = HRFactory(username="hanna", name="Hanna Example")
     panellist = UserFactory(username="paula", name="Paula Example")
     cycle = CycleFactory(name="Spring cycle", guides=[guide], created_by=hr)
-    Nomination.objects.create(cycle=cycle, case=case, by=hr, reason="Ready for the committee.")
+    nomination = NominationFactory(cycle=cycle, case=case, by=hr, reason="Ready for the committee.")
     PanellistFactory(cycle=cycle, user=panellist)
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.SCORING)
+    submit_scores(
+        nomination=nomination,
+        panellist=panellist,
+        scores={c.pk: (2, "Shown.") for c in guide.capabilities.all()},
+        recommendation="promote",
+        reason="Sustained.",
+    )
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.COMMITTEE)
     export = CycleExport.objects.create(
         requested_by=hr,
         case_ids=[case.pk, other_case.pk],
@@ -310,6 +342,7 @@ def world():
         "export": export,
         "draft": draft,
         "notice": notice,
+        "nomination": nomination,
         "users": users,
     }
     export_path(export).unlink(missing_ok=True)
@@ -330,6 +363,7 @@ def url_arguments(world):
         "pk": [world["cycle"].pk],
         "cycle_id": [world["cycle"].pk],
         "user_id": [world["users"]["panellist"].pk],
+        "nomination_id": [world["nomination"].pk],
         "kind": ["zip", "cases-csv", "evidence-csv", "xlsx"],
         "fmt": ["json", "pdf"],
         "uidb64": ["MQ"],
@@ -377,6 +411,11 @@ def snapshot(case):
         case.narrative,
         case.status,
         case.sponsor_id,
+        ScoreSheet.objects.count(),
+        Outcome.objects.count(),
+        Appeal.objects.count(),
+        Decision.objects.count(),
+        list(Cycle.objects.values_list("state", "published_at")),
     )
 
 

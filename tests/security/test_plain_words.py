@@ -23,8 +23,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from inbox.services import notify
-from reviews import cycles, services
-from reviews.models import Case, CycleExport, Decision, EvidenceDraft, Feedback, SignOff
+from reviews import cycles, scoring, services
+from reviews.models import Case, Cycle, CycleExport, Decision, EvidenceDraft, Feedback, SignOff
 from reviews.notifications import send_due_notifications
 from tests.factories import (
     AttachmentFactory,
@@ -34,6 +34,7 @@ from tests.factories import (
     EvidenceFactory,
     FeedbackFactory,
     HRFactory,
+    NominationFactory,
     PanellistFactory,
     SignOffFactory,
     UserFactory,
@@ -139,6 +140,25 @@ def world(settings):
     SignOffFactory(case=ready, decision=SignOff.Decision.READY, readiness_status="building")
     Case.objects.filter(pk=ready.pk).update(status=Case.Status.SIGNED_OFF)
     CaseFactory(guide=guide, sponsor=sponsor)
+    # The ready case went to a cycle, was scored "not yet" and its outcome published: its
+    # outcome page holds the scale's words, the recommendation and the result.
+    panellist = UserFactory(username="pavel", name="Pavel Example")
+    cycle = CycleFactory(created_by=hr, guides=[guide])
+    nomination = NominationFactory(cycle=cycle, case=ready, by=sponsor)
+    PanellistFactory(cycle=cycle, user=panellist)
+    scoring.submit_scores(
+        nomination=nomination,
+        panellist=panellist,
+        scores={c.pk: (0, "Not shown yet.") for c in guide.capabilities.all()},
+        recommendation="not_yet",
+        reason="Too early.",
+    )
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.COMMITTEE)
+    scoring.record_outcome(
+        nomination=nomination, result="not_yet", rationale="Later.", justification="", by=hr
+    )
+    scoring.publish_cycle(cycle=Cycle.objects.get(pk=cycle.pk), by=hr)
+    scoring.appeal(nomination=nomination, by=ready.candidate, reason="Please look again.")
     notice = notify(recipient_id=candidate.pk, kind="feedback", text="t", about="a", link="/")
     draft = EvidenceDraft.objects.create(case=case, title="Half-written draft")
     export = CycleExport.objects.create(
@@ -165,7 +185,9 @@ def world(settings):
     yield {
         "arguments": {
             "slug": [guide.slug],
-            "case_id": [case.pk, earlier.pk],
+            "case_id": [case.pk, earlier.pk, ready.pk],
+            "cycle_id": [cycle.pk],
+            "nomination_id": [nomination.pk],
             "evidence_id": [evidence.pk],
             "attachment_id": [attachment.pk],
             "kind": ["zip", "cases-csv", "evidence-csv", "xlsx"],

@@ -153,3 +153,51 @@ def test_vectors_in_an_imported_packet_are_shown_harmlessly(case):
     for url in case_pages(imported):
         assert_nothing_runs(sponsor, url)
     assert_nothing_runs(client_for(HRFactory()), reverse("reviews:case_list"))
+
+
+@pytest.mark.today("2027-05-07")
+def test_vectors_in_scores_outcomes_and_appeals_are_shown_harmlessly():
+    """What the panel, the committee and the candidate write, on every page that shows it."""
+    from reviews import scoring
+    from tests.reviews.scoring_world import make_world, move
+
+    world = make_world(capabilities=2)
+    hostile = "\n".join(VECTORS)
+    for panellist in world.panel:
+        scoring.submit_scores(
+            nomination=world.nomination,
+            panellist=panellist,
+            scores={c.pk: (1, hostile) for c in world.capabilities},
+            recommendation="promote",
+            reason=hostile,
+        )
+    move(world, "committee")
+    scoring.record_outcome(
+        nomination=world.nomination,
+        result="not_yet",
+        rationale=hostile,
+        justification=hostile,
+        by=world.hr,
+    )
+    scoring.publish_cycle(cycle=world.cycle, by=world.hr)
+    appeal = scoring.appeal(nomination=world.nomination, by=world.case.candidate, reason=hostile)
+    outcome_page = reverse("reviews:case_outcome", args=[world.case.pk])
+    hr = client_for(world.hr)
+    assert_nothing_runs(hr, outcome_page)
+    scoring.answer_appeal(appeal=appeal, result="not_upheld", note=hostile, by=world.hr)
+
+    # (who reads it, the page, whether it shows what was written)
+    pages = [
+        (world.panel[0], reverse("scoring:score_sheet", args=[world.nomination.pk]), True),
+        (
+            world.hr,
+            reverse("scoring:outcome_record", args=[world.cycle.pk, world.nomination.pk]),
+            True,
+        ),
+        (world.hr, reverse("scoring:cycle_publish", args=[world.cycle.pk]), False),
+        (world.hr, outcome_page, True),
+        (world.case.candidate, outcome_page, True),
+    ]
+    for user, url, shows_text in pages:
+        shown = assert_nothing_runs(client_for(user), url)
+        assert (escape(VECTORS[0]) in shown) == shows_text, url
