@@ -184,11 +184,11 @@ EXPECTED = {
     "reviews:check_in_list": {"GET": packet_readers(200), "POST": ALL_405},
     "reviews:check_in_create": {"GET": case_writer(200), "POST": case_writer(200)},
     # Only the case's sponsor nominates from the case page; the others who see the case get 403.
-    # The world's case is nominated already, so the sponsor's nomination is refused with a
-    # message on the case page.
+    # The world's cycle is in committee, no longer open for nominations: not found for the
+    # sponsor too (tests/reviews/test_cycle_views.py nominates in an open cycle).
     "reviews:case_nominate": {
-        "GET": {**case_readers(403), "sponsor": 200},
-        "POST": {**case_readers(403), "sponsor": REDIRECT},
+        "GET": {**case_readers(403), "sponsor": 404},
+        "POST": {**case_readers(403), "sponsor": 404},
     },
     "cycles:cycle_list": {"GET": hr_only(200), "POST": ALL_405},
     # An empty form is refused on its own page.

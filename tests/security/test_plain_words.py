@@ -142,22 +142,22 @@ def world(settings):
     CaseFactory(guide=guide, sponsor=sponsor)
     # The ready case went to a cycle, was scored "not yet" and its outcome published: its
     # outcome page holds the scale's words, the recommendation and the result.
-    panellist = UserFactory(username="pavel", name="Pavel Example")
-    cycle = CycleFactory(created_by=hr, guides=[guide])
-    nomination = NominationFactory(cycle=cycle, case=ready, by=sponsor)
-    PanellistFactory(cycle=cycle, user=panellist)
+    scorer = UserFactory(username="pavel", name="Pavel Example")
+    published = CycleFactory(created_by=hr, guides=[guide], state=Cycle.State.SCORING)
+    nomination = NominationFactory(cycle=published, case=ready, by=sponsor)
+    PanellistFactory(cycle=published, user=scorer)
     scoring.submit_scores(
         nomination=nomination,
-        panellist=panellist,
+        panellist=scorer,
         scores={c.pk: (0, "Not shown yet.") for c in guide.capabilities.all()},
         recommendation="not_yet",
         reason="Too early.",
     )
-    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.COMMITTEE)
+    Cycle.objects.filter(pk=published.pk).update(state=Cycle.State.COMMITTEE)
     scoring.record_outcome(
         nomination=nomination, result="not_yet", rationale="Later.", justification="", by=hr
     )
-    scoring.publish_cycle(cycle=Cycle.objects.get(pk=cycle.pk), by=hr)
+    scoring.publish_cycle(cycle=Cycle.objects.get(pk=published.pk), by=hr)
     scoring.appeal(nomination=nomination, by=ready.candidate, reason="Please look again.")
     notice = notify(recipient_id=candidate.pk, kind="feedback", text="t", about="a", link="/")
     draft = EvidenceDraft.objects.create(case=case, title="Half-written draft")
@@ -169,8 +169,12 @@ def world(settings):
         done=1,
         status=CycleExport.Status.DONE,
     )
+    # An open cycle: a case its sponsor nominated after a ready sign-off, and one HR nominated.
     cycle = CycleFactory(guides=[guide], created_by=hr)
-    cycles.nominate(case=ready, cycle=cycle, by=sponsor)
+    nominee = CaseFactory(guide=guide, sponsor=sponsor)
+    SignOffFactory(case=nominee, decision=SignOff.Decision.READY, readiness_status="ready")
+    Case.objects.filter(pk=nominee.pk).update(status=Case.Status.SIGNED_OFF)
+    cycles.nominate(case=nominee, cycle=cycle, by=sponsor)
     cycles.nominate(case=case, cycle=cycle, by=hr, reason="Acting director.")
     panellist = PanellistFactory(cycle=cycle, user=UserFactory(name="Paula Example")).user
     PanellistFactory(cycle=cycle, user=sponsor)
@@ -186,7 +190,7 @@ def world(settings):
         "arguments": {
             "slug": [guide.slug],
             "case_id": [case.pk, earlier.pk, ready.pk],
-            "cycle_id": [cycle.pk],
+            "cycle_id": [cycle.pk, published.pk],
             "nomination_id": [nomination.pk],
             "evidence_id": [evidence.pk],
             "attachment_id": [attachment.pk],
@@ -197,8 +201,7 @@ def world(settings):
             "notice_id": [notice.pk],
             "draft_id": [draft.pk],
             "export_id": [export.pk],
-            "pk": [cycle.pk],
-            "cycle_id": [cycle.pk],
+            "pk": [cycle.pk, published.pk],
             "user_id": [panellist.pk],
         },
         "users": users,
