@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from accounts.models import LevelChange
-from reviews.models import Answer, Case, Decision, Feedback, SignOff
+from reviews.models import (
+    Answer,
+    CapabilityScore,
+    Case,
+    Decision,
+    Feedback,
+    Recommendation,
+    SignOff,
+)
 from reviews.readiness.gaps import empty_blocks
 from reviews.readiness.months import MONTH_NAMES, months_open
 from reviews.readiness.rule import STALE_AFTER, FlagKind, Readiness, Status
@@ -349,3 +357,44 @@ def time_at_level(level_code: str | None, since: datetime.date | None, today: da
 
 def level_reason_label(reason: str) -> str:
     return LevelChange.Reason(reason).label
+
+
+# The committee's calibration view (reviews/calibration.py). The scale's words are the choices of
+# CapabilityScore.Value, as a model's choices keep their labels.
+
+SUSTAINED_WORDS = {True: "Sustained", False: "Not yet sustained"}
+CONFLICT_WORDS = {
+    "sponsor": "You sponsor this case, so its scores are not shown to you.",
+    "candidate": "This is your own case, so its scores are not shown to you.",
+}
+SCORES_HIDDEN_UNTIL_COMMITTEE = (
+    "Scores are revealed when the cycle moves to committee; until then only who has submitted "
+    "is shown."
+)
+SCORES_HIDDEN_UNTIL_SUBMITTED = "Submit your own scores for this case to see the panel's."
+
+
+def score_counts(counts: dict[int, int]) -> str:
+    """How many panellists gave each point of the scale: "Not shown 0 · Emerging 1 ·
+    Demonstrated 2 · Strong 0"."""
+    return " · ".join(
+        f"{label} {counts.get(value, 0)}" for value, label in CapabilityScore.Value.choices
+    )
+
+
+def score_range(low: int, high: int) -> str:
+    """The lowest and highest score given: "Emerging to Strong", or one word when they agree."""
+    if low == high:
+        return CapabilityScore.Value(low).label
+    return f"{CapabilityScore.Value(low).label} to {CapabilityScore.Value(high).label}"
+
+
+def recommendation_tally(tally: dict[str, int]) -> str:
+    """The panel's overall recommendations: "Promote 2 · Not yet 1"."""
+    return " · ".join(f"{label} {tally.get(value, 0)}" for value, label in Recommendation.choices)
+
+
+def submitted_count(submitted: int, eligible: int) -> str:
+    """ "2 of 3 panellists submitted"; the eligible are the panel less those conflicted."""
+    noun = "panellist" if eligible == 1 else "panellists"
+    return f"{submitted} of {eligible} {noun} submitted"

@@ -5,7 +5,21 @@ import factory
 from accounts.models import User
 from core import clock
 from guides.models import Capability, Guide, Indicator, Level, Practice, Question
-from reviews.models import Answer, Attachment, Case, CheckIn, Evidence, Feedback, SignOff
+from reviews.models import (
+    Answer,
+    Attachment,
+    CapabilityScore,
+    Case,
+    CheckIn,
+    Cycle,
+    Evidence,
+    Feedback,
+    Nomination,
+    Panellist,
+    Recommendation,
+    ScoreSheet,
+    SignOff,
+)
 from reviews.roles import hr_group
 
 PASSWORD = "correct-horse-battery"
@@ -221,3 +235,74 @@ def signed_case(**kwargs) -> Case:
     )
     case.refresh_from_db()
     return case
+
+
+# --- Promotion cycles ------------------------------------------------------------------------
+# Rows as the cycle and scoring services would leave them.
+
+
+class CycleFactory(factory.django.DjangoModelFactory):
+    """A cycle open for nominations, its dates from today on; `guides=[…]` sets its guides."""
+
+    class Meta:
+        model = Cycle
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Cycle {n}")
+    nominations_close = factory.LazyFunction(lambda: clock.today() + datetime.timedelta(days=14))
+    scores_due = factory.LazyAttribute(lambda o: o.nominations_close + datetime.timedelta(days=14))
+    committee_meets = factory.LazyAttribute(lambda o: o.scores_due + datetime.timedelta(days=7))
+    outcomes_due = factory.LazyAttribute(lambda o: o.committee_meets + datetime.timedelta(days=7))
+    created_by = factory.SubFactory(HRFactory)
+
+    @factory.post_generation
+    def guides(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.guides.set(extracted)
+
+
+class NominationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Nomination
+
+    cycle = factory.SubFactory(CycleFactory)
+    case = factory.SubFactory(CaseFactory)
+    by = factory.LazyAttribute(lambda o: o.case.sponsor)
+
+
+class PanellistFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Panellist
+
+    cycle = factory.SubFactory(CycleFactory)
+    user = factory.SubFactory(UserFactory)
+    appointed_by = factory.LazyAttribute(lambda o: o.cycle.created_by)
+
+
+class ScoreSheetFactory(factory.django.DjangoModelFactory):
+    """A sheet scoring every capability of the case's guide: `values={number: value}` sets some
+    (by capability number), the rest are "demonstrated"."""
+
+    class Meta:
+        model = ScoreSheet
+        skip_postgeneration_save = True
+
+    nomination = factory.SubFactory(NominationFactory)
+    panellist = factory.SubFactory(UserFactory)
+    recommendation = Recommendation.PROMOTE
+    reason = "Sustained across the window."
+
+    @factory.post_generation
+    def values(self, create, extracted, **kwargs):
+        if not create:
+            return
+        given = extracted or {}
+        CapabilityScore.objects.bulk_create(
+            CapabilityScore(
+                sheet=self,
+                capability=capability,
+                value=given.get(capability.number, CapabilityScore.Value.DEMONSTRATED),
+                reason=f"Scored on capability {capability.number}.",
+            )
+            for capability in self.nomination.case.guide.capabilities.order_by("number")
+        )
