@@ -31,9 +31,11 @@ from tests.factories import (
     AttachmentFactory,
     CaseFactory,
     CheckInFactory,
+    CycleFactory,
     EvidenceFactory,
     FeedbackFactory,
     HRFactory,
+    NominationFactory,
     SignOffFactory,
     UserFactory,
     published_guide,
@@ -155,6 +157,8 @@ EXPECTED = {
     "reviews:queue_answer": {"GET": ALL_405, "POST": {**people(404), "sponsor": 200}},
     "reviews:check_in_list": {"GET": case_readers(200), "POST": ALL_405},
     "reviews:check_in_create": {"GET": case_writer(200), "POST": case_writer(200)},
+    # The committee's page: HR and the cycle's panel (tests/reviews/test_calibration.py).
+    "cycles:cycle_calibration": {"GET": hr_only(200), "POST": ALL_405},
     "inbox:notice_list": {"GET": people(200), "POST": ALL_405},
     # The notice is the candidate's: anyone else is told it does not exist.
     "inbox:notice_open": {"GET": ALL_405, "POST": {**people(404), "candidate": REDIRECT}},
@@ -234,6 +238,9 @@ def world():
         status=CycleExport.Status.DONE,
         file="exports/access-matrix.zip",
     )
+    cycle = CycleFactory(guides=[guide], created_by=hr, state="committee")
+    NominationFactory(cycle=cycle, case=case)
+    NominationFactory(cycle=cycle, case=other_case)
     export_path(export).parent.mkdir(parents=True, exist_ok=True)
     export_path(export).write_bytes(b"PK\x05\x06" + bytes(18))
     notice = notify(
@@ -263,6 +270,7 @@ def world():
         "evidence": evidence,
         "attachment": attachment,
         "export": export,
+        "cycle": cycle,
         "draft": draft,
         "notice": notice,
         "users": users,
@@ -280,6 +288,7 @@ def url_arguments(world):
         "evidence_id": [world["evidence"].pk],
         "attachment_id": [world["attachment"].pk],
         "export_id": [world["export"].pk],
+        "cycle_id": [world["cycle"].pk],
         "draft_id": [world["draft"].pk],
         "notice_id": [world["notice"].pk],
         "kind": ["zip", "cases-csv", "evidence-csv", "xlsx"],
