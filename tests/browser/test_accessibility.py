@@ -13,9 +13,10 @@ from django.core.management import call_command
 from accounts.models import User
 from demo.people import DEMO_PASSWORD
 from inbox.services import notify
-from reviews.models import Case, CycleExport, EvidenceDraft
+from reviews.models import Case, Cycle, CycleExport, EvidenceDraft
 from reviews.notices import thread_link
 from tests.browser.conftest import log_in
+from tests.factories import CycleFactory, NominationFactory, PanellistFactory, ScoreSheetFactory
 from tests.security.test_access_matrix import EXPECTED, checked_patterns, urls_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -46,6 +47,7 @@ def demo():
     export = CycleExport.objects.create(
         requested_by=hr, case_ids=[case.pk], as_of=case.opened_on, total=1
     )
+    cycle = committee_with_scores(hr, Case.objects.filter(guide=case.guide).order_by("pk")[:3])
     return {
         "case": case,
         "users": {"candidate": case.candidate, "sponsor": case.sponsor, "hr": "hana"},
@@ -61,8 +63,23 @@ def demo():
             "notice_id": [1],
             "draft_id": [draft.pk],
             "export_id": [export.pk],
+            "cycle_id": [cycle.pk],
         },
     }
+
+
+def committee_with_scores(hr, cases) -> Cycle:
+    """A cycle in committee over some of the demo's cases, a panel of three with every sheet in,
+    scores apart on the first case."""
+    cycle = CycleFactory(created_by=hr, state=Cycle.State.COMMITTEE, guides=[cases[0].guide])
+    panel = [PanellistFactory(cycle=cycle, appointed_by=hr).user for _ in range(3)]
+    for place, case in enumerate(cases):
+        nomination = NominationFactory(cycle=cycle, case=case)
+        for seat, person in enumerate(panel):
+            ScoreSheetFactory(
+                nomination=nomination, panellist=person, values={1: (place + seat) % 4}
+            )
+    return cycle
 
 
 def serious(page, axe) -> list[str]:
