@@ -24,15 +24,28 @@ from pypdf import PdfReader
 
 from inbox.services import notify
 from reviews import services
-from reviews.models import Case, CycleExport, Decision, EvidenceDraft, Feedback, SignOff
+from reviews.models import (
+    Case,
+    Cycle,
+    CycleExport,
+    Decision,
+    EvidenceDraft,
+    Feedback,
+    Recommendation,
+    SignOff,
+)
 from reviews.notifications import send_due_notifications
 from tests.factories import (
     AttachmentFactory,
     CaseFactory,
     CheckInFactory,
+    CycleFactory,
     EvidenceFactory,
     FeedbackFactory,
     HRFactory,
+    NominationFactory,
+    PanellistFactory,
+    ScoreSheetFactory,
     SignOffFactory,
     UserFactory,
     published_guide,
@@ -147,6 +160,17 @@ def world(settings):
         done=1,
         status=CycleExport.Status.DONE,
     )
+    # A cycle in committee whose panel recommends "not yet" and scores "not shown".
+    cycle = CycleFactory(guides=[guide], created_by=hr, state=Cycle.State.COMMITTEE)
+    for nominated in (case, ready):
+        nomination = NominationFactory(cycle=cycle, case=nominated)
+        for value in (0, 3):
+            ScoreSheetFactory(
+                nomination=nomination,
+                panellist=PanellistFactory(cycle=cycle).user,
+                values={1: value},
+                recommendation=Recommendation.NOT_YET,
+            )
     users = {
         "candidate": candidate,
         "other_candidate": UserFactory(),
@@ -167,6 +191,7 @@ def world(settings):
             "notice_id": [notice.pk],
             "draft_id": [draft.pk],
             "export_id": [export.pk],
+            "cycle_id": [cycle.pk],
         },
         "users": users,
     }
