@@ -25,6 +25,16 @@ from reviews.roles import hr_group
 PASSWORD = "correct-horse-battery"
 
 
+def sets_many(field: str) -> factory.PostGeneration:
+    """A post-generation hook: `SomeFactory(field=[…])` sets that many-to-many field."""
+
+    def hook(obj, create, extracted, **kwargs):
+        if create and extracted:
+            getattr(obj, field).set(extracted)
+
+    return factory.PostGeneration(hook)
+
+
 class LevelFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Level
@@ -145,11 +155,7 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     summary = "What was done."
     outcome = "What changed."
     links = factory.LazyFunction(list)
-
-    @factory.post_generation
-    def indicators(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.indicators.set(extracted)
+    indicators = sets_many("indicators")
 
 
 class AttachmentFactory(factory.django.DjangoModelFactory):
@@ -254,11 +260,7 @@ class CycleFactory(factory.django.DjangoModelFactory):
     committee_meets = factory.LazyAttribute(lambda o: o.scores_due + datetime.timedelta(days=7))
     outcomes_due = factory.LazyAttribute(lambda o: o.committee_meets + datetime.timedelta(days=7))
     created_by = factory.SubFactory(HRFactory)
-
-    @factory.post_generation
-    def guides(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.guides.set(extracted)
+    guides = sets_many("guides")
 
 
 class NominationFactory(factory.django.DjangoModelFactory):
