@@ -17,7 +17,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F
 
 from core import clock
 from guides.models import Capability, Guide
@@ -25,7 +25,6 @@ from reviews.models import (
     CapabilityScore,
     Case,
     Cycle,
-    Nomination,
     Panellist,
     Recommendation,
     ScoreSheet,
@@ -79,33 +78,23 @@ def may_see_scores(*, cycle: Cycle, case: Case, user, is_hr: bool, submitted: bo
 
 @dataclass(frozen=True)
 class Spread:
-    """The panel's scores of one capability of one case."""
+    """The panel's scores of one capability of one case, worded once here rather than cell by
+    cell in the template."""
 
-    values: tuple[int, ...]
-
-    @property
-    def low(self) -> int:
-        return min(self.values)
-
-    @property
-    def high(self) -> int:
-        return max(self.values)
+    low: int
+    high: int
+    counts: dict[int, int]
+    range_label: str
+    counts_label: str
 
     @property
     def width(self) -> int:
         return self.high - self.low
 
-    @property
-    def counts(self) -> dict[int, int]:
-        return dict(Counter(self.values))
-
-    @property
-    def range_label(self) -> str:
-        return score_range(self.low, self.high)
-
-    @property
-    def counts_label(self) -> str:
-        return score_counts(self.counts)
+    @classmethod
+    def of(cls, values: list[int]) -> "Spread":
+        low, high, counts = min(values), max(values), dict(Counter(values))
+        return cls(low, high, counts, score_range(low, high), score_counts(counts))
 
 
 @dataclass(frozen=True)
@@ -113,11 +102,8 @@ class CapabilityCell:
     number: int
     title: str
     sustained: bool
+    sustained_label: str
     spread: Spread | None
-
-    @property
-    def sustained_label(self) -> str:
-        return SUSTAINED_WORDS[self.sustained]
 
 
 @dataclass(frozen=True)
@@ -190,13 +176,13 @@ class Calibration:
 def nominated_cases(cycle: Cycle, as_of: datetime.date):
     """The cycle's nominated cases with their people, guide, readiness snapshot and
     `nomination_id`, in one query."""
-    nomination = Nomination.objects.filter(cycle=cycle, case=OuterRef("pk")).values("pk")[:1]
+    # The nomination comes through the join the filter made: one per cycle and case.
     return (
         Case.objects.filter(nominations__cycle=cycle)
         .with_people()
         .defer("narrative", *(f"guide__{name}" for name in Guide.LONG_TEXTS))
         .with_snapshot(as_of, report=True)
-        .annotate(nomination_id=Subquery(nomination))
+        .annotate(nomination_id=F("nominations__id"))
         .order_by("pk")
     )
 
@@ -285,7 +271,8 @@ def _row(case, readiness, sheets, scores, panel, user, revealed, visible) -> Cas
             number=c.number,
             title=c.title,
             sustained=c.sustained,
-            spread=Spread(tuple(sorted(by_number[c.number]))) if by_number.get(c.number) else None,
+            sustained_label=SUSTAINED_WORDS[c.sustained],
+            spread=Spread.of(by_number[c.number]) if by_number.get(c.number) else None,
         )
         for c in readiness.capabilities
     ]
