@@ -442,6 +442,22 @@ class LoadResult:
     error_samples: list[str]
 
 
+def wait_until_up(base: str, server, *, seconds: float = 60, attempt_timeout: float = 5) -> None:
+    """Until the server at `base` answers its health check, for at most `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=attempt_timeout) as response:  # noqa: S310 - our own http://127.0.0.1
+                if response.status == 200:
+                    return
+        # A bound port whose worker is still starting (on a busy machine) times out reading the
+        # answer, which urllib raises as a bare TimeoutError: that too is "not up yet".
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("gunicorn did not start") from None
+            time.sleep(0.5)
+
+
 def load_test(env: dict[str, str], people: list[dict], seconds: float) -> LoadResult:
     port = free_port()
     server = subprocess.Popen(
@@ -458,16 +474,7 @@ def load_test(env: dict[str, str], people: list[dict], seconds: float) -> LoadRe
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=5) as response:  # noqa: S310 - our own http://127.0.0.1
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError):
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("gunicorn did not start") from None
-                time.sleep(0.5)
+        wait_until_up(base, server)
 
         lock = threading.Lock()
         latencies: list[float] = []
