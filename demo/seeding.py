@@ -2,9 +2,10 @@
 
 Everything is drawn from `random.Random` seeded by the seed and each person's number, and every
 date is counted back from `as_of`, so the same seed and the same as-of date write the same rows.
-Candidates hold M3 and work towards E1 on the published M3 → E1 guide; sponsors hold E1. Rows go
-in with bulk inserts, a few candidates at a time, each batch in its own transaction. The history
-triggers stay on: their insert events are part of what a real organisation would have.
+Candidates hold M3 and work towards E1 on the published M3 → E1 guide; sponsors hold E1; a cycle
+in committee may hold some of their cases (demo/seed_cycle.py). Rows go in with bulk inserts, a
+few candidates at a time, each batch in its own transaction. The history triggers stay on: their
+insert events are part of what a real organisation would have.
 
 The people and their words are invented, with "Example" in every name.
 """
@@ -22,6 +23,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 
 from accounts.models import User
+from demo.seed_cycle import seed_cycle
 from demo.seed_levels import promote, start_histories
 from demo.seed_plans import (
     DECISION_NOTES,
@@ -314,9 +316,11 @@ def seed(
     seed: int = 1,
     as_of: datetime.date,
     password: str,
+    cycle_cases: int = 0,
     progress: Callable[[str], None] = lambda message: None,
 ) -> SeedResult:
-    """Write `candidates` M3 candidates with their cases and `sponsors` E1 sponsors."""
+    """Write `candidates` M3 candidates with their cases and `sponsors` E1 sponsors; with
+    `cycle_cases`, a cycle in committee with up to that many of the cases nominated."""
     if candidates < 1 or sponsors < 1:
         raise ValueError("Seed at least one candidate and one sponsor.")
     if months < 3:
@@ -383,4 +387,7 @@ def seed(
     with transaction.atomic():
         sign_cases(signed, hr=hr, counts=counts)
         promote([(case, plan) for case, plan in signed if plan.outcome == PROMOTED], guide, hr)
+    if cycle_cases:
+        seed_cycle(seed=seed, guide=guide, hr=hr, as_of=as_of, counts=counts, cases=cycle_cases)
+        progress("a cycle in committee written, its panel's sheets all in")
     return SeedResult(guide, hr, sponsor_rows, candidate_rows, dict(counts))

@@ -1,6 +1,8 @@
+"""The pages of promotion cycles (/cycles/…) and the panel's own page (/panel/)."""
+
 from django.urls import path
 
-from reviews.views import cycles
+from reviews.views import calibration, cycles
 
 app_name = "cycles"
 
@@ -15,6 +17,11 @@ urlpatterns = [
         "cycles/<int:pk>/panel/<int:user_id>/remove/",
         cycles.panel_remove,
         name="panel_remove",
+    ),
+    path(
+        "cycles/<int:cycle_id>/calibration/",
+        calibration.cycle_calibration,
+        name="cycle_calibration",
     ),
     path("panel/", cycles.panel_home, name="panel_home"),
 ]

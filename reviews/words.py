@@ -413,3 +413,44 @@ def cycle_move_sentence(from_state: str, to_state: str, by_name: str, at: dateti
 def conflict_reason(name: str, *, sponsor: bool) -> str:
     """Why a panellist does not score a case: "Pat sponsors this case"."""
     return f"{name} sponsors this case" if sponsor else f"{name} is the candidate on this case"
+
+
+# The committee's calibration view (reviews/calibration.py). The scale's words are the choices of
+# CapabilityScore.Value, as a model's choices keep their labels.
+
+SUSTAINED_WORDS = {True: "Sustained", False: "Not yet sustained"}
+CONFLICT_WORDS = {
+    "sponsor": "You sponsor this case, so its scores are not shown to you.",
+    "candidate": "This is your own case, so its scores are not shown to you.",
+}
+SCORES_HIDDEN_UNTIL_COMMITTEE = (
+    "Scores are revealed when the cycle moves to committee; until then only who has submitted "
+    "is shown."
+)
+SCORES_HIDDEN_UNTIL_SUBMITTED = "Submit your own scores for this case to see the panel's."
+
+
+def score_counts(counts: dict[int, int]) -> str:
+    """How many panellists gave each point of the scale: "Not shown 0 · Emerging 1 ·
+    Demonstrated 2 · Strong 0"."""
+    return " · ".join(
+        f"{label} {counts.get(value, 0)}" for value, label in CapabilityScore.Value.choices
+    )
+
+
+def score_range(low: int, high: int) -> str:
+    """The lowest and highest score given: "Emerging to Strong", or one word when they agree."""
+    if low == high:
+        return CapabilityScore.Value(low).label
+    return f"{CapabilityScore.Value(low).label} to {CapabilityScore.Value(high).label}"
+
+
+def recommendation_tally(tally: dict[str, int]) -> str:
+    """The panel's overall recommendations: "Promote 2 · Not yet 1"."""
+    return " · ".join(f"{label} {tally.get(value, 0)}" for value, label in Recommendation.choices)
+
+
+def submitted_count(submitted: int, eligible: int) -> str:
+    """ "2 of 3 panellists submitted"; the eligible are the panel less those conflicted."""
+    noun = "panellist" if eligible == 1 else "panellists"
+    return f"{submitted} of {eligible} {noun} submitted"

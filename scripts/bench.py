@@ -71,7 +71,10 @@ PAGES = (
     ("notifications", "Notifications (sponsor, a notice per item of the last 90 days)"),
     ("packet_json", "Packet JSON"),
     ("packet_pdf", "Packet PDF"),
+    ("calibration", "Calibration view (a cycle in committee, 50 cases, a panel of 3)"),
 )
+# Cases nominated to the seeded cycle in committee (demo/seed_cycle.py).
+CYCLE_CASES = 50
 
 
 def production_env(database_url: str) -> dict[str, str]:
@@ -194,7 +197,15 @@ def page_urls(hr, sponsor, case) -> dict[str, tuple[object, str]]:
         "notifications": (sponsor, reverse("inbox:notice_list")),
         "packet_json": (case.candidate, reverse("reviews:packet_download", args=[case.pk, "json"])),
         "packet_pdf": (case.candidate, reverse("reviews:packet_download", args=[case.pk, "pdf"])),
+        "calibration": (hr, reverse("cycles:cycle_calibration", args=[committee_cycle().pk])),
     }
+
+
+def committee_cycle():
+    """The seeded cycle in committee, whose calibration page HR opens."""
+    from reviews.models import Cycle
+
+    return Cycle.objects.filter(state=Cycle.State.COMMITTEE).order_by("pk").first()
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -258,7 +269,7 @@ def measure_pages(requests: int, warmup: int) -> dict:
         }
     # The same case laid out again and again in this process, as a download does besides its
     # request.
-    from reviews.models import Case
+    from reviews.models import Case, ScoreSheet
     from reviews.packets.pdf import render_packet_pdf
 
     whole = Case.objects.with_people().get(pk=case.pk)
@@ -274,11 +285,14 @@ def measure_pages(requests: int, warmup: int) -> dict:
     }
     sponsored = sponsor.sponsored_cases.count()
     items = case.evidence.count()
+    cycle = committee_cycle()
     return {
         "pages": results,
         "sponsor_cases": sponsored,
         "case_items": items,
         "sponsor_notices": notices,
+        "cycle_cases": cycle.nominations.count(),
+        "cycle_sheets": ScoreSheet.objects.current().filter(nomination__cycle=cycle).count(),
     }
 
 
@@ -428,6 +442,22 @@ class LoadResult:
     error_samples: list[str]
 
 
+def wait_until_up(base: str, server, *, seconds: float = 60, attempt_timeout: float = 5) -> None:
+    """Until the server at `base` answers its health check, for at most `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=attempt_timeout) as response:  # noqa: S310 - our own http://127.0.0.1
+                if response.status == 200:
+                    return
+        # A bound port whose worker is still starting (on a busy machine) times out reading the
+        # answer, which urllib raises as a bare TimeoutError: that too is "not up yet".
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("gunicorn did not start") from None
+            time.sleep(0.5)
+
+
 def load_test(env: dict[str, str], people: list[dict], seconds: float) -> LoadResult:
     port = free_port()
     server = subprocess.Popen(
@@ -444,16 +474,7 @@ def load_test(env: dict[str, str], people: list[dict], seconds: float) -> LoadRe
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=5) as response:  # noqa: S310 - our own http://127.0.0.1
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError):
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("gunicorn did not start") from None
-                time.sleep(0.5)
+        wait_until_up(base, server)
 
         lock = threading.Lock()
         latencies: list[float] = []
@@ -674,6 +695,7 @@ def seed_database(env: dict[str, str], size: dict, as_of: str) -> dict:
         "--items-per-month=6",
         "--seed=1",
         f"--as-of={as_of}",
+        f"--cycle-cases={CYCLE_CASES}",
         # DEBUG is off here, as deployed; the database is thrown away afterwards.
         "--force",
     )
@@ -814,7 +836,11 @@ def run(args: argparse.Namespace) -> int:
         f"items in full and {tenth_pages['case_items']} in tenth; it is the candidate's own "
         "view, as are the floor, guide and packet requests. The notifications page is the "
         f"sponsor's, with {full_pages['sponsor_notices']:,} notices in full and "
-        f"{tenth_pages['sponsor_notices']:,} in tenth (one per item of the last 90 days).",
+        f"{tenth_pages['sponsor_notices']:,} in tenth (one per item of the last 90 days). "
+        f"The calibration view is HR's, of the seeded cycle in committee: "
+        f"{full_pages['cycle_cases']} nominated cases and {full_pages['cycle_sheets']} score "
+        f"sheets in full, {tenth_pages['cycle_cases']} and {tenth_pages['cycle_sheets']} in "
+        "tenth, a panel of 3 with every sheet in.",
         f"Before measuring, each database's readiness snapshots are brought up to date as the "
         f"hourly run does, in a process of its own as the task worker is "
         f"({full_pages['snapshots']:,} in {full_pages['snapshot_seconds']:.1f} s on full, "

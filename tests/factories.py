@@ -8,6 +8,7 @@ from guides.models import Capability, Guide, Indicator, Level, Practice, Questio
 from reviews.models import (
     Answer,
     Attachment,
+    CapabilityScore,
     Case,
     CheckIn,
     Cycle,
@@ -15,11 +16,23 @@ from reviews.models import (
     Feedback,
     Nomination,
     Panellist,
+    Recommendation,
+    ScoreSheet,
     SignOff,
 )
 from reviews.roles import hr_group
 
 PASSWORD = "correct-horse-battery"
+
+
+def sets_many(field: str) -> factory.PostGeneration:
+    """A post-generation hook: `SomeFactory(field=[…])` sets that many-to-many field."""
+
+    def hook(obj, create, extracted, **kwargs):
+        if create and extracted:
+            getattr(obj, field).set(extracted)
+
+    return factory.PostGeneration(hook)
 
 
 class LevelFactory(factory.django.DjangoModelFactory):
@@ -142,11 +155,7 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     summary = "What was done."
     outcome = "What changed."
     links = factory.LazyFunction(list)
-
-    @factory.post_generation
-    def indicators(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.indicators.set(extracted)
+    indicators = sets_many("indicators")
 
 
 class AttachmentFactory(factory.django.DjangoModelFactory):
@@ -234,6 +243,10 @@ def signed_case(**kwargs) -> Case:
     return case
 
 
+# --- Promotion cycles ------------------------------------------------------------------------
+# Rows as the cycle and scoring services would leave them.
+
+
 class CycleFactory(factory.django.DjangoModelFactory):
     """A promotion cycle, open for nominations unless `state=` says otherwise, its dates ahead
     of today; `guides=[…]` sets the guides it covers. Made as a row, without the first move
@@ -244,16 +257,12 @@ class CycleFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Cycle {n}")
-    nominations_close = factory.LazyFunction(lambda: clock.today() + datetime.timedelta(days=10))
-    scores_due = factory.LazyFunction(lambda: clock.today() + datetime.timedelta(days=20))
-    committee_meets = factory.LazyFunction(lambda: clock.today() + datetime.timedelta(days=30))
-    outcomes_due = factory.LazyFunction(lambda: clock.today() + datetime.timedelta(days=40))
+    nominations_close = factory.LazyFunction(lambda: clock.today() + datetime.timedelta(days=14))
+    scores_due = factory.LazyAttribute(lambda o: o.nominations_close + datetime.timedelta(days=14))
+    committee_meets = factory.LazyAttribute(lambda o: o.scores_due + datetime.timedelta(days=7))
+    outcomes_due = factory.LazyAttribute(lambda o: o.committee_meets + datetime.timedelta(days=7))
     created_by = factory.SubFactory(HRFactory)
-
-    @factory.post_generation
-    def guides(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.guides.set(extracted)
+    guides = sets_many("guides")
 
 
 class NominationFactory(factory.django.DjangoModelFactory):
@@ -275,3 +284,32 @@ class PanellistFactory(factory.django.DjangoModelFactory):
     cycle = factory.SubFactory(CycleFactory)
     user = factory.SubFactory(UserFactory)
     appointed_by = factory.LazyAttribute(lambda o: o.cycle.created_by)
+
+
+class ScoreSheetFactory(factory.django.DjangoModelFactory):
+    """A sheet scoring every capability of the case's guide: `values={number: value}` sets some
+    (by capability number), the rest are "demonstrated"."""
+
+    class Meta:
+        model = ScoreSheet
+        skip_postgeneration_save = True
+
+    nomination = factory.SubFactory(NominationFactory)
+    panellist = factory.SubFactory(UserFactory)
+    recommendation = Recommendation.PROMOTE
+    reason = "Sustained across the window."
+
+    @factory.post_generation
+    def values(self, create, extracted, **kwargs):
+        if not create:
+            return
+        given = extracted or {}
+        CapabilityScore.objects.bulk_create(
+            CapabilityScore(
+                sheet=self,
+                capability=capability,
+                value=given.get(capability.number, CapabilityScore.Value.DEMONSTRATED),
+                reason=f"Scored on capability {capability.number}.",
+            )
+            for capability in self.nomination.case.guide.capabilities.order_by("number")
+        )

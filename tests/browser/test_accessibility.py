@@ -5,21 +5,18 @@ The pages are those of the access matrix (tests/security/test_access_matrix.py):
 that answers a persona with an HTML page, so a new page is checked as soon as it has a route.
 """
 
-import datetime
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.management import call_command
 
 from accounts.models import User
-from core import clock
 from demo.people import DEMO_PASSWORD
 from inbox.services import notify
-from reviews import cycles
-from reviews.models import Case, CycleExport, EvidenceDraft
+from reviews.models import Case, Cycle, CycleExport, EvidenceDraft
 from reviews.notices import thread_link
 from tests.browser.conftest import log_in
+from tests.factories import CycleFactory, NominationFactory, PanellistFactory, ScoreSheetFactory
 from tests.security.test_access_matrix import EXPECTED, checked_patterns, urls_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -50,21 +47,8 @@ def demo():
     export = CycleExport.objects.create(
         requested_by=hr, case_ids=[case.pk], as_of=case.opened_on, total=1
     )
-    today = clock.today()
-    cycle = cycles.create_cycle(
-        name="Spring cycle",
-        guides=[case.guide],
-        nominations_close=today + datetime.timedelta(days=10),
-        scores_due=today + datetime.timedelta(days=20),
-        committee_meets=today + datetime.timedelta(days=30),
-        outcomes_due=today + datetime.timedelta(days=40),
-        appeal_days=14,
-        show_panel_names=False,
-        by=hr,
-    )
-    cycles.nominate(case=case, cycle=cycle, by=hr, reason="Ready for the committee.")
-    panellist = User.objects.exclude(pk=case.sponsor_id).get(username__in=["sam", "tess"])
-    cycles.appoint(cycle=cycle, user=panellist, by=hr)
+    cycle = committee_with_scores(hr, Case.objects.filter(guide=case.guide).order_by("pk")[:3])
+    panellist = cycle.panel.order_by("pk").first().user
     return {
         "case": case,
         "users": {
@@ -90,6 +74,20 @@ def demo():
             "user_id": [panellist.pk],
         },
     }
+
+
+def committee_with_scores(hr, cases) -> Cycle:
+    """A cycle in committee over some of the demo's cases, a panel of three with every sheet in,
+    scores apart on the first case."""
+    cycle = CycleFactory(created_by=hr, state=Cycle.State.COMMITTEE, guides=[cases[0].guide])
+    panel = [PanellistFactory(cycle=cycle, appointed_by=hr).user for _ in range(3)]
+    for place, case in enumerate(cases):
+        nomination = NominationFactory(cycle=cycle, case=case)
+        for seat, person in enumerate(panel):
+            ScoreSheetFactory(
+                nomination=nomination, panellist=person, values={1: (place + seat) % 4}
+            )
+    return cycle
 
 
 def serious(page, axe) -> list[str]:

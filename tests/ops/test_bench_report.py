@@ -48,3 +48,23 @@ def test_percentile_is_the_nearest_rank(bench):
     assert bench.percentile(values, 0.95) == 19.0
     assert bench.percentile(values, 0.5) == 11.0
     assert bench.percentile([4.0], 0.95) == 4.0
+
+
+class Running:
+    """A server process that has not exited."""
+
+    def poll(self):
+        return None
+
+
+def test_a_server_slow_to_answer_is_waited_for_not_a_crash(bench):
+    """A busy machine: the port is bound and takes connections, but the worker has not yet
+    answered. Waiting goes on until the deadline rather than crashing on the first timeout."""
+    import socket
+
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(8)
+        base = f"http://127.0.0.1:{listening.getsockname()[1]}"
+        with pytest.raises(SystemExit, match="gunicorn did not start"):
+            bench.wait_until_up(base, Running(), seconds=1.0, attempt_timeout=0.2)

@@ -217,6 +217,8 @@ EXPECTED = {
     "scoring:outcome_record": {"GET": hr_only(200), "POST": hr_only(200)},
     # The case has no outcome yet: HR is sent back to the confirmation with the refusal.
     "scoring:cycle_publish": {"GET": hr_only(200), "POST": hr_only(REDIRECT)},
+    # The committee's page: HR and the cycle's panel (tests/reviews/test_calibration.py).
+    "cycles:cycle_calibration": {"GET": {**hr_only(200), "panellist": 200}, "POST": ALL_405},
     "inbox:notice_list": {"GET": people(200), "POST": ALL_405},
     # The notice is the candidate's: anyone else is told it does not exist.
     "inbox:notice_open": {"GET": ALL_405, "POST": {**people(404), "candidate": REDIRECT}},

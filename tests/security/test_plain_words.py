@@ -24,7 +24,16 @@ from pypdf import PdfReader
 
 from inbox.services import notify
 from reviews import cycles, scoring, services
-from reviews.models import Case, Cycle, CycleExport, Decision, EvidenceDraft, Feedback, SignOff
+from reviews.models import (
+    Case,
+    Cycle,
+    CycleExport,
+    Decision,
+    EvidenceDraft,
+    Feedback,
+    Recommendation,
+    SignOff,
+)
 from reviews.notifications import send_due_notifications
 from tests.factories import (
     AttachmentFactory,
@@ -36,6 +45,7 @@ from tests.factories import (
     HRFactory,
     NominationFactory,
     PanellistFactory,
+    ScoreSheetFactory,
     SignOffFactory,
     UserFactory,
     published_guide,
@@ -178,6 +188,17 @@ def world(settings):
     cycles.nominate(case=case, cycle=cycle, by=hr, reason="Acting director.")
     panellist = PanellistFactory(cycle=cycle, user=UserFactory(name="Paula Example")).user
     PanellistFactory(cycle=cycle, user=sponsor)
+    # A cycle in committee whose panel recommends "not yet" and scores "not shown".
+    in_committee = CycleFactory(guides=[guide], created_by=hr, state=Cycle.State.COMMITTEE)
+    for nominated in [CaseFactory(guide=guide, sponsor=sponsor) for _ in range(2)]:
+        nomination = NominationFactory(cycle=in_committee, case=nominated)
+        for value in (0, 3):
+            ScoreSheetFactory(
+                nomination=nomination,
+                panellist=PanellistFactory(cycle=cycle).user,
+                values={1: value},
+                recommendation=Recommendation.NOT_YET,
+            )
     users = {
         "candidate": candidate,
         "other_candidate": UserFactory(),
@@ -190,7 +211,6 @@ def world(settings):
         "arguments": {
             "slug": [guide.slug],
             "case_id": [case.pk, earlier.pk, ready.pk],
-            "cycle_id": [cycle.pk, published.pk],
             "nomination_id": [nomination.pk],
             "evidence_id": [evidence.pk],
             "attachment_id": [attachment.pk],
@@ -201,7 +221,8 @@ def world(settings):
             "notice_id": [notice.pk],
             "draft_id": [draft.pk],
             "export_id": [export.pk],
-            "pk": [cycle.pk, published.pk],
+            "pk": [cycle.pk, published.pk, in_committee.pk],
+            "cycle_id": [cycle.pk, published.pk, in_committee.pk],
             "user_id": [panellist.pk],
         },
         "users": users,

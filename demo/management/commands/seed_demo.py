@@ -6,6 +6,7 @@ from django.db import connection
 
 from core import clock
 from core.dates import command_date
+from demo.seed_cycle import CYCLE_CASES
 from demo.seeding import seed
 
 DEFAULT_PASSWORD = "seed-pass-2026"
@@ -16,8 +17,9 @@ class Command(BaseCommand):
         "Fill an empty database with a large fictional organisation for load and speed tests: "
         "M3 candidates with cases on the published M3 → E1 guide, E1 sponsors and one HR person "
         "(usernames seed-…), evidence spread over the months before --as-of, quarterly "
-        "check-ins, feedback, sign-offs, decisions and a few attachments. The same --seed and "
-        "--as-of always write the same data. Every person shares one published password, so it "
+        "check-ins, feedback, sign-offs, decisions, a few attachments, and a cycle in committee "
+        "scored by a panel of three (seed-panellist-…). The same --seed and --as-of always "
+        "write the same data. Every person shares one published password, so it "
         "refuses to run when DEBUG is off unless --force is given."
     )
 
@@ -27,6 +29,13 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=24)
         parser.add_argument("--items-per-month", type=int, default=6)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--cycle-cases",
+            type=int,
+            default=CYCLE_CASES,
+            help=f"Cases nominated to a cycle in committee, scored by a panel of three "
+            f"(default {CYCLE_CASES}; 0 for no cycle)",
+        )
         parser.add_argument(
             "--as-of",
             type=command_date,
@@ -55,6 +64,7 @@ class Command(BaseCommand):
                 items_per_month=options["items_per_month"],
                 seed=options["seed"],
                 as_of=as_of,
+                cycle_cases=options["cycle_cases"],
                 password=options["password"],
                 progress=lambda message: (
                     self.stderr.write(message) if options["verbosity"] > 1 else None
