@@ -54,6 +54,11 @@ urlpatterns = [
         name="evidence_delete",
     ),
     path(
+        "<int:case_id>/evidence/<int:evidence_id>/star/",
+        evidence.evidence_star,
+        name="evidence_star",
+    ),
+    path(
         "<int:case_id>/evidence/<int:evidence_id>/files/<int:attachment_id>/",
         evidence.attachment_download,
         name="attachment_download",
@@ -73,6 +78,8 @@ urlpatterns = [
     ),
     path("<int:case_id>/sign-off/", sign_off.sign_off_create, name="sign_off_create"),
     path("<int:case_id>/history/", cases.case_history, name="case_history"),
+    path("<int:case_id>/brief/", cases.case_brief, name="case_brief"),
+    path("<int:case_id>/brief.pdf", cases.case_brief_pdf, name="case_brief_pdf"),
     path(
         "<int:case_id>/evidence/<int:evidence_id>/feedback/",
         feedback.feedback_create,

@@ -21,6 +21,7 @@ from reviews import services
 from reviews.markdown import render_markdown
 from reviews.models import Answer, Case
 from reviews.packets.pdf import TEMPLATE, TEMPLATE_DIR, render_packet_pdf
+from reviews.packets.typesetter import BRIEF_TEMPLATE
 from reviews.typst_markup import escape_text, markdown_to_typst
 from tests.factories import (
     CaseFactory,
@@ -178,8 +179,10 @@ def test_vectors_in_markdown_fields_show_the_text_the_page_shows():
     nothing_active(pdf)
 
 
-def test_the_compiler_root_holds_only_the_template():
-    assert [path.name for path in TEMPLATE_DIR.iterdir()] == [TEMPLATE.name]
+def test_the_compiler_root_holds_only_the_templates():
+    assert sorted(path.name for path in TEMPLATE_DIR.iterdir()) == sorted(
+        [TEMPLATE.name, BRIEF_TEMPLATE.name]
+    )
 
 
 @pytest.mark.parametrize(
