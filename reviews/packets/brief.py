@@ -169,16 +169,15 @@ def _capabilities(c: dict, best: dict[int, dict]) -> list[dict]:
             state = "Not yet sustained"
         else:
             state = "No evidence yet"
-        covered = f"{blocks - len(empty)} of {blocks} blocks"
-        if empty:
-            covered += "; none in " + ", ".join(block_label(block) for block in empty)
+        missing = ", ".join(block_label(block) for block in empty)
         rows.append(
             {
                 "number": result.number,
                 "title": f"{result.number}. {result.title}",
                 "sustained": result.sustained,
                 "state": state,
-                "blocks": covered,
+                "blocks": f"{blocks - len(empty)} of {blocks} blocks",
+                "missing": f"none in {missing}" if missing else "",
                 "items_in_window": _plural(result.items_in_window, "item"),
                 "indicators": f"{result.indicators_covered} of {result.indicators_total}",
                 "best": best.get(result.number, {"lead": "No evidence yet", "items": []}),

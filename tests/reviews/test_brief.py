@@ -175,7 +175,8 @@ def test_readiness_narrative_and_sign_off_are_in_words():
     # Twelve items five days apart: capability 1's three are all in the last block.
     row = brief["capabilities"][0]
     assert row["state"] == "Not yet sustained"
-    assert row["blocks"] == "1 of 4 blocks; none in Dec 2025–Feb 2026, Mar–May 2026, Jun–Aug 2026"
+    assert row["blocks"] == "1 of 4 blocks"
+    assert row["missing"] == "none in Dec 2025–Feb 2026, Mar–May 2026, Jun–Aug 2026"
     assert row["items_in_window"] == "3 items"
     assert brief["narrative"]["continues"]
     assert len(brief["narrative"]["text"]) <= NARRATIVE_CHARS * 1.2
@@ -190,7 +191,8 @@ def test_a_capability_without_evidence_says_so():
     EvidenceFactory(case=case)
     rows = brief_context(with_people(case))["capabilities"]
     assert rows[1]["state"] == "No evidence yet"
-    assert rows[1]["blocks"].startswith("0 of 4 blocks; none in ")
+    assert rows[1]["blocks"] == "0 of 4 blocks"
+    assert rows[1]["missing"].startswith("none in ")
     assert rows[1]["best"]["items"] == []
 
 
