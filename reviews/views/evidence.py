@@ -286,12 +286,11 @@ def evidence_star(request, case_id, evidence_id):
 
 
 def _star_back(request, case, evidence) -> str:
-    """The evidence list the star was given on, with its filters and page; the item's own page
-    otherwise."""
+    """The case page or the evidence list (with its filters and page) the star was given on;
+    the item's own page otherwise."""
     back = request.POST.get("next") or ""
     listed = reverse("reviews:evidence_list", args=[case.pk])
-    if (back == listed or back.startswith(f"{listed}?")) and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}
-    ):
+    ours = back in (listed, case.get_absolute_url()) or back.startswith(f"{listed}?")
+    if ours and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return back
     return evidence.get_absolute_url()

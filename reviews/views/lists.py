@@ -89,6 +89,11 @@ class ItemRow:
     tags: list[dict]
     files: int
 
+    @property
+    def title_id(self) -> str:
+        """The id of the item's title in a list, which its star button is described by."""
+        return f"item-{self.pk}-title"
+
 
 def item_rows(items) -> list[ItemRow]:
     """Rows of items read with `Evidence.objects.as_rows()`."""

@@ -161,6 +161,9 @@ def test_the_candidate_stars_from_the_evidence_list_and_comes_back_to_it(client,
     listed = reverse("reviews:evidence_list", args=[case.pk]) + "?capability=1"
     page = client.get(listed)
     assert page.text.count("Star as one of your best items") == 3
+    title_id = f"item-{item(case, 'First 0').pk}-title"
+    assert f'id="{title_id}"' in page.text
+    assert f'aria-describedby="{title_id}"' in page.text
     evidence = item(case, "First 0")
     response = client.post(
         reverse("reviews:evidence_star", args=[case.pk, evidence.pk]),
@@ -185,7 +188,19 @@ def test_a_refused_third_star_is_said_plainly(client, case):
     assert "You have starred 2 items for Capability 1 already: unstar one first." in response.text
 
 
-def test_a_star_goes_back_only_to_the_evidence_list(client, case):
+def test_a_star_from_the_case_page_goes_back_to_it(client, case):
+    client.force_login(case.candidate)
+    page = client.get(case.get_absolute_url())
+    assert "Star as one of your best items" in page.text
+    evidence = item(case, "First 0")
+    response = client.post(
+        reverse("reviews:evidence_star", args=[case.pk, evidence.pk]),
+        {"starred": "1", "next": case.get_absolute_url()},
+    )
+    assert response["Location"] == case.get_absolute_url()
+
+
+def test_a_star_goes_back_only_to_the_case_s_own_pages(client, case):
     client.force_login(case.candidate)
     evidence = item(case, "First 0")
     response = client.post(
@@ -221,3 +236,16 @@ def test_the_sponsor_and_hr_read_the_star_as_the_candidate_s_choice(client, case
         assert page.text.count("Chosen by Ada Example as a best item") == 1, url
         assert "Star as one of your best items" not in page.text
         assert "Remove star" not in page.text
+
+
+def test_the_sponsor_s_queue_shows_the_star(client, case):
+    star(case, "First 0")
+    client.force_login(case.sponsor)
+    queue = reverse("reviews:review_queue")
+    starred, plain = item(case, "First 0"), item(case, "First 1")
+    page = client.get(queue, {"item": starred.pk})
+    assert page.context["item"].pk == starred.pk
+    assert "Chosen by Ada Example as a best item" in page.text
+    page = client.get(queue, {"item": plain.pk})
+    assert page.context["item"].pk == plain.pk
+    assert "Chosen by Ada Example as a best item" not in page.text
