@@ -15,7 +15,7 @@ from reviews.packets.build import build_packet, packet_sha256
 from reviews.readiness.snapshots import case_readiness
 from reviews.stars import STARS_PER_CAPABILITY, star_evidence
 from tests.factories import CaseFactory, EvidenceFactory, HRFactory, UserFactory, signed_case
-from tests.locks import wait_for_a_lock_wait
+from tests.locks import at_once, wait_for_a_lock_wait
 
 # Not about the calendar: the whole module runs on one day.
 pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-11-16")]
@@ -151,6 +151,22 @@ def test_a_star_waits_for_the_case_lock_and_counts_the_stars_given_meanwhile(cas
 
     assert outcome == ["You have starred 2 items for Capability 1 already: unstar one first."]
     assert not item(case, "First 2").starred
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_second_stars_at_once_make_one(case):
+    star(case, "First 0")
+    titles = iter(["First 1", "First 2"])
+
+    def attempt() -> str:
+        return star(case, next(titles)).title
+
+    outcomes = at_once(attempt, refused=ValidationError, words=lambda error: error.messages[0])
+    assert len(outcomes) == 2
+    assert sorted(outcomes)[1] == (
+        "You have starred 2 items for Capability 1 already: unstar one first."
+    )
+    assert case.evidence.filter(starred=True).count() == 2
 
 
 # --- The toggle and what others see -------------------------------------------------------------
