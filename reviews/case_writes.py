@@ -27,6 +27,7 @@ class Part(enum.Enum):
     FEEDBACK = "feedback"
     SPONSOR = "sponsor"
     GUIDE = "guide version"
+    STARS = "best items"
 
 
 # Why a write is refused: (the case is signed off, the case is decided or withdrawn).
@@ -40,6 +41,10 @@ REFUSALS = {
     Part.FEEDBACK: ("This case is signed off or closed, so its feedback threads are closed too.",)
     * 2,
     Part.SPONSOR: ("Only an open case can change sponsor.",) * 2,
+    Part.STARS: (
+        "This case is signed off, so its chosen best items can no longer change.",
+        "This case is closed, so its chosen best items can no longer change.",
+    ),
     Part.GUIDE: (
         "This case is signed off, so it stays on the guide version it was signed off on.",
         "This case is closed, so it stays on its guide version.",

@@ -34,6 +34,7 @@ FIELD_WORDS = {
     "date": "date of the work",
     "summary": "what was done",
     "outcome": "business outcome",
+    "starred": "chosen as a best item",
     "text": "message",
     "imported_at": "imported on",
     "imported_by": "imported by",
@@ -74,6 +75,8 @@ class Names:
             return self.titles.get(value, DELETED_ITEM)
         if name in CHOICES:
             return CHOICES[name](value).label
+        if isinstance(value, bool):
+            return "yes" if value else "no"
         if isinstance(value, list):
             return ", ".join(str(item) for item in value) or None
         return value

@@ -105,6 +105,9 @@ class Evidence(models.Model):
     summary = models.TextField("what was done", help_text="Markdown.")
     outcome = models.TextField("business outcome", blank=True, help_text="Markdown.")
     links = ArrayField(models.URLField(max_length=500), size=MAX_LINKS, default=list, blank=True)
+    # One of the candidate's chosen best items (at most STARS_PER_CAPABILITY of a capability,
+    # reviews/stars.py), which the committee brief shows. Not part of the packet's content.
+    starred = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     search = models.GeneratedField(

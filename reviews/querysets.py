@@ -323,7 +323,7 @@ class EvidenceQuerySet(models.QuerySet):
         )
 
     def as_rows(self):
-        """Items as a list shows them: title, date and capability, with `tags` (the indicators
+        """Items as a list shows them: title, date, capability and star, with `tags` (the indicators
         tagged, in position order, each `{"position", "text"}`) and `files` (how many attachments),
         one row each."""
         from django.contrib.postgres.expressions import ArraySubquery
@@ -340,6 +340,14 @@ class EvidenceQuerySet(models.QuerySet):
         files = count_of(Attachment.objects.filter(evidence=models.OuterRef("pk")), per="evidence")
         return (
             self.select_related("capability")
-            .only("pk", "case_id", "title", "date", "capability__number", "capability__title")
+            .only(
+                "pk",
+                "case_id",
+                "title",
+                "date",
+                "starred",
+                "capability__number",
+                "capability__title",
+            )
             .annotate(tags=ArraySubquery(tags), files=Coalesce(models.Subquery(files), 0))
         )

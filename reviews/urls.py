@@ -56,6 +56,11 @@ urlpatterns = [
         name="evidence_delete",
     ),
     path(
+        "<int:case_id>/evidence/<int:evidence_id>/star/",
+        evidence.evidence_star,
+        name="evidence_star",
+    ),
+    path(
         "<int:case_id>/evidence/<int:evidence_id>/files/<int:attachment_id>/",
         evidence.attachment_download,
         name="attachment_download",
@@ -82,6 +87,8 @@ urlpatterns = [
         cycles.case_nominate,
         name="case_nominate",
     ),
+    path("<int:case_id>/brief/", cases.case_brief, name="case_brief"),
+    path("<int:case_id>/brief.pdf", cases.case_brief_pdf, name="case_brief_pdf"),
     path(
         "<int:case_id>/evidence/<int:evidence_id>/feedback/",
         feedback.feedback_create,

@@ -2,11 +2,11 @@
 
 `build_packet` reads a case in a fixed number of queries, all from one snapshot of the database
 (`one_snapshot`), so that feedback, sign-offs and readiness speak of the same evidence;
-`read_packet` gives, from the same rows, what the PDF shows besides the packet. `canonical_bytes`
-is what a sponsor signs: the packet without its readiness, sign-offs and decision, with sorted
-keys and no spaces; the candidate's level history, which is theirs rather than the case's, is
-not signed either. The status is left out as well: signing ready moves the case to
-"signed_off", and the content that was signed must still verify afterwards.
+`read_packet` gives, from the same rows, what the PDF and the committee brief show besides the
+packet. `canonical_bytes` is what a sponsor signs: the packet without its readiness, sign-offs
+and decision, with sorted keys and no spaces; the candidate's level history, which is theirs
+rather than the case's, is not signed either. The status is left out as well: signing ready
+moves the case to "signed_off", and the content that was signed must still verify afterwards.
 """
 
 import contextlib
@@ -77,6 +77,9 @@ class PacketRead:
     packet: dict
     attachments: dict[int, list[str]]
     sign_offs: dict[int, SignOffNotes]
+    # The items the candidate starred as their best (reviews/stars.py), which the packet leaves
+    # out: a star is the candidate's choice for the committee brief, not content a sponsor signs.
+    starred: frozenset[int] = frozenset()
 
 
 def build_packet(case: Case, *, as_of: datetime.date | None = None) -> dict:
@@ -177,6 +180,7 @@ def _read(case: Case, as_of: datetime.date | None) -> PacketRead:
     return PacketRead(
         packet=packet,
         attachments={index: item.attachment_names for index, item in enumerate(evidence)},
+        starred=frozenset(index for index, item in enumerate(evidence) if item.starred),
         sign_offs={
             index: SignOffNotes(s.override_reason, s.readiness_status)
             for index, s in enumerate(signed)

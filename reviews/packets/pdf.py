@@ -1,4 +1,4 @@
-"""The promotion packet as a PDF for the committee, laid out by Typst.
+"""The promotion packet, and the committee brief of a case, as PDFs, laid out by Typst.
 
 `packet_context` (reviews/packets/document.py) reads what the PDF says and `packet_data`
 (reviews/packets/pdf_data.py) shapes it as plain JSON data, which reaches the template
@@ -14,6 +14,7 @@ from django.conf import settings
 
 from reviews.models import Case
 from reviews.packets import typesetter
+from reviews.packets.brief import brief_context, brief_data
 from reviews.packets.build import PacketRead
 from reviews.packets.document import packet_context
 from reviews.packets.pdf_data import packet_data
@@ -34,6 +35,14 @@ def start_layout(
     (`read_packet`), saves reading it again."""
     data = packet_data(packet_context(case, as_of=as_of, read=read))
     return typesetter.submit(json.dumps(data, ensure_ascii=False), font_dirs())
+
+
+def render_brief_pdf(case: Case, *, as_of: datetime.date | None = None) -> bytes:
+    """The committee brief of one case (reviews/packets/brief.py) as an A4 PDF of at most two
+    pages, laid out by reviews/packets/typst/brief.typ."""
+    data = brief_data(brief_context(case, as_of=as_of))
+    template = typesetter.BRIEF_TEMPLATE
+    return typesetter.submit(json.dumps(data, ensure_ascii=False), font_dirs(), template).result()
 
 
 def render_packet_pdf(

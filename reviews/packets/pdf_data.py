@@ -303,7 +303,9 @@ def _sustained(result) -> str:
     return "Yes" if result.sustained else "Not yet"
 
 
-def _summary(c: dict) -> dict:
+def summary_page(c: dict) -> dict:
+    """The summary page's words, which the committee brief (reviews/packets/brief.py) opens
+    with too."""
     readiness, questions = c["readiness"], c["question_count"]
     assessment = readiness.self_assessment
     in_window = _plural(assessment.check_ins_in_window, "check-in")
@@ -500,7 +502,7 @@ def packet_data(c: dict) -> dict:
         f"{len(readiness.strip_months)} months",
         "cover": _cover(c),
         "contents": _contents(c),
-        "summary": _summary(c),
+        "summary": summary_page(c),
         "narrative": _markdown(c["narrative"]),
         "no_narrative": f"{c['candidate']['name']} has not written a narrative for this case.",
         "guide": _guide(c),

@@ -8,9 +8,10 @@ it (`max_tasks_per_child=1`), forked from a small server process that has loaded
 and Typst, so a child starts in milliseconds and the web process or worker never holds Typst's
 memory. This module needs no Django, so that the server process imports nothing else.
 
-The compiler's root is the template's folder, which holds the template only, so not even the
-template could read another file; fonts come only from the folders given (the system's are not
-searched), so every machine lays out a packet with the same fonts and nothing is fetched.
+The compiler's root is the templates' folder, which holds the templates only (the packet's and
+the committee brief's), so not even a template could read another file; fonts come only from the
+folders given (the system's are not searched), so every machine lays out a packet with the same
+fonts and nothing is fetched.
 """
 
 import multiprocessing
@@ -22,6 +23,7 @@ import typst
 
 TEMPLATE_DIR = Path(__file__).parent / "typst"
 TEMPLATE = TEMPLATE_DIR / "packet.typ"
+BRIEF_TEMPLATE = TEMPLATE_DIR / "brief.typ"
 # Layouts at once in one process's pool: a cycle export keeps one laying out while it reads the
 # next packet, a download needs one.
 LAYOUT_PROCESSES = 1
@@ -30,12 +32,13 @@ _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 
 
-def typeset(data_json: str, font_dirs: list[str]) -> bytes:
-    """The template laid out with this data: what the child process runs."""
+def typeset(data_json: str, font_dirs: list[str], template: Path = TEMPLATE) -> bytes:
+    """A template laid out with this data, which it reads as the input named after it
+    (`sys.inputs.packet`, `sys.inputs.brief`): what the child process runs."""
     compiler = typst.Compiler(
-        str(TEMPLATE), root=str(TEMPLATE_DIR), font_paths=font_dirs, ignore_system_fonts=True
+        str(template), root=str(TEMPLATE_DIR), font_paths=font_dirs, ignore_system_fonts=True
     )
-    return compiler.compile(format="pdf", sys_inputs={"packet": data_json})
+    return compiler.compile(format="pdf", sys_inputs={template.stem: data_json})
 
 
 def _layout_pool() -> ProcessPoolExecutor:
@@ -50,6 +53,6 @@ def _layout_pool() -> ProcessPoolExecutor:
         return _pool
 
 
-def submit(data_json: str, font_dirs: list[str]) -> Future:
+def submit(data_json: str, font_dirs: list[str], template: Path = TEMPLATE) -> Future:
     """A layout started in a child process; its result is the PDF."""
-    return _layout_pool().submit(typeset, data_json, font_dirs)
+    return _layout_pool().submit(typeset, data_json, font_dirs, template)

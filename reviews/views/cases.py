@@ -1,4 +1,5 @@
-"""A case's own pages: its overview, narrative, history and packet, and the Markdown preview."""
+"""A case's own pages: its overview, narrative, history, packet and committee brief, and the
+Markdown preview."""
 
 import json
 
@@ -16,7 +17,9 @@ from reviews.case_writes import Part, refusal
 from reviews.forms import NarrativeForm
 from reviews.history import case_history as case_history_rows
 from reviews.markdown import render_markdown
+from reviews.packets.brief import brief_context
 from reviews.packets.build import build_packet
+from reviews.readiness.heatstrip import render_heat_strip
 from reviews.readiness.months import calendar_months
 from reviews.readiness.snapshots import readiness_of
 from reviews.views import case_page
@@ -109,11 +112,17 @@ def case_history(request, case_id):
     )
 
 
+def _packet_case(request, case_id):
+    """The case whose packet or brief is asked for, if this person may read its packet (a
+    panellist too, for the cycle's cases they have no conflict on): both are downloaded alike."""
+    return get_object_or_404(readable_cases(request).with_people().with_level_history(), pk=case_id)
+
+
 @require_GET
 @login_required
 def packet_download(request, case_id, fmt):
     """One case's packet, for anyone who may see the case."""
-    case = get_object_or_404(readable_cases(request).with_people().with_level_history(), pk=case_id)
+    case = _packet_case(request, case_id)
     name = f"packet-{case.candidate.username}-{case.pk}"
     if fmt == "json":
         body = json.dumps(build_packet(case), indent=2, ensure_ascii=False)
@@ -124,3 +133,30 @@ def packet_download(request, case_id, fmt):
 
         response = HttpResponse(render_packet_pdf(case), content_type="application/pdf")
     return as_download(response, f"{name}.{fmt}")
+
+
+@require_GET
+@login_required
+def case_brief(request, case_id):
+    """The committee brief of a case, on screen."""
+    case = _packet_case(request, case_id)
+    brief = brief_context(case)
+    context = {
+        "case": case,
+        "brief": brief,
+        "readiness": brief["readiness"],
+        "heat_strip": render_heat_strip(brief["readiness"]),
+    }
+    return render(request, "reviews/brief.html", context)
+
+
+@require_GET
+@login_required
+def case_brief_pdf(request, case_id):
+    """The committee brief of a case, as a PDF of at most two A4 pages."""
+    case = _packet_case(request, case_id)
+    # Typst loads with the first PDF, not with every process.
+    from reviews.packets.pdf import render_brief_pdf
+
+    response = HttpResponse(render_brief_pdf(case), content_type="application/pdf")
+    return as_download(response, f"brief-{case.candidate.username}-{case.pk}.pdf")

@@ -7,14 +7,17 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.downloads import as_download
 from reviews import drafts, services
-from reviews.case_writes import Part, refusal
+from reviews.case_writes import CaseNotOpen, Part, refusal
 from reviews.forms import EvidenceForm
 from reviews.models import Attachment
 from reviews.once import save_once
+from reviews.stars import star_evidence
 from reviews.uploads import UploadRefused
 from reviews.views import case_page
 from reviews.views.common import (
@@ -258,3 +261,36 @@ def draft_discard(request, case_id, draft_id):
     drafts.discard_draft(draft=draft)
     messages.success(request, f"Draft “{draft}” discarded.")
     return redirect(case)
+
+
+@require_POST
+@login_required
+def evidence_star(request, case_id, evidence_id):
+    """Star or unstar an item as one of the candidate's best, then back to where it was done."""
+    case = get_writable_case(request, case_id)
+    evidence = get_object_or_404(case.evidence, pk=evidence_id)
+    starred = request.POST.get("starred") == "1"
+    try:
+        saved = star_evidence(evidence=evidence, by=request.user, starred=starred)
+    except CaseNotOpen as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(case)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if starred:
+            messages.success(request, f"Starred “{saved.title}” as one of your best items.")
+        else:
+            messages.success(request, f"Removed the star from “{saved.title}”.")
+    return redirect(_star_back(request, case, evidence))
+
+
+def _star_back(request, case, evidence) -> str:
+    """The case page or the evidence list (with its filters and page) the star was given on;
+    the item's own page otherwise."""
+    back = request.POST.get("next") or ""
+    listed = reverse("reviews:evidence_list", args=[case.pk])
+    ours = back in (listed, case.get_absolute_url()) or back.startswith(f"{listed}?")
+    if ours and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return back
+    return evidence.get_absolute_url()

@@ -77,8 +77,10 @@ def _row(case: Case, readiness: Summary, today: datetime.date) -> CaseRow:
 class ItemRow:
     """One evidence item of a list, read `as_rows()`, with its words made once here."""
 
+    pk: int
     url: str
     title: str
+    starred: bool
     date_iso: str
     date_label: str
     capability: str
@@ -86,6 +88,11 @@ class ItemRow:
     # The indicators tagged, in position order, each `{"position", "text"}`.
     tags: list[dict]
     files: int
+
+    @property
+    def title_id(self) -> str:
+        """The id of the item's title in a list, which its star button is described by."""
+        return f"item-{self.pk}-title"
 
 
 def item_rows(items) -> list[ItemRow]:
@@ -96,8 +103,10 @@ def item_rows(items) -> list[ItemRow]:
 def _item_row(item: Evidence) -> ItemRow:
     capability = item.capability
     return ItemRow(
+        pk=item.pk,
         url=item.get_absolute_url(),
         title=item.title,
+        starred=item.starred,
         date_iso=item.date.isoformat(),
         date_label=date_format(item.date, "j M Y"),
         capability=f"{capability.number}. {capability.title}",

@@ -1,6 +1,6 @@
 """No text a person writes is Typst code: the XSS corpus and Typst's own vectors in every field of
-a packet come out of the PDF as the text they are, and the compiler can read nothing but its
-template."""
+a packet, and of the committee brief, come out of the PDF as the text they are, and the compiler
+can read nothing but its templates."""
 
 import datetime
 import html
@@ -20,7 +20,10 @@ from pypdf import PdfReader
 from reviews import services
 from reviews.markdown import render_markdown
 from reviews.models import Answer, Case
+from reviews.packets import typesetter
+from reviews.packets.brief import brief_context, brief_data
 from reviews.packets.pdf import TEMPLATE, TEMPLATE_DIR, render_packet_pdf
+from reviews.packets.typesetter import BRIEF_TEMPLATE
 from reviews.typst_markup import escape_text, markdown_to_typst
 from tests.factories import (
     CaseFactory,
@@ -178,8 +181,10 @@ def test_vectors_in_markdown_fields_show_the_text_the_page_shows():
     nothing_active(pdf)
 
 
-def test_the_compiler_root_holds_only_the_template():
-    assert [path.name for path in TEMPLATE_DIR.iterdir()] == [TEMPLATE.name]
+def test_the_compiler_root_holds_only_the_templates():
+    assert sorted(path.name for path in TEMPLATE_DIR.iterdir()) == sorted(
+        [TEMPLATE.name, BRIEF_TEMPLATE.name]
+    )
 
 
 @pytest.mark.parametrize(
@@ -246,3 +251,35 @@ def test_markdown_becomes_markup_that_only_calls_the_converter_functions(vector)
         "md-heading", "md-quote", "md-code", "md-rule", "md-link", "md-text", "md-table",
         "strong", "emph", "raw", "linebreak", "list", "enum",
     }  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_vectors_in_every_text_of_the_committee_brief_are_literal_text():
+    """The brief's template shows people's text as strings, never as markup: every text slot
+    of its data holding a vector comes out as that text."""
+    case = CaseFactory(candidate=UserFactory(name='#read("/etc/passwd") $x$ <label>'))
+    EvidenceFactory(case=case)
+    sign_and_decide(case, "Sustained.")
+    brief = brief_context(Case.objects.with_people().with_level_history().get(pk=case.pk))
+    joined = " ".join(TYPST_VECTORS)
+    brief["narrative"] = {"text": joined, "continues": True}
+    brief["sign_off"]["rationale"] = {"text": joined, "continues": False}
+    template_item = brief["capabilities"][0]["best"]["items"][0]
+    brief["capabilities"][0]["best"]["items"] = [
+        {**template_item, "title": vector, "opening": {"text": vector, "continues": False}}
+        for vector in ALL
+    ]
+    brief["panel_scores"] = [{"capability": vector, "scores": vector} for vector in TYPST_VECTORS]
+    pdf = typesetter.typeset(
+        json.dumps(brief_data(brief), ensure_ascii=False),
+        [str(p) for p in settings.PACKET_FONT_DIRS],
+        BRIEF_TEMPLATE,
+    )
+    text = squeezed(pdf_text(pdf))
+    assert [v for v in ALL if squeezed(v) not in text] == []
+    # Each vector at least as an item's title and its opening.
+    assert all(text.count(squeezed(v)) >= 2 for v in TYPST_VECTORS if len(v) > 3)
+    assert squeezed('#read("/etc/passwd") $x$ <label>') in text
+    assert squeezed(joined) in text
+    assert "root:x:0:0" not in text
+    nothing_active(pdf)

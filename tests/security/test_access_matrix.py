@@ -161,6 +161,11 @@ EXPECTED = {
     # A move without the box ticked is refused on its own page.
     "reviews:case_move": {"GET": hr_only(200), "POST": hr_only(200)},
     "reviews:packet_download": {"GET": packet_readers(200), "POST": ALL_405},
+    # The committee brief goes to the people who may download the packet.
+    "reviews:case_brief": {"GET": packet_readers(200), "POST": ALL_405},
+    "reviews:case_brief_pdf": {"GET": packet_readers(200), "POST": ALL_405},
+    # Only the candidate stars their best items; the star sends them back to the item.
+    "reviews:evidence_star": {"GET": ALL_405, "POST": case_writer(REDIRECT)},
     "reviews:sign_off_create": {
         "GET": {**case_readers(403), "sponsor": 200},
         "POST": {**case_readers(403), "sponsor": 200},
@@ -401,6 +406,7 @@ def snapshot(case):
     return (
         Case.objects.count(),
         Evidence.objects.count(),
+        Evidence.objects.filter(starred=True).count(),
         Attachment.objects.count(),
         Feedback.objects.count(),
         CheckIn.objects.count(),
