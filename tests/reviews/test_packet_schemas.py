@@ -532,3 +532,10 @@ def test_anyone_reads_a_schema_at_its_stable_url(client, packet_format, settings
 def test_a_version_there_is_none_of_is_not_found(client):
     assert client.get("/schemas/promotion-packet/99.json").status_code == 404
     assert client.get("/schemas/promotion-packet/0.json").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_import_page_links_to_the_schema_of_the_format(client):
+    client.force_login(HRFactory())
+    response = client.get(reverse("reviews:case_import"))
+    assert f'href="{formats.schema_path(FORMAT)}"' in response.text
