@@ -208,23 +208,17 @@ def case_with_everything() -> Case:
         ("endorse", case.sponsor),
     ):
         services.give_feedback(evidence=item, author=author, kind=kind, text=f"A {kind}.")
-    services.sign_off(
-        case=case,
-        signer=case.sponsor,
-        decision="not_ready",
-        rationale="Not yet.",
-        expected_sign_offs=0,
-    )
-    case.refresh_from_db()
-    Case.objects.filter(pk=case.pk).update(status=Case.Status.OPEN)
-    services.sign_off(
-        case=case,
-        signer=case.sponsor,
-        decision="ready",
-        rationale="Ready.",
-        override_reason="The last block is nearly full.",
-        expected_sign_offs=1,
-    )
+    # Not ready, then ready although readiness is not: an override with its reason.
+    signed = (("not_ready", "Not yet.", ""), ("ready", "Ready.", "The last block is nearly full."))
+    for count, (decision, rationale, reason) in enumerate(signed):
+        services.sign_off(
+            case=case,
+            signer=case.sponsor,
+            decision=decision,
+            rationale=rationale,
+            override_reason=reason,
+            expected_sign_offs=count,
+        )
     services.record_decision(
         case=case,
         outcome="promoted",
