@@ -76,7 +76,12 @@ def serious(page, axe) -> list[str]:
 
 
 # Files, not pages: their answers are downloads, which axe has nothing to read in.
-DOWNLOADS = {"reviews:packet_download", "reviews:cycle_export", "reviews:attachment_download"}
+DOWNLOADS = {
+    "reviews:packet_download",
+    "reviews:cycle_export",
+    "reviews:attachment_download",
+    "packet_schema",
+}
 
 
 def pages_for(persona, demo) -> list[str]:
