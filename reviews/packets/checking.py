@@ -36,6 +36,7 @@ from reviews.packets import formats
 from reviews.packets.shapes import (
     DATE_NAMES,
     MOMENT_WORDS,
+    TOO_MANY_ERRORS,
     PacketProblem,
     in_file_order,
     key_path,
@@ -141,6 +142,9 @@ class PacketChecker:
             self.problem("$", f"expected a packet: a JSON object, found {show(data)}")
             return
         packet_format, self.problems = shape_problems(data)
+        if PacketProblem("$", TOO_MANY_ERRORS) in self.problems:
+            # The rest of the file was not checked for its shape, so it cannot be walked.
+            return
         for problem in self.problems:
             self.unsound.update(_paths_above(problem.path))
         self.refused = {problem.path for problem in self.problems}
@@ -262,7 +266,8 @@ class PacketChecker:
         return PlannedPerson(username, person.get("name", ""), email)
 
     def guide(self, ref: dict, path: str) -> Guide | None:
-        from_code, to_code, version = ref["from"], ref["to"], ref["version"]
+        # JSON Schema's whole numbers include 2.0, which is 2.
+        from_code, to_code, version = ref["from"], ref["to"], int(ref["version"])
         wanted = guide_label(from_code, to_code, version)
         pair = list(
             Guide.objects.with_levels().filter(from_level__code=from_code, to_level__code=to_code)
@@ -302,7 +307,7 @@ class PacketChecker:
         guide = self.plan.guide
         capability = None
         if self.sound(f"{path}.capability") and guide is not None:
-            number = item["capability"]
+            number = int(item["capability"])
             capability = self.capabilities.get(number)
             if capability is None:
                 self.problem(
@@ -317,6 +322,7 @@ class PacketChecker:
             if capability is None or not self.sound(where):
                 continue
             of_capability = self.indicators[capability.number]
+            position = int(position)
             if position in of_capability:
                 indicators.append(of_capability[position])
             else:
@@ -414,7 +420,7 @@ class PacketChecker:
         """The item exists, the author is one of the two people and may give this kind."""
         index = None
         if self.sound(f"{path}.evidence"):
-            index = message["evidence"]
+            index = int(message["evidence"])
             if not 0 <= index < evidence_count:
                 self.problem(
                     f"{path}.evidence",

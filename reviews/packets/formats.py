@@ -10,7 +10,7 @@ import functools
 import json
 from pathlib import Path
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
 SCHEMAS = Path(__file__).parent / "schemas"
 # Oldest first. Each format's schema file, in SCHEMAS.
@@ -46,9 +46,36 @@ def schema(packet_format: str) -> dict:
         return json.load(file)
 
 
+def same_value(value: object) -> object:
+    """What two JSON values share when JSON Schema calls them equal (1 and 1.0, not 1 and
+    true), as something a set can hold."""
+    if isinstance(value, bool) or value is None:
+        return ("literal", value)
+    if isinstance(value, int | float | str):
+        return (type(value) is str, value)
+    return ("json", json.dumps(value, sort_keys=True))
+
+
+def _unique_items(validator, unique, instance, schema):
+    """uniqueItems in one pass: jsonschema's own compares every pair of a list whose values
+    cannot be sorted together, which a large file could make take hours."""
+    if not unique or not validator.is_type(instance, "array"):
+        return
+    seen = set()
+    for value in instance:
+        key = same_value(value)
+        if key in seen:
+            yield ValidationError(f"{value!r} is listed twice")
+            return
+        seen.add(key)
+
+
+Validator = validators.extend(Draft202012Validator, {"uniqueItems": _unique_items})
+
+
 @functools.cache
 def validator(packet_format: str) -> Draft202012Validator:
-    return Draft202012Validator(schema(packet_format), format_checker=FORMAT_CHECKER)
+    return Validator(schema(packet_format), format_checker=FORMAT_CHECKER)
 
 
 def known(value: object) -> str | None:

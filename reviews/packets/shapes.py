@@ -5,6 +5,7 @@ reason in plain words, the words of the rest of the import. Problems are listed 
 the packet's parts, as the schema lists them.
 """
 
+import itertools
 import json
 import re
 from collections.abc import Iterable
@@ -157,6 +158,15 @@ NOT_BLANK = "\\S"
 WEB_ADDRESS = "^[Hh][Tt][Tt][Pp][Ss]?://"
 
 
+# jsonschema takes a while over each error: a file of a million wrong values is told of its first
+# thousand, rather than keeping the import busy for minutes.
+MAX_ERRORS = 1000
+TOO_MANY_ERRORS = (
+    f"the file has more than {MAX_ERRORS:,} problems of shape; the first of them are listed, "
+    "and the check stopped there"
+)
+
+
 def place_of(path: str) -> str:
     """`$.evidence[3].indicators[1]` → `$.evidence[].indicators[]`."""
     return POSITION.sub("[]", path)
@@ -177,10 +187,15 @@ def shape_problems(data: dict) -> tuple[str, list[PacketProblem]]:
         packet_format = formats.NEWEST
     errors = [
         error
-        for error in formats.validator(packet_format).iter_errors(data)
+        for error in itertools.islice(
+            formats.validator(packet_format).iter_errors(data), MAX_ERRORS + 1
+        )
         # The format is the registry's to judge, above.
         if list(error.absolute_path) != ["format"]
     ]
+    if len(errors) > MAX_ERRORS:
+        del errors[MAX_ERRORS:]
+        problems.append(PacketProblem("$", TOO_MANY_ERRORS))
     problems.extend(_problems(errors))
     return packet_format, in_file_order(problems, formats.schema(packet_format))
 
@@ -223,15 +238,15 @@ def _worded(error: ValidationError) -> list[PacketProblem]:
             PacketProblem(key_path(path, str(key)), message) for key in value if key not in allowed
         ]
     if kind == "uniqueItems":
-        seen: list[Any] = []
+        seen = set()
         problems = []
         for index, item in enumerate(value):
-            if any(item == other and type(item) is type(other) for other in seen):
+            key = formats.same_value(item)
+            if key in seen:
                 template = LISTED_TWICE.get(place, "{shown} is listed twice")
                 message = template.format(value=item, shown=show(item))
                 problems.append(PacketProblem(f"{path}[{index}]", message))
-            else:
-                seen.append(item)
+            seen.add(key)
         return problems
     return [_problem(path, kind, error, value, place)]
 
@@ -317,7 +332,7 @@ def _rank(path: str, root: dict) -> tuple:
             schema = schema["properties"][key]
         else:
             # Keys the schema does not name: question numbers in their order, others after.
-            number = int(key) if key.isdigit() and len(key) < 10 else 10**10
+            number = int(key) if key.isascii() and key.isdigit() and len(key) < 10 else 10**10
             rank.append((len(properties) + number, key))
             extra = schema.get("additionalProperties")
             schema = extra if isinstance(extra, dict) else {}

@@ -6,6 +6,7 @@ import copy
 import datetime
 import json
 import re
+import time
 from io import StringIO
 
 import pytest
@@ -403,11 +404,63 @@ def test_problems_of_shape_and_of_content_are_listed_in_the_packets_order(packet
 
 
 @pytest.mark.today(DAY)
+def test_a_key_of_digits_from_another_script_is_a_problem_in_its_place(packet):
+    packet["check_ins"] = [{"date": "2026-11-01", "answers": {"²": "yes", "1": "yes"}}]
+    assert validate_packet(packet) == [
+        PacketProblem(
+            "$.check_ins[0].answers", "questions 2, 3, 4 are not answered; answer every question"
+        ),
+        PacketProblem(
+            '$.check_ins[0].answers["\\u00b2"]', "expected a question number such as \"1\", found '²'"
+        ),
+    ]
+
+
+@pytest.mark.today(DAY)
 def test_a_list_over_its_limit_is_one_problem_and_its_entries_none(packet):
     packet["evidence"][0]["links"] = ["not a link"] * 11
     assert validate_packet(packet) == [
         PacketProblem("$.evidence[0].links", "at most 10 links (11 given)")
     ]
+
+
+@pytest.mark.today(DAY)
+def test_a_file_of_very_many_wrong_values_is_told_of_the_first_thousand_at_once(packet):
+    # Values of two types, which jsonschema's own uniqueItems compares two by two.
+    packet["evidence"][0]["indicators"] = [str(n) if n % 2 else n for n in range(200_000)]
+    started = time.monotonic()
+    problems = validate_packet(packet)
+    assert time.monotonic() - started < 30
+    # Only problems of shape: the rest of the file was not checked for its shape.
+    assert problems[:2] == [
+        PacketProblem("$", shapes.TOO_MANY_ERRORS),
+        PacketProblem("$.evidence[0].indicators[1]", "expected a whole number, found '1'"),
+    ]
+    assert len(problems) == 1 + shapes.MAX_ERRORS
+
+
+@pytest.mark.today(DAY)
+def test_indicators_listed_twice_are_each_named_whatever_else_the_list_holds(packet):
+    # 1.0 is JSON's 1, as JSON Schema says.
+    packet["evidence"][0]["indicators"] = [1, True, 1, "x", 1.0]
+    assert validate_packet(packet) == [
+        PacketProblem("$.evidence[0].indicators[1]", "expected a whole number, found true"),
+        PacketProblem("$.evidence[0].indicators[2]", "indicator 1 is listed twice"),
+        PacketProblem("$.evidence[0].indicators[3]", "expected a whole number, found 'x'"),
+        PacketProblem("$.evidence[0].indicators[4]", "indicator 1.0 is listed twice"),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.today(DAY)
+def test_whole_numbers_written_with_a_point_are_the_numbers_they_are(packet):
+    packet["guide"]["version"] = float(packet["guide"]["version"])
+    packet["evidence"][0].update(capability=1.0, indicators=[1.0])
+    packet["feedback"][0]["evidence"] = 0.0
+    case = import_packet(packet=packet, by=None)
+    item = case.evidence.get()
+    assert (item.capability.number, [i.position for i in item.indicators.all()]) == (1, [1])
+    assert case.feedback.filter(evidence=item).count() == 2
 
 
 # Property: any change to a valid packet is refused in words or imported
