@@ -411,7 +411,8 @@ def test_a_key_of_digits_from_another_script_is_a_problem_in_its_place(packet):
             "$.check_ins[0].answers", "questions 2, 3, 4 are not answered; answer every question"
         ),
         PacketProblem(
-            '$.check_ins[0].answers["\\u00b2"]', "expected a question number such as \"1\", found '²'"
+            '$.check_ins[0].answers["\\u00b2"]',
+            "expected a question number such as \"1\", found '²'",
         ),
     ]
 
