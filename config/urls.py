@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import views
+from reviews.views.schemas import packet_schema
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", include("reviews.scoring_urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("schemas/promotion-packet/<int:version>.json", packet_schema, name="packet_schema"),
 ]
 
 handler400 = "config.views.bad_request"

@@ -2,7 +2,15 @@
 say, resolved against this database (the guide version, its capabilities and questions, the
 people). Nothing is written here; reviews/packets/importing.py writes a packet with no problem.
 
-One walk over the packet, in one class of about 450 lines: each part is checked against what the
+The shape of a packet, its keys, types, lengths, limits and choices, is its format's JSON Schema
+(reviews/packets/schemas/, checked by reviews/packets/shapes.py). What is left here is what a
+schema cannot say: the guide, capabilities, indicators and questions the packet names, as this
+database has them; references between the packet's parts (feedback on items that exist, one
+check-in a day, every question answered); the people, as this app holds usernames and email
+addresses and as its roles allow; and the dates, held to today (core/dates.py). Each part is
+checked only when its shape is sound, so a problem is reported once.
+
+One walk over the packet, in one class of about 400 lines: each part is checked against what the
 parts before it resolved (the guide, the two people), so they stay together.
 """
 
@@ -19,49 +27,27 @@ from django.db.models import Prefetch
 
 from accounts.models import User
 from accounts.usernames import people_named, same_person
+from core import clock
+from core.dates import date_problem
 from guides.models import Capability, Guide, Indicator, Question, guide_label
-from reviews.limits import (
-    MAX_CHECK_INS_PER_CASE,
-    MAX_EVIDENCE_PER_CASE,
-    MAX_FEEDBACK_PER_CASE,
-    MAX_MESSAGES_PER_THREAD,
+from reviews.limits import MAX_MESSAGES_PER_THREAD
+from reviews.models import Case, Feedback
+from reviews.packets import formats
+from reviews.packets.shapes import (
+    DATE_NAMES,
+    MOMENT_WORDS,
+    TOO_MANY_ERRORS,
+    PacketProblem,
+    in_file_order,
+    key_path,
+    place_of,
+    shape_problems,
+    show,
+    span,
 )
-from reviews.models import MAX_LINKS, Answer, Case, Feedback
-from reviews.packets.build import FORMAT
-from reviews.packets.shapes import JsonChecker, PacketProblem, choices, key_path, show, span
 from reviews.roles import roles_for
 from reviews.services import sponsor_problem
 
-# The limits of the forms that edit the same fields, so an imported case stays editable.
-MAX_TITLE = 200
-MAX_MARKDOWN = 20_000
-MAX_NARRATIVE = 50_000
-MAX_FEEDBACK = 5000
-MAX_NOTE = 2000
-MAX_LINK = 500
-MAX_NAME = 150
-MAX_EMAIL = 254
-MAX_LEVEL_CODE = 10
-MAX_VERSION = 32767  # the guide's version is a smallint
-
-TOP_LEVEL_KEYS = (
-    "format",
-    "candidate",
-    "sponsor",
-    "guide",
-    "opened_on",
-    "status",
-    "narrative",
-    "evidence",
-    "check_ins",
-    "feedback",
-    "sign_offs",
-    "decision",
-    "readiness",
-    "level_history",
-)
-ANSWER_VALUES = tuple(Answer.Value.values)
-FEEDBACK_KINDS = tuple(Feedback.Kind.values)
 QUESTION_NUMBER = re.compile(r"[1-9][0-9]{0,4}")
 
 
@@ -127,38 +113,49 @@ class Plan:
         return next((p.user for p in self.linked if p.role == role), None)
 
 
-class PacketChecker(JsonChecker):
-    """Walks a packet once, collecting every problem and what the valid parts say."""
+class PacketChecker:
+    """Checks a packet's shape against its format's schema, then walks the parts whose shape
+    is sound, checking what only this database can say, and noting what the valid parts say."""
 
     def __init__(self) -> None:
-        super().__init__()
+        self.problems: list[PacketProblem] = []
+        self.today = clock.today()
+        self.now = clock.now()
         self.plan = Plan()
         self.capabilities: dict[int, Capability] = {}
         self.indicators: dict[int, dict[int, Indicator]] = {}
         self.questions: dict[int, Question] = {}
+        # Every path at or above a problem of shape: what the walk leaves alone.
+        self.unsound: set[str] = set()
+        # The paths of the problems of shape: a list among them is refused whole.
+        self.refused: set[str] = set()
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(PacketProblem(path, message))
+
+    def sound(self, path: str) -> bool:
+        """Whether the part at `path` and everything in it has the shape its schema gives."""
+        return path not in self.unsound
 
     def packet(self, data: Any) -> None:
         if not isinstance(data, dict):
             self.problem("$", f"expected a packet: a JSON object, found {show(data)}")
             return
-        if data.get("format") != FORMAT:
-            found = show(data["format"]) if "format" in data else "none"
-            self.problem("$.format", f"expected format '{FORMAT}', found {found}")
-        self.mapping(
-            data,
-            "$",
-            TOP_LEVEL_KEYS,
-            {
-                "candidate": "a candidate is required",
-                "sponsor": "a sponsor is required",
-                "guide": "a guide is required: {from, to, version}",
-                "opened_on": "the opening date is required (YYYY-MM-DD)",
-            },
-        )
+        packet_format, self.problems = shape_problems(data)
+        if PacketProblem("$", TOO_MANY_ERRORS) in self.problems:
+            # The rest of the file was not checked for its shape, so it cannot be walked.
+            return
+        for problem in self.problems:
+            self.unsound.update(_paths_above(problem.path))
+        self.refused = {problem.path for problem in self.problems}
+        self.walk(data)
+        self.problems = in_file_order(self.problems, formats.schema(packet_format))
+
+    def walk(self, data: dict) -> None:
         plan = self.plan
-        if "candidate" in data:
+        if self.sound("$.candidate"):
             plan.candidate = self.person(data["candidate"], "$.candidate")
-        if "sponsor" in data:
+        if self.sound("$.sponsor"):
             plan.sponsor = self.person(data["sponsor"], "$.sponsor")
         if (
             plan.candidate
@@ -170,33 +167,16 @@ class PacketChecker(JsonChecker):
                 f"the sponsor cannot be the candidate (both are {plan.candidate.username})",
             )
             plan.sponsor = None
-        if "guide" in data:
+        if self.sound("$.guide"):
             plan.guide = self.guide(data["guide"], "$.guide")
-        if "opened_on" in data:
-            plan.opened_on = self.date(
-                data["opened_on"], "$.opened_on", "opening date", happened=False
-            )
-        if "status" in data:
-            status = data["status"]
-            if not isinstance(status, str) or status not in Case.Status.values:
-                self.problem(
-                    "$.status",
-                    f"expected {choices(tuple(Case.Status.values))}, found {show(status)}",
-                )
-        if "narrative" in data:
-            plan.narrative = (
-                self.text(data["narrative"], "$.narrative", max_length=MAX_NARRATIVE) or ""
-            )
-        evidence = self.array(data.get("evidence", []), "$.evidence") or []
-        for index, item in enumerate(
-            self.within(evidence, "$.evidence", MAX_EVIDENCE_PER_CASE, "evidence items")
-        ):
+        if self.sound("$.opened_on"):
+            plan.opened_on = self.date(data["opened_on"], "$.opened_on", happened=False)
+        plan.narrative = data.get("narrative", "")
+        evidence = self.entries(data, "evidence")
+        for index, item in evidence:
             self.evidence(item, f"$.evidence[{index}]")
-        check_ins = self.array(data.get("check_ins", []), "$.check_ins") or []
         seen: dict[datetime.date, int] = {}
-        for index, check_in in enumerate(
-            self.within(check_ins, "$.check_ins", MAX_CHECK_INS_PER_CASE, "check-ins")
-        ):
+        for index, check_in in self.entries(data, "check_ins"):
             path = f"$.check_ins[{index}]"
             date = self.check_in(check_in, path)
             if date is None:
@@ -207,23 +187,24 @@ class PacketChecker(JsonChecker):
                     f"$.check_ins[{seen[date]}] is on {date} too; there is one check-in a day",
                 )
             seen.setdefault(date, index)
-        feedback = self.array(data.get("feedback", []), "$.feedback") or []
-        for index, message in enumerate(
-            self.within(feedback, "$.feedback", MAX_FEEDBACK_PER_CASE, "feedback messages")
-        ):
-            self.feedback(message, f"$.feedback[{index}]", len(evidence))
+        listed = data.get("evidence", [])
+        count = len(listed) if isinstance(listed, list) else 0
+        for index, message in self.entries(data, "feedback"):
+            self.feedback(message, f"$.feedback[{index}]", count)
         self.threads_within_limit()
         self.existing_people()
 
-    def within(self, values: list, path: str, limit: int, what: str) -> list:
-        """`values` when a case may hold that many, else none of them and the problem said once:
-        a list over its limit is refused whole, without a problem for each of its entries."""
-        if len(values) <= limit:
-            return values
-        self.problem(
-            path, f"a case can hold at most {limit:,} {what}, and this packet has {len(values):,}"
-        )
-        return []
+    def listed(self, values: Any, path: str) -> list:
+        """The entries of a list, each to be checked on its own; none of a list over its limit,
+        or of something that is not a list."""
+        if not isinstance(values, list) or path in self.refused:
+            return []
+        return values
+
+    def entries(self, data: dict, key: str) -> list[tuple[int, dict]]:
+        """The objects of one of the packet's lists, by position."""
+        values = self.listed(data.get(key, []), f"$.{key}")
+        return [(index, value) for index, value in enumerate(values) if isinstance(value, dict)]
 
     def threads_within_limit(self) -> None:
         counts = Counter(message.evidence for message in self.plan.feedback)
@@ -235,74 +216,58 @@ class PacketChecker(JsonChecker):
                     f"hold at most {MAX_MESSAGES_PER_THREAD}",
                 )
 
-    def person(self, value: Any, path: str) -> PlannedPerson | None:
-        person = self.mapping(
-            value,
-            path,
-            ("username", "name", "email"),
-            {"username": "a username is required"},
-        )
-        if person is None:
+    def date(self, value: str, path: str, *, happened: bool) -> datetime.date | None:
+        """A date of the right shape, held to the rule of every date (core/dates.py)."""
+        date = datetime.date.fromisoformat(value)
+        if problem := date_problem(date, happened=happened, today=self.today):
+            self.problem(path, f"{DATE_NAMES[place_of(path)]} {value} {problem}")
             return None
-        username = None
-        if "username" in person:
-            username = self.text(
-                person["username"], f"{path}.username", max_length=150, blank="is empty"
+        return date
+
+    def moment(self, value: str, path: str) -> datetime.datetime | None:
+        """A date and time of the right shape that is real and has happened."""
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            self.problem(path, f"expected {MOMENT_WORDS}, found {show(value)}")
+            return None
+        # Something that happened: no later than now, which is finer than today.
+        if moment > self.now:
+            problem = "cannot be in the future"
+        else:
+            problem = date_problem(moment.date(), happened=True, today=self.today)
+        if problem:
+            self.problem(path, f"the time {value} {problem}")
+            return None
+        return moment
+
+    def person(self, person: dict, path: str) -> PlannedPerson | None:
+        """Whether the username and email are ones this app can hold."""
+        username = person["username"]
+        try:
+            User.username_validator(username)
+            if unicodedata.normalize("NFKC", username) != username:
+                raise ValidationError("not in normal form")
+        except ValidationError:
+            self.problem(
+                f"{path}.username",
+                f"a username may hold only letters, digits and @ . + - _, found {show(username)}",
             )
-        if username is not None:
-            try:
-                User.username_validator(username)
-                if unicodedata.normalize("NFKC", username) != username:
-                    raise ValidationError("not in normal form")
-            except ValidationError:
-                self.problem(
-                    f"{path}.username",
-                    "a username may hold only letters, digits and @ . + - _, "
-                    f"found {show(username)}",
-                )
-                username = None
-        name = self.text(person.get("name", ""), f"{path}.name", max_length=MAX_NAME)
-        email = self.text(person.get("email", ""), f"{path}.email", max_length=MAX_EMAIL)
+            username = None
+        email = person.get("email", "")
         if email:
             try:
                 EmailValidator()(email)
             except ValidationError:
                 self.problem(f"{path}.email", f"{show(email)} is not an email address")
                 email = None
-        if username is None or name is None or email is None:
+        if username is None or email is None:
             return None
-        return PlannedPerson(username, name, email)
+        return PlannedPerson(username, person.get("name", ""), email)
 
-    def guide(self, value: Any, path: str) -> Guide | None:
-        ref = self.mapping(
-            value,
-            path,
-            ("from", "to", "version"),
-            {
-                "from": "the level the guide starts from is required, such as 'M3'",
-                "to": "the level the guide leads to is required, such as 'E1'",
-                "version": "the guide's version is required, such as 1",
-            },
-        )
-        if ref is None:
-            return None
-        codes = []
-        for key in ("from", "to"):
-            if key in ref:
-                codes.append(
-                    self.text(
-                        ref[key], f"{path}.{key}", max_length=MAX_LEVEL_CODE, blank="is empty"
-                    )
-                )
-        version = None
-        if "version" in ref:
-            version = self.integer(ref["version"], f"{path}.version")
-            if version is not None and not 1 <= version <= MAX_VERSION:
-                self.problem(f"{path}.version", f"expected a version from 1, found {version}")
-                version = None
-        if len(codes) != 2 or None in codes or version is None:
-            return None
-        from_code, to_code = codes
+    def guide(self, ref: dict, path: str) -> Guide | None:
+        # JSON Schema's whole numbers include 2.0, which is 2.
+        from_code, to_code, version = ref["from"], ref["to"], int(ref["version"])
         wanted = guide_label(from_code, to_code, version)
         pair = list(
             Guide.objects.with_levels().filter(from_level__code=from_code, to_level__code=to_code)
@@ -337,117 +302,87 @@ class PacketChecker(JsonChecker):
             }
         self.questions = {q.position: q for q in guide.questions.all()}
 
-    def evidence(self, value: Any, path: str) -> None:
-        item = self.mapping(
-            value,
-            path,
-            ("capability", "indicators", "title", "date", "summary", "outcome", "links"),
-            {
-                "capability": "the capability's number is required",
-                "title": "a title is required",
-                "date": "the date of the work is required (YYYY-MM-DD)",
-            },
-        )
-        if item is None:
-            return
+    def evidence(self, item: dict, path: str) -> None:
+        """The capability and indicators exist in the guide; the date is one the forms take."""
         guide = self.plan.guide
         capability = None
-        if "capability" in item:
-            number = self.integer(item["capability"], f"{path}.capability")
-            if number is not None and guide is not None:
-                capability = self.capabilities.get(number)
-                if capability is None:
-                    self.problem(
-                        f"{path}.capability",
-                        f"capability {number} does not exist in {guide.label} "
-                        f"(it has {span(list(self.capabilities))})",
-                    )
+        if self.sound(f"{path}.capability") and guide is not None:
+            number = int(item["capability"])
+            capability = self.capabilities.get(number)
+            if capability is None:
+                self.problem(
+                    f"{path}.capability",
+                    f"capability {number} does not exist in {guide.label} "
+                    f"(it has {span(list(self.capabilities))})",
+                )
         indicators = []
-        positions = self.array(item.get("indicators", []), f"{path}.indicators") or []
-        seen = set()
-        for index, position in enumerate(positions):
+        positions = item.get("indicators", [])
+        for index, position in enumerate(self.listed(positions, f"{path}.indicators")):
             where = f"{path}.indicators[{index}]"
-            position = self.integer(position, where)
-            if position is None:
+            if capability is None or not self.sound(where):
                 continue
-            if position in seen:
-                self.problem(where, f"indicator {position} is listed twice")
-                continue
-            seen.add(position)
-            if capability is not None:
-                of_capability = self.indicators[capability.number]
-                if position not in of_capability:
-                    self.problem(
-                        where,
-                        f"indicator {position} is not one of capability {capability.number}'s "
-                        f"indicators ({span(list(of_capability))})",
-                    )
-                else:
-                    indicators.append(of_capability[position])
-        title = None
-        if "title" in item:
-            title = self.text(
-                item["title"], f"{path}.title", max_length=MAX_TITLE, blank="the title is empty"
-            )
+            of_capability = self.indicators[capability.number]
+            position = int(position)
+            if position in of_capability:
+                indicators.append(of_capability[position])
+            else:
+                self.problem(
+                    where,
+                    f"indicator {position} is not one of capability {capability.number}'s "
+                    f"indicators ({span(list(of_capability))})",
+                )
         date = None
-        if "date" in item:
-            date = self.date(item["date"], f"{path}.date", "evidence date", happened=True)
-        summary = self.text(item.get("summary", ""), f"{path}.summary", max_length=MAX_MARKDOWN)
-        outcome = self.text(item.get("outcome", ""), f"{path}.outcome", max_length=MAX_MARKDOWN)
-        links = self.links(item.get("links", []), f"{path}.links")
-        if None in (capability, title, date, summary, outcome, links):
-            return
-        if len(indicators) != len(positions):
-            return
-        self.plan.evidence.append(
-            PlannedItem(capability, indicators, title, date, summary, outcome, links)
-        )
-
-    def links(self, value: Any, path: str) -> list[str] | None:
-        links = self.array(value, path)
-        if links is None:
-            return None
-        valid = True
-        if len(links) > MAX_LINKS:
-            self.problem(path, f"at most {MAX_LINKS} links ({len(links)} given)")
-            valid = False
-        check = URLValidator(schemes=["http", "https"])
-        for index, link in enumerate(links):
-            where = f"{path}[{index}]"
-            link = self.text(link, where, max_length=MAX_LINK)
-            if link is None:
-                valid = False
+        if self.sound(f"{path}.date"):
+            date = self.date(item["date"], f"{path}.date", happened=True)
+        links = item.get("links", [])
+        for index, link in enumerate(self.listed(links, f"{path}.links")):
+            where = f"{path}.links[{index}]"
+            if not self.sound(where):
                 continue
             try:
-                check(link)
+                URLValidator(schemes=["http", "https"])(link)
             except ValidationError:
                 self.problem(
                     where, f"{show(link)} is not a web address starting with http:// or https://"
                 )
-                valid = False
-        return links if valid else None
-
-    def check_in(self, value: Any, path: str) -> datetime.date | None:
-        """Checks one check-in and returns its date, for the one-a-day rule."""
-        check_in = self.mapping(
-            value,
-            path,
-            ("date", "answers", "notes"),
-            {
-                "date": "the check-in's date is required (YYYY-MM-DD)",
-                "answers": "the answers are required, by question number",
-            },
+        if (
+            not self.sound(path)
+            or capability is None
+            or date is None
+            or len(indicators) != len(positions)
+        ):
+            return
+        self.plan.evidence.append(
+            PlannedItem(
+                capability,
+                indicators,
+                item["title"],
+                date,
+                item.get("summary", ""),
+                item.get("outcome", ""),
+                links,
+            )
         )
-        if check_in is None:
-            return None
+
+    def check_in(self, check_in: dict, path: str) -> datetime.date | None:
+        """Checks one check-in and returns its date, for the one-a-day rule."""
         date = None
-        if "date" in check_in:
-            date = self.date(check_in["date"], f"{path}.date", "check-in date", happened=True)
-        answers = None
-        if "answers" in check_in:
-            answers = self.answers(check_in["answers"], f"{path}.answers")
-        notes = self.notes(check_in.get("notes", {}), f"{path}.notes")
-        if None not in (date, answers, notes) and self.plan.guide is not None:
+        if self.sound(f"{path}.date"):
+            date = self.date(check_in["date"], f"{path}.date", happened=True)
+        answers = self.by_question(check_in, "answers", path)
+        notes = self.by_question(check_in, "notes", path)
+        if self.plan.guide is not None and isinstance(check_in.get("answers"), dict):
+            named = {int(key) for key in check_in["answers"] if QUESTION_NUMBER.fullmatch(key)}
+            missing = sorted(set(self.questions) - named)
+            if missing:
+                which = ", ".join(str(n) for n in missing)
+                noun = "question" if len(missing) == 1 else "questions"
+                verb = "is" if len(missing) == 1 else "are"
+                self.problem(
+                    f"{path}.answers", f"{noun} {which} {verb} not answered; answer every question"
+                )
+                answers = None
+        if None not in (date, answers, notes) and self.plan.guide and self.sound(path):
             self.plan.check_ins.append(
                 PlannedCheckIn(
                     date,
@@ -459,82 +394,34 @@ class PacketChecker(JsonChecker):
             )
         return date
 
-    def question_number(self, key: Any, path: str) -> int | None:
-        if not isinstance(key, str) or not QUESTION_NUMBER.fullmatch(key):
-            self.problem(path, f'expected a question number such as "1", found {show(key)}')
+    def by_question(self, check_in: dict, key: str, path: str) -> dict[int, str] | None:
+        """A check-in's answers or notes by question, each of a question of the guide."""
+        values = check_in.get(key, {})
+        if not isinstance(values, dict):
             return None
-        number = int(key)
+        by_number: dict[int, str] = {}
         guide = self.plan.guide
-        if guide is not None and number not in self.questions:
-            self.problem(
-                path,
-                f"question {number} does not exist in {guide.label} "
-                f"(it has {span(list(self.questions))})",
-            )
-            return None
-        return number
+        for name, value in values.items():
+            where = key_path(f"{path}.{key}", name)
+            if not self.sound(where):
+                continue
+            number = int(name)
+            if guide is not None and number not in self.questions:
+                self.problem(
+                    where,
+                    f"question {number} does not exist in {guide.label} "
+                    f"(it has {span(list(self.questions))})",
+                )
+                continue
+            by_number[number] = value
+        return by_number if len(by_number) == len(values) else None
 
-    def answers(self, value: Any, path: str) -> dict[int, str] | None:
-        if not isinstance(value, dict):
-            self.problem(
-                path, f"expected an object of answers by question number, found {show(value)}"
-            )
-            return None
-        answers: dict[int, str] = {}
-        named: set[int] = set()
-        for key, answer in value.items():
-            where = key_path(path, str(key))
-            number = self.question_number(key, where)
-            if number is not None:
-                named.add(number)
-            if not isinstance(answer, str) or answer not in ANSWER_VALUES:
-                self.problem(where, f"expected {choices(ANSWER_VALUES)}, found {show(answer)}")
-            elif number is not None:
-                answers[number] = answer
-        valid = len(answers) == len(value)
-        if self.plan.guide is not None:
-            missing = sorted(set(self.questions) - named)
-            if missing:
-                which = ", ".join(str(n) for n in missing)
-                noun = "question" if len(missing) == 1 else "questions"
-                verb = "is" if len(missing) == 1 else "are"
-                self.problem(path, f"{noun} {which} {verb} not answered; answer every question")
-                valid = False
-        return answers if valid else None
-
-    def notes(self, value: Any, path: str) -> dict[int, str] | None:
-        if not isinstance(value, dict):
-            self.problem(
-                path, f"expected an object of notes by question number, found {show(value)}"
-            )
-            return None
-        notes: dict[int, str] = {}
-        for key, note in value.items():
-            where = key_path(path, str(key))
-            number = self.question_number(key, where)
-            note = self.text(note, where, max_length=MAX_NOTE)
-            if number is not None and note is not None:
-                notes[number] = note
-        return notes if len(notes) == len(value) else None
-
-    def feedback(self, value: Any, path: str, evidence_count: int) -> None:
-        message = self.mapping(
-            value,
-            path,
-            ("evidence", "author", "kind", "text", "at", "imported"),
-            {
-                "evidence": "the evidence item's index is required",
-                "author": "the author's username is required",
-                "kind": f"the kind is required: {choices(FEEDBACK_KINDS)}",
-                "text": "the text is required",
-            },
-        )
-        if message is None:
-            return
+    def feedback(self, message: dict, path: str, evidence_count: int) -> None:
+        """The item exists, the author is one of the two people and may give this kind."""
         index = None
-        if "evidence" in message:
-            index = self.integer(message["evidence"], f"{path}.evidence")
-            if index is not None and not 0 <= index < evidence_count:
+        if self.sound(f"{path}.evidence"):
+            index = int(message["evidence"])
+            if not 0 <= index < evidence_count:
                 self.problem(
                     f"{path}.evidence",
                     f"there is no evidence item {index} "
@@ -543,70 +430,45 @@ class PacketChecker(JsonChecker):
                 index = None
         author = None
         candidate, sponsor = self.plan.candidate, self.plan.sponsor
-        if "author" in message:
-            author = self.text(
-                message["author"], f"{path}.author", max_length=150, blank="is empty"
-            )
-            # Without both people there is a problem already, and nobody to compare with.
-            if author is not None and candidate is not None and sponsor is not None:
-                if same_person(author, sponsor.username):
-                    author = "sponsor"
-                elif same_person(author, candidate.username):
-                    author = "candidate"
-                else:
-                    self.problem(
-                        f"{path}.author",
-                        f"the author must be the candidate ({candidate.username}) or the "
-                        f"sponsor ({sponsor.username}), found {show(author)}",
-                    )
-                    author = None
+        # Without both people there is a problem already, and nobody to compare with.
+        if self.sound(f"{path}.author") and candidate is not None and sponsor is not None:
+            author = message["author"]
+            if same_person(author, sponsor.username):
+                author = "sponsor"
+            elif same_person(author, candidate.username):
+                author = "candidate"
             else:
+                self.problem(
+                    f"{path}.author",
+                    f"the author must be the candidate ({candidate.username}) or the "
+                    f"sponsor ({sponsor.username}), found {show(author)}",
+                )
                 author = None
-        kind = None
-        if "kind" in message:
-            kind = message["kind"]
-            if not isinstance(kind, str) or kind not in FEEDBACK_KINDS:
-                self.problem(
-                    f"{path}.kind", f"expected {choices(FEEDBACK_KINDS)}, found {show(kind)}"
-                )
-                kind = None
-            elif kind in Feedback.SPONSOR_KINDS and author == "candidate":
-                self.problem(
-                    f"{path}.kind",
-                    f"only the sponsor can endorse, question or ask for more; "
-                    f"{candidate.username} can only reply",
-                )
-                kind = None
-        text = None
-        if "text" in message:
-            # An endorsement may come without a message, as the app lets a sponsor give it.
-            blank = None if kind == Feedback.Kind.ENDORSE else "the text is empty"
-            text = self.text(message["text"], f"{path}.text", max_length=MAX_FEEDBACK, blank=blank)
+        kind = message.get("kind") if self.sound(f"{path}.kind") else None
+        if kind in Feedback.SPONSOR_KINDS and author == "candidate":
+            self.problem(
+                f"{path}.kind",
+                f"only the sponsor can endorse, question or ask for more; "
+                f"{candidate.username} can only reply",
+            )
+            kind = None
         at = None
-        if message.get("at") is not None:
+        if message.get("at") is not None and self.sound(f"{path}.at"):
             at = self.moment(message["at"], f"{path}.at")
             if at is None:
                 return
-        if message.get("imported") is not None and not self.imported(
-            message["imported"], f"{path}.imported"
+        # An earlier import's mark, as this app exports it: checked, then left behind, since
+        # this import marks every message anew.
+        imported = message.get("imported")
+        if (
+            isinstance(imported, dict)
+            and self.sound(f"{path}.imported.at")
+            and self.moment(imported["at"], f"{path}.imported.at") is None
         ):
             return
-        if None in (index, author, kind, text):
+        if None in (index, author, kind) or not self.sound(path):
             return
-        self.plan.feedback.append(PlannedMessage(index, author, kind, text, at))
-
-    def imported(self, value: Any, path: str) -> bool:
-        """An earlier import's mark, as this app exports it: checked, then left behind, since
-        this import marks every message anew."""
-        mark = self.mapping(value, path, ("by", "at"), {"at": "the time of the import is required"})
-        if mark is None:
-            return False
-        valid = True
-        if mark.get("by") is not None:
-            valid = self.text(mark["by"], f"{path}.by", max_length=150) is not None
-        if "at" in mark:
-            valid = self.moment(mark["at"], f"{path}.at") is not None and valid
-        return valid and "at" in mark
+        self.plan.feedback.append(PlannedMessage(index, author, kind, message["text"], at))
 
     def existing_people(self) -> None:
         """Who of the people named is here already, and what this database says of them:
@@ -662,3 +524,9 @@ def validate_packet(data: Any) -> list[PacketProblem]:
     Reads the database (the guide, the people) and writes nothing.
     """
     return check_packet(data).problems
+
+
+def _paths_above(path: str) -> list[str]:
+    """`$.evidence[3].title` → `$`, `$.evidence`, `$.evidence[3]`, `$.evidence[3].title`."""
+    cuts = [match.start() for match in re.finditer(r"\.|\[", path)]
+    return [path[:cut] for cut in cuts] + [path]

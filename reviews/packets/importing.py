@@ -2,8 +2,10 @@
 
 Organisations moving their brag documents in, and cases moving between installations, arrive as
 the JSON that `reviews.packets.build_packet` exports. The whole packet is checked before anything
-is written and every problem is reported with its JSON path (`$.evidence[3].indicators[1]`); a
-packet with any problem is refused whole. Then the case is written in one transaction.
+is written, against the JSON Schema of its format and then against this database
+(reviews/packets/checking.py), and every problem is reported with its JSON path
+(`$.evidence[3].indicators[1]`); a packet with any problem is refused whole. Then the case is
+written in one transaction.
 
 What is imported: the people, the guide version it is pinned to, the opening date, the narrative,
 the evidence with its indicators and links, the check-ins with their answers and notes, and the

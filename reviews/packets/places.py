@@ -13,6 +13,10 @@ ITEMS = {
     "sign_offs": "sign-off",
     "indicators": "indicator",
     "links": "link",
+    "level_history": "level history step",
+    "flags": "flag",
+    "capabilities": "capability",
+    "blocks": "block",
 }
 # Keys of an object, by the object they are in ("answers" and "notes" are keyed by question).
 KEYS = {
@@ -42,6 +46,15 @@ KEYS = {
     "at": "its time",
     "decision": "the decision",
     "readiness": "the readiness report",
+    "imported": "its import",
+    "by": "by whom",
+    "signer": "who signed",
+    "rationale": "rationale",
+    "override": "against readiness",
+    "packet_sha256": "packet hash",
+    "effective_date": "effective date",
+    "decided_by": "who decided",
+    "self_assessment": "self-assessment",
 }
 BY_QUESTION = {"answers": "the answer to question {}", "notes": "the note on question {}"}
 

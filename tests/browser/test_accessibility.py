@@ -106,6 +106,7 @@ DOWNLOADS = {
     "reviews:case_brief_pdf",
     "reviews:cycle_export",
     "reviews:attachment_download",
+    "packet_schema",
 }
 
 

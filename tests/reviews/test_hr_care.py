@@ -90,6 +90,12 @@ def test_not_yet_needs_no_box(hr_client):
         ("$.evidence[3].indicators[0]", "evidence item 4, indicator 1"),
         ('$.check_ins[0].answers["2"]', "check-in 1, the answer to question 2"),
         ("$.feedback[2].evidence", "feedback message 3, the evidence item it is on"),
+        # The parts an import leaves behind, which its schema checks too.
+        ("$.sign_offs[1].packet_sha256", "sign-off 2, packet hash"),
+        ("$.feedback[0].imported.at", "feedback message 1, its import, its time"),
+        ("$.readiness.capabilities[2].sustained", "the readiness report, capability 3, sustained"),
+        ("$.level_history[0].since", "level history step 1, since"),
+        ("$.decision.effective_date", "the decision, effective date"),
         ("$.something[0]", "$.something[0]"),
     ],
 )

@@ -117,6 +117,8 @@ EXPECTED = {
     "home": {"GET": people(REDIRECT), "POST": ALL_405},
     "about": {"GET": people(200), "POST": ALL_405},
     "healthz": {"GET": everyone(200), "POST": ALL_405},
+    # The packet format's JSON Schema holds no one's data: anyone may read it.
+    "packet_schema": {"GET": everyone(200), "POST": ALL_405},
     "admin:index": {"GET": everyone(REDIRECT), "POST": everyone(REDIRECT)},
     "accounts:login": {"GET": people(REDIRECT, 200), "POST": people(REDIRECT, 200)},
     "accounts:logout": {"GET": ALL_405, "POST": everyone(REDIRECT)},
@@ -373,6 +375,7 @@ def url_arguments(world):
         "nomination_id": [world["nomination"].pk],
         "kind": ["zip", "cases-csv", "evidence-csv", "xlsx"],
         "fmt": ["json", "pdf"],
+        "version": [1],
         "uidb64": ["MQ"],
         "token": ["not-a-token"],
     }

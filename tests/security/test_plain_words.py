@@ -216,6 +216,7 @@ def world(settings):
             "attachment_id": [attachment.pk],
             "kind": ["zip", "cases-csv", "evidence-csv", "xlsx"],
             "fmt": ["json", "pdf"],
+            "version": [1],
             "uidb64": ["MQ"],
             "token": ["not-a-token"],
             "notice_id": [notice.pk],
