@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("guides/", include("guides.urls")),
     path("cases/", include("reviews.urls")),
+    path("cycles/", include("reviews.fairness_urls")),
     path("notifications/", include("inbox.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -5,6 +5,7 @@ import factory
 from accounts.models import User
 from core import clock
 from guides.models import Capability, Guide, Indicator, Level, Practice, Question
+from reviews.cycle_models import Cycle, Nomination, Outcome
 from reviews.models import Answer, Attachment, Case, CheckIn, Evidence, Feedback, SignOff
 from reviews.roles import hr_group
 
@@ -221,3 +222,59 @@ def signed_case(**kwargs) -> Case:
     )
     case.refresh_from_db()
     return case
+
+
+# --- Cycles: a cycle, its nominations and outcomes ----------------------------------------------
+
+
+class CycleFactory(factory.django.DjangoModelFactory):
+    """A cycle open for nominations, its dates a month apart from `nominations_close`; pass
+    `guides=[…]` to cover them."""
+
+    class Meta:
+        model = Cycle
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Cycle {n}")
+    nominations_close = factory.LazyFunction(lambda: clock.today() - datetime.timedelta(days=90))
+    scores_due = factory.LazyAttribute(lambda o: o.nominations_close + datetime.timedelta(days=30))
+    committee_meets = factory.LazyAttribute(lambda o: o.scores_due + datetime.timedelta(days=30))
+    outcomes_due = factory.LazyAttribute(lambda o: o.committee_meets + datetime.timedelta(days=30))
+    created_by = factory.SubFactory(HRFactory)
+
+    @factory.post_generation
+    def guides(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.guides.set(extracted)
+
+
+def published_cycle(**kwargs) -> Cycle:
+    """A cycle whose outcomes were published at noon on its `outcomes_due` day."""
+    cycle = CycleFactory(state=Cycle.State.PUBLISHED, **kwargs)
+    cycle.published_at = datetime.datetime.combine(
+        cycle.outcomes_due, datetime.time(12), tzinfo=datetime.UTC
+    )
+    cycle.save(update_fields=["published_at"])
+    return cycle
+
+
+class NominationFactory(factory.django.DjangoModelFactory):
+    """The case's sponsor nominating it; the cycle covers the case's guide unless told."""
+
+    class Meta:
+        model = Nomination
+
+    case = factory.SubFactory(CaseFactory)
+    cycle = factory.LazyAttribute(lambda o: CycleFactory(guides=[o.case.guide]))
+    by = factory.LazyAttribute(lambda o: o.case.sponsor)
+    reason = ""
+
+
+class OutcomeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Outcome
+
+    nomination = factory.SubFactory(NominationFactory)
+    result = Outcome.Result.PROMOTED
+    rationale = "Sustained evidence across every capability."
+    recorded_by = factory.SubFactory(HRFactory)
