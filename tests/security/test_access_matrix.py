@@ -15,6 +15,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.declarations import PREFER_NOT, declare, save_grouping_field
+from accounts.models import Declaration, GroupingAnswer, GroupingField
 from inbox.services import notify
 from reviews.models import (
     Attachment,
@@ -34,8 +36,11 @@ from tests.factories import (
     EvidenceFactory,
     FeedbackFactory,
     HRFactory,
+    NominationFactory,
+    OutcomeFactory,
     SignOffFactory,
     UserFactory,
+    published_cycle,
     published_guide,
 )
 
@@ -98,6 +103,16 @@ EXPECTED = {
     "accounts:password_reset_done": {"GET": everyone(200), "POST": ALL_405},
     "accounts:password_reset_confirm": {"GET": everyone(200), "POST": everyone(200)},
     "accounts:password_reset_complete": {"GET": everyone(200), "POST": ALL_405},
+    # A post with no form in it changes nothing and shows the page again.
+    "accounts:details": {"GET": people(200), "POST": people(200)},
+    "accounts:grouping_field_list": {"GET": hr_only(200), "POST": ALL_405},
+    # An empty definition is refused on the form itself.
+    "accounts:grouping_field_create": {"GET": hr_only(200), "POST": hr_only(200)},
+    "accounts:grouping_field_edit": {"GET": hr_only(200), "POST": hr_only(200)},
+    "fairness:overview": {"GET": hr_only(200), "POST": ALL_405},
+    "fairness:overview_export": {"GET": hr_only(200), "POST": ALL_405},
+    "fairness:cycle": {"GET": hr_only(200), "POST": ALL_405},
+    "fairness:cycle_export": {"GET": hr_only(200), "POST": ALL_405},
     "guides:guide_list": {"GET": people(200), "POST": ALL_405},
     "guides:guide_detail": {"GET": people(200), "POST": ALL_405},
     "guides:guide_markdown": {"GET": people(200), "POST": ALL_405},
@@ -225,6 +240,12 @@ def world():
     draft = EvidenceDraft.objects.create(case=case, title="Half-written draft")
     SignOffFactory(case=other_case, decision=SignOff.Decision.NOT_READY, rationale="Zanzibar gap")
     hr = HRFactory(username="hanna", name="Hanna Example")
+    cycle = published_cycle(guides=[guide])
+    OutcomeFactory(nomination=NominationFactory(case=case, cycle=cycle), recorded_by=hr)
+    grouping_field = save_grouping_field(
+        name="Region", question="Where are you based?", answers=["North", "South"], active=True
+    )
+    declare(user=candidate, choices={grouping_field.pk: PREFER_NOT})
     export = CycleExport.objects.create(
         requested_by=hr,
         case_ids=[case.pk, other_case.pk],
@@ -265,6 +286,8 @@ def world():
         "export": export,
         "draft": draft,
         "notice": notice,
+        "cycle": cycle,
+        "grouping_field": grouping_field,
         "users": users,
     }
     export_path(export).unlink(missing_ok=True)
@@ -282,6 +305,9 @@ def url_arguments(world):
         "export_id": [world["export"].pk],
         "draft_id": [world["draft"].pk],
         "notice_id": [world["notice"].pk],
+        "cycle_id": [world["cycle"].pk],
+        "field_id": [world["grouping_field"].pk],
+        "spreadsheet": ["csv", "xlsx"],
         "kind": ["zip", "cases-csv", "evidence-csv", "xlsx"],
         "fmt": ["json", "pdf"],
         "uidb64": ["MQ"],
@@ -323,6 +349,9 @@ def snapshot(case):
         case.narrative,
         case.status,
         case.sponsor_id,
+        GroupingField.objects.count(),
+        GroupingAnswer.objects.count(),
+        sorted(Declaration.objects.values_list("user", "field", "answer", "prefer_not_to_say")),
     )
 
 
