@@ -16,6 +16,7 @@ from accounts.forms import DeclarationForm, GroupingFieldForm, LoginForm
 from accounts.models import Declaration, GroupingField
 from accounts.tasks import send_password_reset
 from accounts.throttles import password_reset_refusal, too_many_login_failures
+from core.forms import add_errors
 
 
 class LoginView(auth_views.LoginView):
@@ -96,7 +97,7 @@ def details(request):
         try:
             declare(user=request.user, choices=form.choices())
         except ValidationError as error:
-            add_form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, "Your answers are saved. Only you and HR can see them.")
             return redirect("accounts:details")
@@ -139,18 +140,8 @@ def _grouping_field_form(request, field):
                 active=form.cleaned_data["active"],
             )
         except ValidationError as error:
-            add_form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"The grouping field “{saved.name}” is saved.")
             return redirect("accounts:grouping_field_list")
     return render(request, "accounts/grouping_field_form.html", {"form": form, "field": field})
-
-
-def add_form_errors(form, error: ValidationError) -> None:
-    """A service's refusal next to the fields it names, or at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for name, problems in error.message_dict.items():
-            for problem in problems:
-                form.add_error(name if name in form.fields else None, problem)
-    else:
-        form.add_error(None, error)

@@ -20,10 +20,12 @@ Grouping fields are read as people's declarations are now.
 
 Small groups. A group of fewer than MIN_GROUP people shows "fewer than 5" instead of each of its
 numbers. Since the groups of a table share one total (shown as "Everyone", and the same in every
-table), a table with exactly one hidden group also hides the next smallest, so that no hidden
-number is the total less the others. Across cycles, a group hidden in any one of the cycles is
-hidden too, so that no hidden number is the across-cycles figure less the other cycles'. A median
-of fewer than MIN_GROUP promotions is hidden the same way.
+table), the hidden groups together are the total less the shown ones: so a table hides more, the
+smallest shown group first, until its hidden groups are at least two and hold at least MIN_GROUP
+people together (or every group is hidden), and no hidden number can be worked out. Across
+cycles, a group hidden in any one of the cycles is hidden too, so that no hidden number is the
+across-cycles figure less the other cycles'. A median of fewer than MIN_GROUP promotions is
+hidden the same way.
 """
 
 import datetime
@@ -350,10 +352,18 @@ def count(label: str, candidacies: list[Candidacy], *, published: bool) -> Row:
 
 
 def hide_complements(rows: list[Row], forced: set[int] = frozenset()) -> list[Row]:
-    """Rows under MIN_GROUP people, and `forced`, hidden; and when that leaves exactly one row
-    hidden, the smallest other one as well, so that no hidden row is the total less the rest."""
+    """Rows under MIN_GROUP people, and `forced`, hidden; then, while the hidden rows are a
+    single one or hold fewer than MIN_GROUP people together, the smallest shown one as well.
+
+    The rows share one total, so the hidden rows together are always the total less the shown
+    ones: that sum is never one row's number nor a count of fewer than MIN_GROUP people."""
     hidden = {i for i, row in enumerate(rows) if row.hidden} | set(forced)
-    if len(hidden) == 1 and len(rows) > 1:
+
+    def exposed() -> bool:
+        together = sum(rows[i].people for i in hidden)
+        return 0 < len(hidden) < len(rows) and (len(hidden) == 1 or together < MIN_GROUP)
+
+    while exposed():
         smallest = min((row.people, i) for i, row in enumerate(rows) if i not in hidden)
         hidden.add(smallest[1])
     return [_hidden(row) if i in hidden else row for i, row in enumerate(rows)]

@@ -168,15 +168,15 @@ def test_an_unpublished_cycle_counts_nominations_only(world):
     assert report.overall.cells() == [18, 0, "0%", *[fairness.NOT_PUBLISHED] * 3]
 
 
-def test_inactive_fields_are_not_counted(world):
+def redefine_team(world, *, answers=("North", "South", "West"), active=True):
     team = world["team"]
     save_grouping_field(
-        field=team,
-        name="Team",
-        question=team.question,
-        answers=["North", "South", "West"],
-        active=False,
+        field=team, name="Team", question=team.question, answers=list(answers), active=active
     )
+
+
+def test_inactive_fields_are_not_counted(world):
+    redefine_team(world, active=False)
     keys = [t.key for t in fairness.report_for([world["cycle"]]).tables]
     assert keys == ["guide", "sponsor"]
 
@@ -193,8 +193,11 @@ def rows(*people):
 
 def test_one_hidden_row_hides_the_smallest_other_one():
     assert [r.hidden for r in hide_complements(rows(9, 3, 6, 7))] == [False, True, True, False]
-    # Two hidden already: the total less the rest gives only their sum.
+    # Two hidden already, of 5 people together: the total less the rest gives only their sum.
     assert [r.hidden for r in hide_complements(rows(9, 3, 2, 7))] == [False, True, True, False]
+    # Two hidden of 3 people together: that sum would count fewer than 5.
+    assert [r.hidden for r in hide_complements(rows(9, 1, 2, 7))] == [False, True, True, True]
+    assert [r.hidden for r in hide_complements(rows(5, 1, 0))] == [True, True, True]
     assert [r.hidden for r in hide_complements(rows(9, 8))] == [False, False]
     assert [r.hidden for r in hide_complements(rows(3))] == [True]
 
@@ -304,14 +307,7 @@ def test_exports_equal_the_page(world, client):
 
 
 def test_exported_names_cannot_run_as_formulas(world, client):
-    team = world["team"]
-    save_grouping_field(
-        field=team,
-        name="Team",
-        question=team.question,
-        answers=['=HYPERLINK("http://x")', "South", "West"],
-        active=True,
-    )
+    redefine_team(world, answers=['=HYPERLINK("http://x")', "South", "West"])
     client.force_login(HRFactory())
     cycle = world["cycle"]
     response = client.get(reverse("fairness:cycle_export", args=[cycle.pk, "csv"]))
