@@ -62,7 +62,7 @@ class DeclarationForm(forms.Form):
         self.grouping_fields = list(fields)
         for field in self.grouping_fields:
             choices = [(str(a.pk), a.label) for a in field.answers.all()]
-            choices += [(PREFER_NOT, "Prefer not to say"), ("", "No answer (remove mine)")]
+            choices += [(PREFER_NOT, "Prefer not to say"), ("", "No answer")]
             declared = declarations.get(field.pk)
             if declared is None:
                 initial = ""

@@ -25,7 +25,8 @@ smallest shown group first, until its hidden groups are at least two and hold at
 people together (or every group is hidden), and no hidden number can be worked out. Across
 cycles, a group hidden in any one of the cycles is hidden too, so that no hidden number is the
 across-cycles figure less the other cycles'. A median of fewer than MIN_GROUP promotions is
-hidden the same way.
+hidden the same way. What no rule here prevents: comparing the page from one day to the next,
+after someone has answered or withdrawn, shows a group grow or shrink by one.
 """
 
 import datetime

@@ -44,6 +44,7 @@ def _page(request, report, *, cycle, others):
         "others": others,
         "columns": fairness.COLUMNS,
         "min_group": fairness.MIN_GROUP,
+        "fewer": fairness.FEWER,
         "published": cycle is None or cycle.state in fairness.PUBLISHED_STATES,
     }
     return render(request, "reviews/fairness/report.html", context)

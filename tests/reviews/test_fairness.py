@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts.declarations import PREFER_NOT, declare, save_grouping_field
 from accounts.levels import change_level
 from reviews import fairness
+from reviews.cycle_models import Panellist
 from reviews.fairness import FEWER, Candidacy, Data, Row, build, hide_complements, whole_months
 from reviews.models import Case, Decision
 from tests.factories import (
@@ -187,6 +188,23 @@ def test_whole_months():
     assert whole_months(datetime.date(2026, 1, 31), datetime.date(2026, 2, 28)) == 0
 
 
+def test_the_median_leaves_out_promotions_without_a_level_start():
+    months = [10, 20, 30, 45, 50, None]
+    row = fairness.count(
+        "Everyone",
+        [Candidacy(1, n, n, 1, 1, True, True, m) for n, m in enumerate(months)],
+        published=True,
+    )
+    assert row.promotions_timed == 5
+    assert row.cells() == [6, 6, "100%", 6, "100%", 30]
+    halves = fairness.count(
+        "Everyone",
+        [Candidacy(1, n, n, 1, 1, True, True, m) for n, m in enumerate([10, 20, 31, 40, 50, 60])],
+        published=True,
+    )
+    assert halves.cells()[-1] == 35.5
+
+
 def rows(*people):
     return [Row(str(n), n, 0, 0, None, 0, hidden=n < 5) for n in people]
 
@@ -249,7 +267,8 @@ def test_across_cycles_counts_published_cycles(world, client):
 
 
 class TableCells(HTMLParser):
-    """The text of every cell of the page's fairness tables, row by row."""
+    """The text of every cell of the page's fairness tables, row by row; a cell spanning
+    columns counts once for each."""
 
     def __init__(self):
         super().__init__()
@@ -261,13 +280,13 @@ class TableCells(HTMLParser):
         elif self.in_table and tag == "tr":
             self.rows.append([])
         elif self.in_table and tag in ("td", "th"):
-            self.cell = ""
+            self.cell, self.span = "", int(dict(attrs).get("colspan") or 1)
 
     def handle_endtag(self, tag):
         if tag == "table":
             self.in_table = False
         elif self.in_table and tag in ("td", "th") and self.cell is not None:
-            self.rows[-1].append(self.cell.strip())
+            self.rows[-1] += [self.cell.strip()] * self.span
             self.cell = None
 
     def handle_data(self, data):
@@ -319,13 +338,15 @@ def test_exported_names_cannot_run_as_formulas(world, client):
     assert '\'=HYPERLINK("http://x")' in groups
 
 
-@pytest.mark.parametrize("persona", ["candidate", "sponsor", "panellist_like", "outsider"])
+@pytest.mark.parametrize("persona", ["candidate", "sponsor", "panellist", "outsider"])
 def test_only_hr_reaches_the_fairness_view(world, client, persona):
     cycle = world["cycle"]
+    panellist = UserFactory(current_level=world["guide"].to_level)
+    Panellist.objects.create(cycle=cycle, user=panellist, appointed_by=HRFactory())
     users = {
         "candidate": cycle.nominations.first().case.candidate,
         "sponsor": world["sponsors"][0],
-        "panellist_like": UserFactory(current_level=world["guide"].to_level),
+        "panellist": panellist,
         "outsider": UserFactory(),
     }
     client.force_login(users[persona])
