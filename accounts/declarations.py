@@ -7,7 +7,7 @@ counts of groups of at least five people (reviews/fairness.py).
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.models import Declaration, GroupingAnswer, GroupingField, User
 from core import clock
@@ -73,6 +73,18 @@ def save_grouping_field(
 def declare(*, user: User, choices: dict[int, str]) -> None:
     """Save `user`'s own answers: for each active field's id, an answer's id (as text),
     PREFER_NOT, or "" to withdraw. Fields not named are left as they are."""
+    try:
+        with transaction.atomic():
+            _declare(user, choices)
+    except IntegrityError:
+        # HR removed an answer (or the field) between reading and writing it.
+        raise ValidationError(
+            "These questions changed while you were answering. Check your answers and save "
+            "them again."
+        ) from None
+
+
+def _declare(user: User, choices: dict[int, str]) -> None:
     fields = GroupingField.objects.filter(pk__in=choices, active=True)
     answers = {
         (answer.field_id, str(answer.pk)): answer
@@ -98,16 +110,15 @@ def declare(*, user: User, choices: dict[int, str]) -> None:
             raise ValidationError({f"field_{field.pk}": "Choose one of the answers listed."})
     if set(choices) - {field.pk for field in fields}:
         raise ValidationError("One of these questions is no longer asked. Reload the page.")
-    with transaction.atomic():
-        Declaration.objects.filter(user=user, field_id__in=withdrawn).delete()
-        # One statement per answer that cannot race with a second tab: the upsert keeps one
-        # row per person and field whichever tab saves first.
-        Declaration.objects.bulk_create(
-            saved,
-            update_conflicts=True,
-            unique_fields=["user", "field"],
-            update_fields=["answer", "prefer_not_to_say", "declared_at"],
-        )
+    Declaration.objects.filter(user=user, field_id__in=withdrawn).delete()
+    # One statement that cannot race with a second tab: the upsert keeps one row per person
+    # and field whichever tab saves first.
+    Declaration.objects.bulk_create(
+        saved,
+        update_conflicts=True,
+        unique_fields=["user", "field"],
+        update_fields=["answer", "prefer_not_to_say", "declared_at"],
+    )
 
 
 def withdraw_all(*, user: User) -> int:

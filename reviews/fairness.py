@@ -325,7 +325,7 @@ def groupings(data: Data) -> list[Grouping]:
         found.append(
             Grouping(
                 f"field-{grouping_field.pk}",
-                f"By {grouping_field.name.lower()}",
+                f"By {grouping_field.name}",
                 groups,
                 lambda c, pk=grouping_field.pk: data.declared.get((c.person, pk), NOT_DECLARED),
                 "Answers are optional and self-declared, and read as they are today: the "

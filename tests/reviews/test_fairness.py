@@ -331,7 +331,7 @@ def test_exported_names_cannot_run_as_formulas(world, client):
     cycle = world["cycle"]
     response = client.get(reverse("fairness:cycle_export", args=[cycle.pk, "csv"]))
     written = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert ["By team", '\'=HYPERLINK("http://x")'] in [row[:2] for row in written]
+    assert ["By Team", '\'=HYPERLINK("http://x")'] in [row[:2] for row in written]
     response = client.get(reverse("fairness:cycle_export", args=[cycle.pk, "xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content))["Fairness"]
     groups = [row[1] for row in sheet.iter_rows(values_only=True)]

@@ -22,6 +22,7 @@ from django.test import Client
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from accounts.declarations import PREFER_NOT, declare, save_grouping_field
 from inbox.services import notify
 from reviews import services
 from reviews.models import Case, CycleExport, Decision, EvidenceDraft, Feedback, SignOff
@@ -33,8 +34,11 @@ from tests.factories import (
     EvidenceFactory,
     FeedbackFactory,
     HRFactory,
+    NominationFactory,
+    OutcomeFactory,
     SignOffFactory,
     UserFactory,
+    published_cycle,
     published_guide,
 )
 from tests.reviews.test_export_words import FLAG_CODE
@@ -147,6 +151,12 @@ def world(settings):
         done=1,
         status=CycleExport.Status.DONE,
     )
+    cycle = published_cycle(guides=[guide])
+    OutcomeFactory(nomination=NominationFactory(case=ready, cycle=cycle), result="not_yet")
+    grouping_field = save_grouping_field(
+        name="Region", question="Where are you based?", answers=["North", "South"], active=True
+    )
+    declare(user=candidate, choices={grouping_field.pk: PREFER_NOT})
     users = {
         "candidate": candidate,
         "other_candidate": UserFactory(),
@@ -167,6 +177,9 @@ def world(settings):
             "notice_id": [notice.pk],
             "draft_id": [draft.pk],
             "export_id": [export.pk],
+            "cycle_id": [cycle.pk],
+            "field_id": [grouping_field.pk],
+            "spreadsheet": ["csv", "xlsx"],
         },
         "users": users,
     }
