@@ -10,12 +10,14 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.management import call_command
 
+from accounts.declarations import save_grouping_field
 from accounts.models import User
 from demo.people import DEMO_PASSWORD
 from inbox.services import notify
 from reviews.models import Case, CycleExport, EvidenceDraft
 from reviews.notices import thread_link
 from tests.browser.conftest import log_in
+from tests.factories import NominationFactory, published_cycle
 from tests.security.test_access_matrix import EXPECTED, checked_patterns, urls_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -46,6 +48,11 @@ def demo():
     export = CycleExport.objects.create(
         requested_by=hr, case_ids=[case.pk], as_of=case.opened_on, total=1
     )
+    cycle = published_cycle(guides=[case.guide], created_by=hr)
+    NominationFactory(case=case, cycle=cycle, by=case.sponsor)
+    grouping_field = save_grouping_field(
+        name="Region", question="Where are you based?", answers=["North", "South"], active=True
+    )
     return {
         "case": case,
         "users": {"candidate": case.candidate, "sponsor": case.sponsor, "hr": "hana"},
@@ -61,6 +68,9 @@ def demo():
             "notice_id": [1],
             "draft_id": [draft.pk],
             "export_id": [export.pk],
+            "cycle_id": [cycle.pk],
+            "field_id": [grouping_field.pk],
+            "spreadsheet": [],
         },
     }
 
@@ -76,7 +86,13 @@ def serious(page, axe) -> list[str]:
 
 
 # Files, not pages: their answers are downloads, which axe has nothing to read in.
-DOWNLOADS = {"reviews:packet_download", "reviews:cycle_export", "reviews:attachment_download"}
+DOWNLOADS = {
+    "reviews:packet_download",
+    "reviews:cycle_export",
+    "reviews:attachment_download",
+    "fairness:overview_export",
+    "fairness:cycle_export",
+}
 
 
 def pages_for(persona, demo) -> list[str]:
