@@ -1,6 +1,7 @@
 """The fairness view: nomination and promotion rates, and time at level before promotion, by
 guide, by sponsor and by each grouping field's answers; for one cycle or across the published
-ones. Read in a fixed number of queries (`load`), then counted in memory (`build`).
+ones. Read in a fixed number of queries (`load`), then counted in memory (`build`). One module
+of about 400 lines: the reading and the counting share their rules, written once below.
 
 Who counts (the page says the same, templates/reviews/fairness/_definitions.html):
 
