@@ -52,3 +52,7 @@ class UserAdmin(BaseUserAdmin):
                 reason=LevelChange.Reason.HR_EDIT,
                 by=request.user,
             )
+
+
+# Grouping fields are defined on HR's own page (accounts.views). Declarations are not registered
+# here at all: no page but the person's own shows one (accounts/declarations.py).

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 
 
 class User(AbstractUser):
@@ -102,3 +103,69 @@ class LevelChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: level {self.level_id} from {self.since}"
+
+
+class GroupingField(models.Model):
+    """A question the organisation asks everyone, to count outcomes by its answers (the fairness
+    view). Answering is optional, self-declared and read by HR only, as counts of groups of at
+    least five people: a person's own answer is shown to them alone."""
+
+    name = models.CharField(max_length=80, unique=True, help_text="A short name, e.g. Gender.")
+    question = models.CharField(
+        max_length=300, help_text="What people are asked, e.g. How do you describe your gender?"
+    )
+    active = models.BooleanField(
+        default=True,
+        help_text="Only active fields are asked and counted on the fairness view.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupingAnswer(models.Model):
+    """One of a grouping field's answers. Removing it removes the declarations that chose it:
+    those people count as not declared until they choose again."""
+
+    field = models.ForeignKey(GroupingField, on_delete=models.CASCADE, related_name="answers")
+    label = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["field", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["field", "label"], name="grouping_answer_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Declaration(models.Model):
+    """What a person says of themselves for one grouping field: an answer, or that they prefer
+    not to say. Withdrawing deletes the row; nothing of it is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="declarations")
+    field = models.ForeignKey(GroupingField, on_delete=models.CASCADE, related_name="+")
+    answer = models.ForeignKey(
+        GroupingAnswer, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    prefer_not_to_say = models.BooleanField(default=False)
+    declared_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "field"], name="declaration_once_per_field"),
+            models.CheckConstraint(
+                condition=Q(answer__isnull=True, prefer_not_to_say=True)
+                | Q(answer__isnull=False, prefer_not_to_say=False),
+                name="declaration_answer_or_prefer_not",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Declaration of {self.user_id} for field {self.field_id}"

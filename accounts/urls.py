@@ -7,6 +7,10 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("details/", views.details, name="details"),
+    path("grouping-fields/", views.grouping_field_list, name="grouping_field_list"),
+    path("grouping-fields/new/", views.grouping_field_create, name="grouping_field_create"),
+    path("grouping-fields/<int:field_id>/", views.grouping_field_edit, name="grouping_field_edit"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path(

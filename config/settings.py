@@ -152,6 +152,8 @@ AUTH_USER_MODEL = "accounts.User"
 # Who manages the level guides (imports, publishes, retires them): a function of the request,
 # from the app that knows people's roles, so that the guides app imports no other.
 GUIDE_MANAGER_CHECK = "reviews.roles.manages_guides"
+# Who defines the grouping fields people may answer (accounts.views), asked the same way.
+GROUPING_FIELD_MANAGER_CHECK = "reviews.roles.manages_grouping_fields"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("guides/", include("guides.urls")),
     path("cases/", include("reviews.urls")),
+    path("cycles/", include("reviews.fairness_urls")),
     path("notifications/", include("inbox.urls")),
     # Promotion cycles (/cycles/…) and the panel's own page (/panel/).
     path("", include("reviews.cycle_urls")),

@@ -114,6 +114,12 @@ def manages_guides(request) -> bool:
     return request_roles(request).hr
 
 
+def manages_grouping_fields(request) -> bool:
+    """HR defines the grouping fields: the accounts app asks this through
+    GROUPING_FIELD_MANAGER_CHECK."""
+    return request_roles(request).hr
+
+
 def session_roles(session, user) -> Roles:
     if not user.is_authenticated or hasattr(user, "_roles"):
         return roles_for(user)

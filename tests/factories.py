@@ -15,6 +15,7 @@ from reviews.models import (
     Evidence,
     Feedback,
     Nomination,
+    Outcome,
     Panellist,
     Recommendation,
     ScoreSheet,
@@ -265,14 +266,27 @@ class CycleFactory(factory.django.DjangoModelFactory):
     guides = sets_many("guides")
 
 
+def published_cycle(**kwargs) -> Cycle:
+    """A cycle whose outcomes were published at noon on its `outcomes_due` day, its nominations
+    closed three months before today unless told."""
+    kwargs.setdefault("nominations_close", clock.today() - datetime.timedelta(days=90))
+    cycle = CycleFactory(state=Cycle.State.PUBLISHED, **kwargs)
+    cycle.published_at = datetime.datetime.combine(
+        cycle.outcomes_due, datetime.time(12), tzinfo=datetime.UTC
+    )
+    cycle.save(update_fields=["published_at"])
+    return cycle
+
+
 class NominationFactory(factory.django.DjangoModelFactory):
-    """A case its sponsor nominated after a ready sign-off."""
+    """A case its sponsor nominated after a ready sign-off; the cycle covers the case's guide
+    unless told."""
 
     class Meta:
         model = Nomination
 
-    cycle = factory.SubFactory(CycleFactory)
     case = factory.LazyFunction(lambda: signed_case())
+    cycle = factory.LazyAttribute(lambda o: CycleFactory(guides=[o.case.guide]))
     by = factory.LazyAttribute(lambda o: o.case.sponsor)
     reason = ""
 
@@ -313,3 +327,13 @@ class ScoreSheetFactory(factory.django.DjangoModelFactory):
             )
             for capability in self.nomination.case.guide.capabilities.order_by("number")
         )
+
+
+class OutcomeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Outcome
+
+    nomination = factory.SubFactory(NominationFactory)
+    result = Outcome.Result.PROMOTED
+    rationale = "Sustained evidence across every capability."
+    recorded_by = factory.SubFactory(HRFactory)

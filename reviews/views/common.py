@@ -2,10 +2,12 @@
 refusal shown on the form."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+# The case views import it from here.
+from core.forms import add_errors as add_errors
 from reviews.models import Case, Feedback
 from reviews.roles import request_roles
 
@@ -53,16 +55,6 @@ def require_hr(request) -> None:
     the session."""
     if not request_roles(request).hr:
         raise Http404
-
-
-def add_errors(form, error: ValidationError) -> None:
-    """Put a service's refusal next to the fields it names, or at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            for problem in problems:
-                form.add_error(field if field in form.fields else None, problem)
-    else:
-        form.add_error(None, error)
 
 
 def feedback_sender(request, evidence, form, *, said: str, then: str):

@@ -10,13 +10,20 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.management import call_command
 
+from accounts.declarations import save_grouping_field
 from accounts.models import User
 from demo.people import DEMO_PASSWORD
 from inbox.services import notify
 from reviews.models import Case, Cycle, CycleExport, EvidenceDraft
 from reviews.notices import thread_link
 from tests.browser.conftest import log_in
-from tests.factories import CycleFactory, NominationFactory, PanellistFactory, ScoreSheetFactory
+from tests.factories import (
+    CycleFactory,
+    NominationFactory,
+    PanellistFactory,
+    ScoreSheetFactory,
+    published_cycle,
+)
 from tests.security.test_access_matrix import EXPECTED, checked_patterns, urls_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -49,6 +56,13 @@ def demo():
     )
     cycle = committee_with_scores(hr, Case.objects.filter(guide=case.guide).order_by("pk")[:3])
     panellist = cycle.panel.order_by("pk").first().user
+    published = published_cycle(guides=[case.guide], created_by=hr)
+    earlier = Case.objects.filter(guide=case.guide).exclude(nominations__isnull=False).first()
+    if earlier is not None:
+        NominationFactory(case=earlier, cycle=published, by=earlier.sponsor)
+    grouping_field = save_grouping_field(
+        name="Region", question="Where are you based?", answers=["North", "South"], active=True
+    )
     return {
         "case": case,
         "users": {
@@ -70,8 +84,10 @@ def demo():
             "draft_id": [draft.pk],
             "export_id": [export.pk],
             "pk": [cycle.pk],
-            "cycle_id": [cycle.pk],
+            "cycle_id": [cycle.pk, published.pk],
             "user_id": [panellist.pk],
+            "field_id": [grouping_field.pk],
+            "spreadsheet": [],
         },
     }
 
@@ -107,6 +123,8 @@ DOWNLOADS = {
     "reviews:cycle_export",
     "reviews:attachment_download",
     "packet_schema",
+    "fairness:overview_export",
+    "fairness:cycle_export",
 }
 
 

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.declarations import PREFER_NOT, declare, save_grouping_field
+from accounts.models import Declaration, GroupingAnswer, GroupingField
 from inbox.services import notify
 from reviews.models import (
     Appeal,
@@ -128,6 +130,16 @@ EXPECTED = {
     "accounts:password_reset_done": {"GET": everyone(200), "POST": ALL_405},
     "accounts:password_reset_confirm": {"GET": everyone(200), "POST": everyone(200)},
     "accounts:password_reset_complete": {"GET": everyone(200), "POST": ALL_405},
+    # A post with no form in it changes nothing and shows the page again.
+    "accounts:details": {"GET": people(200), "POST": people(200)},
+    "accounts:grouping_field_list": {"GET": hr_only(200), "POST": ALL_405},
+    # An empty definition is refused on the form itself.
+    "accounts:grouping_field_create": {"GET": hr_only(200), "POST": hr_only(200)},
+    "accounts:grouping_field_edit": {"GET": hr_only(200), "POST": hr_only(200)},
+    "fairness:overview": {"GET": hr_only(200), "POST": ALL_405},
+    "fairness:overview_export": {"GET": hr_only(200), "POST": ALL_405},
+    "fairness:cycle": {"GET": hr_only(200), "POST": ALL_405},
+    "fairness:cycle_export": {"GET": hr_only(200), "POST": ALL_405},
     "guides:guide_list": {"GET": people(200), "POST": ALL_405},
     "guides:guide_detail": {"GET": people(200), "POST": ALL_405},
     "guides:guide_markdown": {"GET": people(200), "POST": ALL_405},
@@ -309,6 +321,10 @@ def world():
         reason="Sustained.",
     )
     Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.COMMITTEE)
+    grouping_field = save_grouping_field(
+        name="Region", question="Where are you based?", answers=["North", "South"], active=True
+    )
+    declare(user=candidate, choices={grouping_field.pk: PREFER_NOT})
     export = CycleExport.objects.create(
         requested_by=hr,
         case_ids=[case.pk, other_case.pk],
@@ -352,6 +368,7 @@ def world():
         "draft": draft,
         "notice": notice,
         "nomination": nomination,
+        "grouping_field": grouping_field,
         "users": users,
     }
     export_path(export).unlink(missing_ok=True)
@@ -373,6 +390,8 @@ def url_arguments(world):
         "cycle_id": [world["cycle"].pk],
         "user_id": [world["users"]["panellist"].pk],
         "nomination_id": [world["nomination"].pk],
+        "field_id": [world["grouping_field"].pk],
+        "spreadsheet": ["csv", "xlsx"],
         "kind": ["zip", "cases-csv", "evidence-csv", "xlsx"],
         "fmt": ["json", "pdf"],
         "version": [1],
@@ -427,6 +446,9 @@ def snapshot(case):
         Appeal.objects.count(),
         Decision.objects.count(),
         list(Cycle.objects.values_list("state", "published_at")),
+        GroupingField.objects.count(),
+        GroupingAnswer.objects.count(),
+        sorted(Declaration.objects.values_list("user", "field", "answer", "prefer_not_to_say")),
     )
 
 

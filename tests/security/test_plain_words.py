@@ -22,6 +22,7 @@ from django.test import Client
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from accounts.declarations import PREFER_NOT, declare, save_grouping_field
 from inbox.services import notify
 from reviews import cycles, scoring, services
 from reviews.models import (
@@ -195,10 +196,14 @@ def world(settings):
         for value in (0, 3):
             ScoreSheetFactory(
                 nomination=nomination,
-                panellist=PanellistFactory(cycle=cycle).user,
+                panellist=PanellistFactory(cycle=in_committee).user,
                 values={1: value},
                 recommendation=Recommendation.NOT_YET,
             )
+    grouping_field = save_grouping_field(
+        name="Region", question="Where are you based?", answers=["North", "South"], active=True
+    )
+    declare(user=candidate, choices={grouping_field.pk: PREFER_NOT})
     users = {
         "candidate": candidate,
         "other_candidate": UserFactory(),
@@ -225,6 +230,8 @@ def world(settings):
             "pk": [cycle.pk, published.pk, in_committee.pk],
             "cycle_id": [cycle.pk, published.pk, in_committee.pk],
             "user_id": [panellist.pk],
+            "field_id": [grouping_field.pk],
+            "spreadsheet": ["csv", "xlsx"],
         },
         "users": users,
     }
