@@ -31,6 +31,7 @@ from reviews.models import (
 )
 from reviews.readiness.rule import Readiness, Status
 from reviews.readiness.snapshots import readiness_of
+from reviews.scoring import REVEALED, sees_scores
 from reviews.words import (
     CONFLICT_WORDS,
     SCORES_HIDDEN_UNTIL_SUBMITTED,
@@ -42,12 +43,10 @@ from reviews.words import (
     submitted_count,
 )
 
-# The states in which the panel's scores are revealed: in committee and after.
-REVEALED_STATES = frozenset({Cycle.State.COMMITTEE, Cycle.State.PUBLISHED, Cycle.State.CLOSED})
-
 
 def scores_revealed(cycle: Cycle) -> bool:
-    return cycle.state in REVEALED_STATES
+    """In committee and after: the states in which the panel's scores are revealed."""
+    return cycle.state in REVEALED
 
 
 def conflict_of(case: Case, user) -> str:
@@ -60,20 +59,12 @@ def conflict_of(case: Case, user) -> str:
 
 
 def may_see_scores(*, cycle: Cycle, case: Case, user, is_hr: bool, submitted: bool) -> bool:
-    """Whether `user` may see the panel's scores of this nominated case: the reveal rule.
-
-    Nothing before the cycle is in committee; then HR sees every case's; a panellist sees a
-    case's once they have submitted their own sheet for it (`submitted`), and never those of a
-    case they sponsor or are the candidate of. reviews.scoring.visible_sheets follows the same
-    rule for one nomination.
-    """
-    if not scores_revealed(cycle):
-        return False
-    if is_hr:
-        return True
+    """The reveal rule (reviews.scoring.sees_scores) for one case of this cycle, as the
+    committee's view applies it: a case's sponsor and candidate never see its scores here,
+    published or not (they read them on the case's outcome page once published)."""
     if conflict_of(case, user):
         return False
-    return submitted
+    return sees_scores(state=cycle.state, case=case, user=user, is_hr=is_hr, submitted=submitted)
 
 
 @dataclass(frozen=True)

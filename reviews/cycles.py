@@ -46,13 +46,13 @@ def dates_problem(*dates: datetime.date | None) -> str | None:
     return None if known == sorted(known) else DATES_OUT_OF_ORDER
 
 
-def _require_hr(user) -> None:
+def require_hr(user) -> None:
     if not roles_for(user).hr:
         raise PermissionDenied(HR_ONLY)
 
 
-def _locked_cycle(cycle: Cycle) -> Cycle:
-    return Cycle.objects.select_for_update().get(pk=cycle.pk)
+def locked_cycle(cycle_id: int) -> Cycle:
+    return Cycle.objects.select_for_update().get(pk=cycle_id)
 
 
 def create_cycle(
@@ -68,7 +68,7 @@ def create_cycle(
     by,
 ) -> Cycle:
     """A new cycle, open for nominations, its first move recorded."""
-    _require_hr(by)
+    require_hr(by)
     name = name.strip()
     guides = list(guides)
     if not name:
@@ -103,9 +103,9 @@ def create_cycle(
 def move_cycle(*, cycle: Cycle, to_state: str, by) -> Cycle:
     """One step forward, recorded; closing the cycle ends its nominations, so their cases may
     enter another cycle."""
-    _require_hr(by)
+    require_hr(by)
     with transaction.atomic():
-        cycle = _locked_cycle(cycle)
+        cycle = locked_cycle(cycle.pk)
         step = next_state(cycle.state)
         if step is None:
             raise ValidationError("This cycle is closed; it moves no further.")
@@ -157,7 +157,7 @@ def nominate(*, case: Case, cycle: Cycle, by, reason: str = "") -> Nomination:
     reason = reason.strip()
     with transaction.atomic():
         case = locked_case(case.pk)
-        cycle = _locked_cycle(cycle)
+        cycle = locked_cycle(cycle.pk)
         _check_nominator(case, by, reason)
         if case.status not in Case.ACTIVE_STATUSES:
             raise ValidationError("This case is closed, so it cannot be nominated.")
@@ -184,9 +184,9 @@ def already_nominated(held: Cycle, wanted: Cycle) -> str:
 
 
 def appoint(*, cycle: Cycle, user, by) -> Panellist:
-    _require_hr(by)
+    require_hr(by)
     with transaction.atomic():
-        cycle = _locked_cycle(cycle)
+        cycle = locked_cycle(cycle.pk)
         if cycle.state not in (State.NOMINATING, State.SCORING):
             raise ValidationError(PANEL_FIXED)
         if not user.is_active:
@@ -202,9 +202,9 @@ def appoint(*, cycle: Cycle, user, by) -> Panellist:
 
 
 def remove_from_panel(*, cycle: Cycle, user, by) -> None:
-    _require_hr(by)
+    require_hr(by)
     with transaction.atomic():
-        cycle = _locked_cycle(cycle)
+        cycle = locked_cycle(cycle.pk)
         if cycle.state not in (State.NOMINATING, State.SCORING):
             raise ValidationError(PANEL_FIXED)
         seat = cycle.panel.filter(user=user).first()

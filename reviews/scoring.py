@@ -21,6 +21,7 @@ from django.utils import timezone
 from core import clock
 from reviews import notices
 from reviews.case_writes import locked_case
+from reviews.cycles import locked_cycle, require_hr
 from reviews.models import (
     Appeal,
     CapabilityScore,
@@ -62,10 +63,6 @@ CONFLICTED = (
 OWN_CASE = "You are the candidate on {what}, so another HR person records it."
 
 
-def locked_cycle(cycle_id: int) -> Cycle:
-    return Cycle.objects.select_for_update().get(pk=cycle_id)
-
-
 def locked_nomination(nomination_id: int) -> Nomination:
     """The nomination with its case's people and guide, its row locked, and its cycle's row locked
     before it (the order every write here takes them in)."""
@@ -77,11 +74,6 @@ def locked_nomination(nomination_id: int) -> Nomination:
     ).get(pk=nomination_id)
     nomination.cycle = cycle
     return nomination
-
-
-def require_hr(user) -> None:
-    if not roles_for(user).hr:
-        raise PermissionDenied("Only HR does this.")
 
 
 def submit_scores(
@@ -159,27 +151,37 @@ def own_sheet(*, nomination: Nomination, user) -> ScoreSheet | None:
     )
 
 
-def may_see_scores(*, nomination: Nomination, user) -> bool:
-    """Whether `user` may read the panel's scores for this case now.
+def sees_scores(*, state: str, case, user, is_hr: bool, submitted: bool) -> bool:
+    """The reveal rule: whether `user` may read the panel's scores of a nominated case now,
+    given whether they are HR and whether they have submitted their own sheet for it.
 
     Nobody before the cycle is in committee. In committee: HR, and each panellist who has
-    submitted their own sheet for the case. Once published: the candidate and the sponsor too.
-    The candidate never sees them before publication, even when they are HR or on the panel.
+    submitted their own sheet for the case (never its sponsor). Once published: the candidate
+    and the sponsor too. The candidate never sees them before publication, even when they are
+    HR or on the panel. The calibration view applies it to every case at once.
     """
-    cycle = nomination.cycle
-    case = nomination.case
-    if not user.is_authenticated or cycle.state not in REVEALED:
+    if state not in REVEALED:
         return False
-    published = cycle.state in PUBLISHED
+    published = state in PUBLISHED
     if user.pk == case.candidate_id:
         return published
     if published and user.pk == case.sponsor_id:
         return True
-    if roles_for(user).hr:
+    if is_hr:
         return True
-    return (
-        Nomination.objects.scorable_by(user).filter(pk=nomination.pk).exists()
-        and ScoreSheet.objects.filter(nomination=nomination, panellist=user).exists()
+    return user.pk != case.sponsor_id and submitted
+
+
+def may_see_scores(*, nomination: Nomination, user) -> bool:
+    """`sees_scores` for one nomination and the person asking."""
+    if not user.is_authenticated:
+        return False
+    return sees_scores(
+        state=nomination.cycle.state,
+        case=nomination.case,
+        user=user,
+        is_hr=roles_for(user).hr,
+        submitted=ScoreSheet.objects.filter(nomination=nomination, panellist=user).exists(),
     )
 
 
