@@ -482,7 +482,7 @@ JUNK = st.recursive(
 # Words of jsonschema's own, which a problem must never show a person.
 SCHEMA_WORDS = re.compile(
     r"is not valid under|does not match|is a required property|Additional properties|"
-    r"is not of type|is not one of|non-unique|\$defs|\$ref"
+    r"is not of type '|is not one of \[|non-unique|\$defs|\$ref"
 )
 
 
