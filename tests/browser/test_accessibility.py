@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.management import call_command
 
 from accounts.models import User
-from core import clock
 from demo.people import DEMO_PASSWORD
 from inbox.services import notify
 from reviews import cycles
@@ -50,14 +49,14 @@ def demo():
     export = CycleExport.objects.create(
         requested_by=hr, case_ids=[case.pk], as_of=case.opened_on, total=1
     )
-    today = clock.today()
+    # No rule of a cycle reads today: its dates only follow one another.
     cycle = cycles.create_cycle(
         name="Spring cycle",
         guides=[case.guide],
-        nominations_close=today + datetime.timedelta(days=10),
-        scores_due=today + datetime.timedelta(days=20),
-        committee_meets=today + datetime.timedelta(days=30),
-        outcomes_due=today + datetime.timedelta(days=40),
+        nominations_close=datetime.date(2031, 3, 1),
+        scores_due=datetime.date(2031, 3, 15),
+        committee_meets=datetime.date(2031, 3, 22),
+        outcomes_due=datetime.date(2031, 3, 29),
         appeal_days=14,
         show_panel_names=False,
         by=hr,
