@@ -13,15 +13,17 @@ from django.core.management import call_command
 from accounts.models import User
 from demo.people import DEMO_PASSWORD
 from inbox.services import notify
-from reviews.models import Case, CycleExport, EvidenceDraft
+from reviews.models import Case, Cycle, CycleExport, EvidenceDraft
 from reviews.notices import thread_link
+from reviews.scoring import submit_scores
 from tests.browser.conftest import log_in
+from tests.factories import CycleFactory, NominationFactory, PanellistFactory, UserFactory
 from tests.security.test_access_matrix import EXPECTED, checked_patterns, urls_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SERIOUS = {"serious", "critical"}
-PERSONAS = ("anonymous", "candidate", "sponsor", "hr")
+PERSONAS = ("anonymous", "candidate", "sponsor", "hr", "panellist")
 PHONE = {"width": 375, "height": 800}
 
 
@@ -46,9 +48,30 @@ def demo():
     export = CycleExport.objects.create(
         requested_by=hr, case_ids=[case.pk], as_of=case.opened_on, total=1
     )
+    # The case in a cycle's committee, for the pages of scores, outcomes and publication; the
+    # panellist scored it while the cycle was scoring.
+    cycle = CycleFactory(created_by=hr, guides=[case.guide])
+    nomination = NominationFactory(cycle=cycle, case=case, by=hr, reason="Ready early.")
+    panellist = UserFactory(username="pia", name="Pia Panel")
+    panellist.set_password(DEMO_PASSWORD)
+    panellist.save(update_fields=["password"])
+    PanellistFactory(cycle=cycle, user=panellist, appointed_by=hr)
+    submit_scores(
+        nomination=nomination,
+        panellist=panellist,
+        scores={c.pk: (2, "Shown in the window.") for c in case.guide.capabilities.all()},
+        recommendation="promote",
+        reason="Sustained.",
+    )
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.COMMITTEE)
     return {
         "case": case,
-        "users": {"candidate": case.candidate, "sponsor": case.sponsor, "hr": "hana"},
+        "users": {
+            "candidate": case.candidate,
+            "sponsor": case.sponsor,
+            "hr": "hana",
+            "panellist": panellist,
+        },
         "arguments": {
             "slug": [case.guide.slug],
             "case_id": [case.pk],
@@ -61,6 +84,8 @@ def demo():
             "notice_id": [1],
             "draft_id": [draft.pk],
             "export_id": [export.pk],
+            "cycle_id": [cycle.pk],
+            "nomination_id": [nomination.pk],
         },
     }
 
