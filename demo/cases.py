@@ -63,13 +63,15 @@ def delete_demo_cases(
 ) -> None:
     """Remove the demo candidates' cases on any version of the guide between the two levels
     (M3 → E1 unless told), attachment files included."""
-    # A signed case cannot be deleted (sign-offs are append-only), so one signed while trying
-    # the app is kept as it is.
+    # A signed or nominated case cannot be deleted (sign-offs and what a committee records are
+    # append-only), so one signed or nominated while trying the app, or by the demo's cycles
+    # (demo/cycles.py), is kept as it is.
     cases = Case.objects.filter(
         candidate__in=candidates,
         guide__from_level__code=from_level,
         guide__to_level__code=to_level,
         sign_offs__isnull=True,
+        nominations__isnull=True,
     )
     names = list(Attachment.objects.filter(evidence__case__in=cases).values_list("file", flat=True))
     cases.delete()
@@ -174,13 +176,15 @@ def create_demo_cases(people: dict[str, User], *, today: datetime.date) -> list[
 
 
 def ensure_decided_case(people: dict[str, User], guide: Guide, *, today: datetime.date) -> Case:
-    """Ben's earlier case: signed off and decided "not yet" about two years ago.
+    """Ben's earlier case: signed off ready, then decided "not yet" by the earlier round's
+    committee about two years ago (demo/cycles.py).
 
     Made once and then kept: its sign-off is append-only, as every sign-off is.
     """
-    from reviews.services import record_decision, sign_off
+    from demo.cycles import decide_in_earlier_cycle
+    from reviews.services import sign_off
 
-    ben, sam, hana = people["ben"], people["sam"], people["hana"]
+    ben, sam = people["ben"], people["sam"]
     existing = Case.objects.filter(
         candidate=ben,
         guide__from_level__code=FROM_LEVEL,
@@ -216,13 +220,7 @@ def ensure_decided_case(people: dict[str, User], guide: Guide, *, today: datetim
         override_reason="Put forward for the annual cycle at the candidate's request.",
         expected_sign_offs=0,
     )
-    record_decision(
-        case=case,
-        outcome="not_yet",
-        effective_date=opened_on + datetime.timedelta(days=365),
-        note="Not yet: too little evidence of executive participation. A new case follows.",
-        decided_by=hana,
-    )
+    decide_in_earlier_cycle(people, case, decided_on=opened_on + datetime.timedelta(days=365))
     case.refresh_from_db()
     return case
 

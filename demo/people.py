@@ -24,6 +24,7 @@ DEMO_EMAIL_DOMAIN = "example.org"
 HR = "hr"
 SPONSOR = "sponsor"
 CANDIDATE = "candidate"
+PANELLIST = "panellist"
 
 # The same defaults the guide importer gives these levels, so either may run first.
 DEMO_LEVELS = {
@@ -60,6 +61,10 @@ DEMO_PEOPLE: list[DemoPerson] = [
     DemoPerson("eli", "Eli Example", CANDIDATE, "M3", "Head of Engineering", 19, ("M2", 55)),
     # On the ladder's lower step: M2 → M3, sponsored by a director.
     DemoPerson("fay", "Fay Example", CANDIDATE, "M2", "Engineering Manager", 33),
+    # The promotion committee's panel (demo/cycles.py): directors who sponsor none of the cases.
+    DemoPerson("uma", "Uma Example", PANELLIST, "E1", "Director of Platform", 44, ("M3", 90)),
+    DemoPerson("vic", "Vic Example", PANELLIST, "E1", "Director of Data", 38, ("M3", 85)),
+    DemoPerson("wyn", "Wyn Example", PANELLIST, "E1", "Director of Product Engineering", 60),
 ]
 
 

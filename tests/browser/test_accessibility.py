@@ -7,6 +7,7 @@ that answers a persona with an HTML page, so a new page is checked as soon as it
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from demo.cycles import CURRENT, EARLIER, PANEL
 from django.conf import settings
 from django.core.management import call_command
 
@@ -17,13 +18,6 @@ from inbox.services import notify
 from reviews.models import Case, Cycle, CycleExport, EvidenceDraft
 from reviews.notices import thread_link
 from tests.browser.conftest import log_in
-from tests.factories import (
-    CycleFactory,
-    NominationFactory,
-    PanellistFactory,
-    ScoreSheetFactory,
-    published_cycle,
-)
 from tests.security.test_access_matrix import EXPECTED, checked_patterns, urls_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -54,12 +48,12 @@ def demo():
     export = CycleExport.objects.create(
         requested_by=hr, case_ids=[case.pk], as_of=case.opened_on, total=1
     )
-    cycle = committee_with_scores(hr, Case.objects.filter(guide=case.guide).order_by("pk")[:3])
-    panellist = cycle.panel.order_by("pk").first().user
-    published = published_cycle(guides=[case.guide], created_by=hr)
-    earlier = Case.objects.filter(guide=case.guide).exclude(nominations__isnull=False).first()
-    if earlier is not None:
-        NominationFactory(case=earlier, cycle=published, by=earlier.sponsor)
+    # The demo's cycles: the current one in committee (Ada's case among its three, every sheet
+    # in) and the earlier, published one.
+    cycle = Cycle.objects.get(name=CURRENT)
+    published = Cycle.objects.get(name=EARLIER)
+    nomination = cycle.nominations.get(case=case)
+    panellist = User.objects.get(username=PANEL[0])
     grouping_field = save_grouping_field(
         name="Region", question="Where are you based?", answers=["North", "South"], active=True
     )
@@ -85,25 +79,12 @@ def demo():
             "export_id": [export.pk],
             "pk": [cycle.pk],
             "cycle_id": [cycle.pk, published.pk],
+            "nomination_id": [nomination.pk],
             "user_id": [panellist.pk],
             "field_id": [grouping_field.pk],
             "spreadsheet": [],
         },
     }
-
-
-def committee_with_scores(hr, cases) -> Cycle:
-    """A cycle in committee over some of the demo's cases, a panel of three with every sheet in,
-    scores apart on the first case."""
-    cycle = CycleFactory(created_by=hr, state=Cycle.State.COMMITTEE, guides=[cases[0].guide])
-    panel = [PanellistFactory(cycle=cycle, appointed_by=hr).user for _ in range(3)]
-    for place, case in enumerate(cases):
-        nomination = NominationFactory(cycle=cycle, case=case)
-        for seat, person in enumerate(panel):
-            ScoreSheetFactory(
-                nomination=nomination, panellist=person, values={1: (place + seat) % 4}
-            )
-    return cycle
 
 
 def serious(page, axe) -> list[str]:

@@ -3,13 +3,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core import clock
 from demo.cases import DEMO_CANDIDATES, FROM_LEVEL, TO_LEVEL, create_demo_cases
+from demo.cycles import create_demo_cycles
 from demo.ladder import create_ladder_case
 from demo.people import DEMO_PASSWORD, DEMO_PEOPLE, create_demo_people
 from reviews.models import Case
 from reviews.readiness.snapshots import case_readiness
 from reviews.words import flag_labels, status_label
 
-ROLE_LABELS = {"hr": "HR", "sponsor": "Sponsor", "candidate": "Candidate"}
+ROLE_LABELS = {"hr": "HR", "sponsor": "Sponsor", "candidate": "Candidate", "panellist": "Panellist"}
 
 
 def table(rows: list[tuple[str, ...]]) -> str:
@@ -54,10 +55,11 @@ class Command(BaseCommand):
             rows.append((person.username, DEMO_PASSWORD, role, users[person.username].name))
         self.stdout.write(f"Demo logins ({len(DEMO_PEOPLE)} people of Example Org):")
         self.stdout.write(table(rows))
-        self.write_cases(users)
+        cases = self.write_cases(users)
+        self.write_cycles(users, cases)
         self.write_ladder_case(users)
 
-    def write_cases(self, users) -> None:
+    def write_cases(self, users) -> list[Case]:
         today = clock.today()
         cases = create_demo_cases(users, today=today)
         if not cases:
@@ -65,7 +67,7 @@ class Command(BaseCommand):
                 f"No published {FROM_LEVEL} → {TO_LEVEL} guide, so no demo cases: import one "
                 "first (manage.py import_guide guides/data/m3-to-e1.md)."
             )
-            return
+            return cases
         self.stdout.write(f"\nDemo cases on {cases[0].guide}, readiness as of {today}:")
         rows = [("Candidate", "Sponsor", "Readiness", "Flags")]
         for case in cases:
@@ -86,6 +88,22 @@ class Command(BaseCommand):
                 f"Earlier case: {earlier.candidate.username}, opened {earlier.opened_on}, signed "
                 f"off and decided “{earlier.decision.get_outcome_display().lower()}”."
             )
+        return cases
+
+    def write_cycles(self, users, cases: list[Case]) -> None:
+        made = create_demo_cycles(users, cases, today=clock.today())
+        if made:
+            self.stdout.write("\nPromotion cycles:")
+        for cycle in made:
+            names = ", ".join(
+                nomination.case.candidate.username
+                for nomination in cycle.nominations.select_related("case__candidate")
+            )
+            panel = ", ".join(seat.user.username for seat in cycle.panel.select_related("user"))
+            self.stdout.write(
+                f"{cycle.name}: {cycle.get_state_display().lower()}, cases of {names}; "
+                f"panel {panel}."
+            )
 
     def write_ladder_case(self, users) -> None:
         today = clock.today()
@@ -97,8 +115,8 @@ class Command(BaseCommand):
             )
             return
         readiness = case_readiness(case, as_of=today)
-        flags = ", ".join(str(flag) for flag in readiness.flags) or "no flags"
+        flags = flag_labels(readiness) or "no flags"
         self.stdout.write(
             f"\nOn the ladder's lower step: {case.candidate.username} on {case.guide}, sponsored "
-            f"by {case.sponsor.username}, {readiness.status.value} ({flags})."
+            f"by {case.sponsor.username}, {status_label(readiness.status).lower()} ({flags})."
         )

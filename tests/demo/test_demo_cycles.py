@@ -1,0 +1,73 @@
+"""The demo's promotion cycles (demo/cycles.py): one in committee whose panel disagrees on one
+case, and an earlier one published."""
+
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from accounts.models import User
+from core import clock
+from demo.cycles import CURRENT, EARLIER, PANEL
+from reviews.calibration import calibration
+from reviews.models import Cycle, Decision, Outcome, ScoreSheet
+from reviews.scoring import appeal_open
+
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
+
+
+@pytest.fixture
+def demo():
+    call_command(
+        "import_guide", str(settings.BASE_DIR / "guides/data/m3-to-e1.md"), stdout=StringIO()
+    )
+    out = StringIO()
+    call_command("load_demo", force=True, stdout=out)
+    return out.getvalue()
+
+
+def test_a_cycle_in_committee_with_three_cases_and_a_panel_of_three(demo):
+    cycle = Cycle.objects.get(name=CURRENT)
+    assert cycle.state == Cycle.State.COMMITTEE
+    nominated = {n.case.candidate.username: n for n in cycle.nominations.select_related("case")}
+    assert set(nominated) == {"ada", "ben", "cleo"}
+    # Ada's sponsor nominated her after a ready sign-off; HR nominated the others with a reason.
+    assert nominated["ada"].by == nominated["ada"].case.sponsor
+    assert all(nominated[name].by.username == "hana" for name in ("ben", "cleo"))
+    assert all(nominated[name].reason for name in ("ben", "cleo"))
+    assert sorted(seat.user.username for seat in cycle.panel.all()) == sorted(PANEL)
+    assert ScoreSheet.objects.current().filter(nomination__cycle=cycle).count() == 9
+    assert f"{CURRENT}: in committee, cases of ada, ben, cleo; panel uma, vic, wyn." in demo
+
+
+def test_the_panel_disagrees_most_on_one_case_which_heads_the_agenda(demo):
+    cycle = Cycle.objects.get(name=CURRENT)
+    view = calibration(cycle=cycle, user=User.objects.get(username="hana"), is_hr=True)
+    rows = sorted((row for group in view.groups for row in group.rows), key=lambda r: r.agenda)
+    assert [row.case.candidate.username for row in rows][0] == "cleo"
+    largest = [row.disagreement.largest for row in rows]
+    assert largest[0] > largest[1] and largest[0] >= 2
+
+
+def test_an_earlier_cycle_published_not_yet_on_bens_first_case(demo):
+    cycle = Cycle.objects.get(name=EARLIER)
+    assert cycle.state == Cycle.State.PUBLISHED
+    (nomination,) = cycle.nominations.select_related("case__candidate")
+    assert nomination.case.candidate.username == "ben"
+    assert Outcome.objects.current().get(nomination=nomination).result == "not_yet"
+    decision = Decision.objects.get(case=nomination.case)
+    assert decision.outcome == "not_yet"
+    assert cycle.published_at.date() == decision.effective_date < clock.today()
+    # Long past: the appeal window closed with it, and its moves are dated in order.
+    assert not appeal_open(nomination)
+    days = [move.at for move in cycle.moves.all()]
+    assert days == sorted(days) and days[-1].date() == decision.effective_date
+
+
+def test_running_again_keeps_the_same_cycles(demo):
+    before = {c.name: list(c.nominations.values_list("pk", flat=True)) for c in Cycle.objects.all()}
+    call_command("load_demo", force=True, stdout=StringIO())
+    after = {c.name: list(c.nominations.values_list("pk", flat=True)) for c in Cycle.objects.all()}
+    assert after == before
+    assert set(after) == {CURRENT, EARLIER}
