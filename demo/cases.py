@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from accounts.models import User
+from demo.cycles import decide_in_earlier_cycle, delete_current_cycle
 from demo.phrases import (
     CANDIDATE_REPLIES,
     DECIDED_TITLES,
@@ -91,6 +92,8 @@ def create_demo_cases(people: dict[str, User], *, today: datetime.date) -> list[
     guide = demo_guide()
     if guide is None:
         return []
+    # The current cycle holds some of these cases: it goes first, to be made again after them.
+    delete_current_cycle()
     delete_demo_cases([people[username] for username in DEMO_CANDIDATES])
     # Before ben's current case: an open case would stop the older one from being opened.
     ensure_decided_case(people, guide, today=today)
@@ -181,7 +184,6 @@ def ensure_decided_case(people: dict[str, User], guide: Guide, *, today: datetim
 
     Made once and then kept: its sign-off is append-only, as every sign-off is.
     """
-    from demo.cycles import decide_in_earlier_cycle
     from reviews.services import sign_off
 
     ben, sam = people["ben"], people["sam"]

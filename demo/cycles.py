@@ -1,14 +1,15 @@
 """The demo's promotion cycles: one in committee now and one published before it.
 
 `manage.py load_demo` calls `create_demo_cycles` after the M3 → E1 cases exist. The current cycle
-covers that guide; Ada's case is nominated by her sponsor after a ready sign-off, Ben's and
-Cleo's by the people team with a reason; a panel of three directors who sponsor none of them has
-scored all three, and disagrees on Cleo's. The earlier cycle holds Ben's first case, published
-"not yet" (demo/cases.py makes that case).
+covers that guide: Ada's, Ben's and Cleo's cases nominated by the people team, each with its
+reason; a panel of three directors who sponsor none of them has scored all three, and disagrees
+most on Cleo's. The earlier cycle holds Ben's first case, nominated by his sponsor after a ready
+sign-off and published "not yet" (demo/cases.py makes that case).
 
-Both are made once, through the cycle services, and then kept: what a committee records is
-append-only, so a later run finds the cycles by name and leaves them as they are. Everything here
-is invented.
+Both are made through the cycle services. The current one is dated from today, so, like the
+cases, it is deleted and made again on every run (`delete_current_cycle`, before the cases go),
+unless it was published while trying the app; the earlier one is made once and kept, as Ben's
+first case is. Everything here is invented.
 """
 
 import datetime
@@ -18,8 +19,17 @@ from django.db import transaction
 
 from accounts.models import User
 from reviews import cycles, scoring
-from reviews.models import Case, Cycle, CycleMove, Decision, SignOff
-from reviews.services import sign_off
+from reviews.models import (
+    Appeal,
+    CapabilityScore,
+    Case,
+    Cycle,
+    CycleMove,
+    Decision,
+    Nomination,
+    Outcome,
+    ScoreSheet,
+)
 
 CURRENT = "Example Org directors, current round"
 EARLIER = "Example Org directors, earlier round"
@@ -61,6 +71,7 @@ EARLIER_SHEETS = {
     "wyn": ((2, 2, 1, 1), "not_yet", "A year more at this scope would make the case."),
 }
 HR_REASONS = {
+    "ada": "Sustained on every capability; put forward for this round by the people team.",
     "ben": "Put forward at the candidate's request, to hear the committee on the quiet stretch.",
     "cleo": "Put forward by the people team so the committee can weigh lopsided evidence.",
 }
@@ -104,13 +115,13 @@ def _new_cycle(name: str, guide, *, around: datetime.date, days, hana, panel) ->
 def create_demo_cycles(
     people: dict[str, User], cases: list[Case], *, today: datetime.date
 ) -> list[Cycle]:
-    """The two demo cycles (made once, then kept), current first; none without the cases."""
+    """The two demo cycles, current first; none without the cases."""
     if not cases:
         return []
     guide = cases[0].guide
     panel = [people[username] for username in PANEL]
     made = {cycle.name: cycle for cycle in Cycle.objects.filter(name__in=[CURRENT, EARLIER])}
-    if CURRENT not in made:
+    if CURRENT not in made:  # deleted by this run (delete_current_cycle) unless published
         made[CURRENT] = _current_cycle(people, cases, guide, today=today, panel=panel)
     return [made[CURRENT], *([made[EARLIER]] if EARLIER in made else [])]
 
@@ -119,23 +130,10 @@ def _current_cycle(people, cases, guide, *, today, panel) -> Cycle:
     hana = people["hana"]
     cycle = _new_cycle(CURRENT, guide, around=today, days=(-28, -7, 7, 21), hana=hana, panel=panel)
     by_candidate = {case.candidate.username: case for case in cases}
-    ada = by_candidate["ada"]
-    if not ada.sign_offs.exists():
-        sign_off(
-            case=ada,
-            signer=ada.sponsor,
-            decision=SignOff.Decision.READY,
-            rationale="Every capability sustained across the window; ready for the committee.",
-            override_reason="",
-            expected_sign_offs=0,
-        )
     nominations = {
-        "ada": cycles.nominate(case=Case.objects.get(pk=ada.pk), cycle=cycle, by=ada.sponsor)
+        username: cycles.nominate(case=by_candidate[username], cycle=cycle, by=hana, reason=reason)
+        for username, reason in HR_REASONS.items()
     }
-    for username, reason in HR_REASONS.items():
-        nominations[username] = cycles.nominate(
-            case=by_candidate[username], cycle=cycle, by=hana, reason=reason
-        )
     cycles.move_cycle(cycle=cycle, to_state=Cycle.State.SCORING, by=hana)
     for username, sheets in SHEETS.items():
         for panellist in panel:
@@ -203,3 +201,37 @@ def _date_moves(cycle: Cycle, *, published: datetime.date | None = None) -> None
         for move in cycle.moves.all():
             day = datetime.datetime.combine(days[move.from_state], datetime.time(9), datetime.UTC)
             CycleMove.objects.filter(pk=move.pk).update(at=day)
+
+
+APPEND_ONLY_TRIGGERS = (
+    "reviews.CycleMove:cycle_move_append_only",
+    "reviews.ScoreSheet:score_sheet_append_only",
+    "reviews.CapabilityScore:capability_score_append_only",
+    "reviews.Outcome:outcome_append_only",
+    "reviews.Appeal:appeal_kept",
+)
+
+
+def delete_current_cycle() -> None:
+    """The demo's current cycle and all it holds, unless it was published while trying the app
+    (its outcomes are then decisions, kept as every decision is)."""
+    cycle = Cycle.objects.filter(
+        name=CURRENT,
+        state__in=[Cycle.State.NOMINATING, Cycle.State.SCORING, Cycle.State.COMMITTEE],
+    ).first()
+    if cycle is None:
+        return
+    with pgtrigger.ignore(*APPEND_ONLY_TRIGGERS):
+        for model, path in (
+            (CapabilityScore, "sheet__nomination__cycle"),
+            (ScoreSheet, "nomination__cycle"),
+            (Outcome, "nomination__cycle"),
+            (Appeal, "nomination__cycle"),
+        ):
+            rows = model.objects.filter(**{path: cycle})
+            if model in (ScoreSheet, Outcome):
+                # Each chain is deleted whole: first the links between its rows.
+                rows.update(supersedes=None)
+            rows.delete()
+        Nomination.objects.filter(cycle=cycle).delete()
+        cycle.delete()

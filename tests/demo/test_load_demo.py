@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from demo.people import CANDIDATE, DEMO_PASSWORD, DEMO_PEOPLE, HR, SPONSOR
+from demo.people import CANDIDATE, DEMO_PASSWORD, DEMO_PEOPLE, HR, PANELLIST, SPONSOR
 from guides.models import Level
 from reviews.roles import HR_GROUP, HR_PERMISSION
 from tests.factories import LevelFactory
@@ -40,15 +40,17 @@ def test_creates_the_demo_organisation_at_the_right_levels(debug):
     assert set(users) == {person.username for person in DEMO_PEOPLE}
     roles = [person.role for person in DEMO_PEOPLE]
     assert (roles.count(HR), roles.count(SPONSOR), roles.count(CANDIDATE)) == (1, 2, 5)
+    assert roles.count(PANELLIST) == 3
     for person in DEMO_PEOPLE:
         user = users[person.username]
         assert user.name == person.name
         assert user.email.endswith("@example.org")
-        expected = {HR: None, SPONSOR: "E1", CANDIDATE: "M3"}[person.role]
+        expected = {HR: None, SPONSOR: "E1", CANDIDATE: "M3", PANELLIST: "E1"}[person.role]
         title = {
             HR: user.job_title,
             SPONSOR: "Director of Engineering",
             CANDIDATE: "Head of Engineering",
+            PANELLIST: user.job_title,
         }[person.role]
         # The one candidate on the ladder's lower step, M2 → M3.
         if person.username == "fay":
