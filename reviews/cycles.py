@@ -27,6 +27,8 @@ ORDER = [State.NOMINATING, State.SCORING, State.COMMITTEE, State.PUBLISHED, Stat
 PUBLISHED_ELSEWHERE = "Outcomes are published from the committee page."
 HR_ONLY = "Only the people team runs promotion cycles."
 PANEL_FIXED = "The panel is fixed once the cycle is in committee."
+# The states in which HR may still change the panel.
+PANEL_STATES = (State.NOMINATING, State.SCORING)
 DATES_OUT_OF_ORDER = (
     "The dates must follow one another: nominations close, then scores are due, then the "
     "committee meets, then outcomes are published."
@@ -187,7 +189,7 @@ def appoint(*, cycle: Cycle, user, by) -> Panellist:
     require_hr(by)
     with transaction.atomic():
         cycle = locked_cycle(cycle.pk)
-        if cycle.state not in (State.NOMINATING, State.SCORING):
+        if cycle.state not in PANEL_STATES:
             raise ValidationError(PANEL_FIXED)
         if not user.is_active:
             raise ValidationError({"user": f"{user.display_name} can no longer sign in."})
@@ -205,7 +207,7 @@ def remove_from_panel(*, cycle: Cycle, user, by) -> None:
     require_hr(by)
     with transaction.atomic():
         cycle = locked_cycle(cycle.pk)
-        if cycle.state not in (State.NOMINATING, State.SCORING):
+        if cycle.state not in PANEL_STATES:
             raise ValidationError(PANEL_FIXED)
         seat = cycle.panel.filter(user=user).first()
         if seat is None:

@@ -141,7 +141,7 @@ def cycle_panel(request, pk):
         "cycle": cycle,
         "panel": cycle_pages.panel_of(cycle),
         "form": form,
-        "may_change": cycle.state in (Cycle.State.NOMINATING, Cycle.State.SCORING),
+        "may_change": cycle.state in cycles.PANEL_STATES,
         "panel_fixed": cycles.PANEL_FIXED,
     }
     return render(request, "reviews/cycles/cycle_panel.html", context)
