@@ -48,10 +48,14 @@ def within_marks(text: str) -> str:
     return text if len(positions) <= MAX_MARKS else text[: positions[MAX_MARKS]]
 
 
+# The time these take is this process's own CPU time, not the wall clock: other work on the
+# machine must not make a linear parse look quadratic.
+
+
 def test_hostile_markdown_renders_quickly():
-    started = time.perf_counter()
+    started = time.process_time()
     rendered = {name: render_markdown(text) for name, text in HOSTILE.items()}
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
 
     assert elapsed < 1.0, f"{len(HOSTILE)} hostile inputs took {elapsed:.1f} s"
     for name, html in rendered.items():
@@ -67,10 +71,10 @@ def test_hostile_markdown_within_the_mark_limit_is_parsed_in_linear_time():
     texts.append(within_marks(HOSTILE["unclosed link destinations"]))
     assert [count_marks(text) for text in texts] == [MAX_MARKS] * 3
 
-    started = time.perf_counter()
+    started = time.process_time()
     for text in texts:
         render_markdown(text)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
 
     assert elapsed < 1.0, f"{elapsed:.1f} s"
 

@@ -429,9 +429,10 @@ def test_a_list_over_its_limit_is_one_problem_and_its_entries_none(packet):
 def test_a_file_of_very_many_wrong_values_is_told_of_the_first_thousand_at_once(packet):
     # Values of two types, which jsonschema's own uniqueItems compares two by two.
     packet["evidence"][0]["indicators"] = [str(n) if n % 2 else n for n in range(200_000)]
-    started = time.monotonic()
+    # This process's CPU time: other work on the machine does not count.
+    started = time.process_time()
     problems = validate_packet(packet)
-    assert time.monotonic() - started < 30
+    assert time.process_time() - started < 30
     # Only problems of shape: the rest of the file was not checked for its shape.
     assert problems[:2] == [
         PacketProblem("$", shapes.TOO_MANY_ERRORS),
