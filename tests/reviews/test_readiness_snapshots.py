@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 from pghistory.models import Events
 
+from core import clock
 from reviews.models import Answer, Case, Evidence, ReadinessSnapshot
 from reviews.readiness.rule import Readiness
 from reviews.readiness.snapshots import (
@@ -20,11 +20,8 @@ from tests.factories import CaseFactory, CheckInFactory, EvidenceFactory, HRFact
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
-TODAY = timezone.localdate()
-
-
 def days_ago(days: int) -> datetime.date:
-    return TODAY - datetime.timedelta(days=days)
+    return clock.today() - datetime.timedelta(days=days)
 
 
 @pytest.fixture
@@ -67,7 +64,7 @@ def test_a_snapshot_gives_back_exactly_the_report_it_keeps(case):
     assert refresh(case) == 1
     assert readiness(case) == report
     snapshot = ReadinessSnapshot.objects.get(case=case)
-    assert snapshot.as_of == TODAY
+    assert snapshot.as_of == clock.today()
     assert snapshot.status == report.status
     assert Readiness.from_snapshot(snapshot.report) == report
 
@@ -131,7 +128,7 @@ def test_a_snapshot_of_yesterday_is_not_used_today(case):
     # Reading left it as it was; the hourly refresh brings it up to date.
     assert ReadinessSnapshot.objects.get(case=case).as_of == days_ago(1)
     assert refresh(case) == 1
-    assert ReadinessSnapshot.objects.get(case=case).as_of == TODAY
+    assert ReadinessSnapshot.objects.get(case=case).as_of == clock.today()
 
 
 def test_reading_readiness_never_writes_a_snapshot(client, case):
@@ -165,7 +162,7 @@ def test_a_write_through_the_services_brings_the_snapshot_up_to_date(case):
         capability=capability,
         indicators=list(capability.indicators.all()),
         title="Led the review",
-        date=TODAY,
+        date=clock.today(),
         summary="What was done.",
         outcome="",
         links=[],
