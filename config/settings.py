@@ -227,6 +227,16 @@ STORAGES = {
 # Evidence attachments live outside STATIC_ROOT and have no public URL; a view serves them.
 PRIVATE_STORAGE_ROOT = Path(os.environ.get("PRIVATE_STORAGE_ROOT", BASE_DIR / "private"))
 
+# Laid-out packet PDFs under the hash of what they are laid out from (reviews/packets/pdf.py), so an
+# entry is never wrong, only unused; beside the attachments, since they hold the same people's
+# data, and shared by every process of one host.
+CACHES["packets"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": PRIVATE_STORAGE_ROOT / "packet-pdfs",
+    "TIMEOUT": 30 * 24 * 60 * 60,
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+
 # Where the packet PDF's fonts are (reviews/packets/pdf.py): Debian's DejaVu (fonts-dejavu-core,
 # fonts-dejavu-extra for its obliques) and Droid's fallback (fonts-droid-fallback) for the scripts
 # DejaVu lacks, such as Chinese and Japanese; the Makefile and the Dockerfile install them.
