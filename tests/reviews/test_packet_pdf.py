@@ -362,7 +362,10 @@ def test_query_count_does_not_grow_with_items(items, django_assert_num_queries):
         render_packet_pdf(case)
 
 
-def test_a_packet_is_laid_out_once_and_again_when_it_changes(monkeypatch):
+def test_a_packet_is_laid_out_once_and_again_when_it_changes(monkeypatch, settings, tmp_path):
+    # A folder of its own: tests running at once in other processes empty theirs.
+    packets = {**settings.CACHES["packets"], "LOCATION": tmp_path / "packet-pdfs"}
+    settings.CACHES = {**settings.CACHES, "packets": packets}
     layouts = []
     submit = typesetter.submit
 
