@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    # Django's form templates, for the project's engine (FORM_RENDERER).
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
@@ -112,6 +114,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Widgets are drawn by the project's template engine, so that templates/django/forms/ can draw
+# Django's select with its options in place (see that template).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -228,6 +233,16 @@ STORAGES = {
 }
 # Evidence attachments live outside STATIC_ROOT and have no public URL; a view serves them.
 PRIVATE_STORAGE_ROOT = Path(os.environ.get("PRIVATE_STORAGE_ROOT", BASE_DIR / "private"))
+
+# Laid-out packet PDFs under the hash of what they are laid out from (reviews/packets/pdf.py), so an
+# entry is never wrong, only unused; beside the attachments, since they hold the same people's
+# data, and shared by every process of one host.
+CACHES["packets"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": PRIVATE_STORAGE_ROOT / "packet-pdfs",
+    "TIMEOUT": 30 * 24 * 60 * 60,
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 # Where the packet PDF's fonts are (reviews/packets/pdf.py): Debian's DejaVu (fonts-dejavu-core,
 # fonts-dejavu-extra for its obliques) and Droid's fallback (fonts-droid-fallback) for the scripts

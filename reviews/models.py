@@ -257,8 +257,9 @@ class Feedback(models.Model):
         verbose_name_plural = "feedback"
         indexes = [
             models.Index(fields=["case", "created_at"], name="feedback_case_created"),
-            # A sponsor's dashboard counts, per case, the items they have answered.
-            models.Index(fields=["case", "author"], name="feedback_case_author"),
+            # A sponsor's dashboard counts, per case, the items they have answered, and finds
+            # their latest message (since when the case has news for them) from the index.
+            models.Index(fields=["case", "author", "created_at"], name="feedback_case_author"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -373,6 +374,11 @@ class ReadinessSnapshot(models.Model):
     # Flag kinds without their capability numbers ("thin", not "thin:3"), for filtering in SQL.
     flag_kinds = ArrayField(models.CharField(max_length=20), default=list)
     report = models.JSONField()
+    # What a dashboard row shows beside the status and flags, also in `report`: kept as columns
+    # so that a dashboard reads the whole report only to draw a strip it has not kept.
+    last_evidence = models.DateField(null=True)
+    last_logged = models.DateTimeField(null=True)
+    item_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         # With the cases' ids and versions: see Case's index "case_status_id".

@@ -8,7 +8,7 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from accounts.models import User
 from guides.models import Guide
@@ -267,11 +267,14 @@ class CaseQuerySet(models.QuerySet):
 
         return self.annotate(candidate_levels=history_column("candidate"))
 
-    def with_snapshot(self, as_of, *, report: bool = False):
+    def with_snapshot(self, as_of, *, report: bool = False, facts: bool = False):
         """Each case's readiness snapshot of `as_of`, if it still holds (taken of the case's
-        current data version): `snapshot_status` and `snapshot_flag_kinds`, and with `report`
-        the whole `snapshot_report`; None when there is no such snapshot. Read back by
-        reviews.readiness.snapshots (`summaries_of`, `readiness_of`)."""
+        current data version): `snapshot_status` and `snapshot_flag_kinds`; with `report` the
+        whole `snapshot_report`; with `facts` a dashboard row's `snapshot_last_evidence`,
+        `snapshot_last_logged` and `snapshot_item_count`, and the report as text,
+        `snapshot_report_text`, to be decoded only if needed. None when there is no such
+        snapshot. Read back by reviews.readiness.snapshots (`summaries_of`, `readiness_of`,
+        `row_facts`)."""
         fresh = models.FilteredRelation(
             "readiness_snapshot",
             condition=Q(
@@ -285,6 +288,13 @@ class CaseQuerySet(models.QuerySet):
         }
         if report:
             columns["snapshot_report"] = models.F("fresh_snapshot__report")
+        if facts:
+            columns.update(
+                snapshot_last_evidence=models.F("fresh_snapshot__last_evidence"),
+                snapshot_last_logged=models.F("fresh_snapshot__last_logged"),
+                snapshot_item_count=models.F("fresh_snapshot__item_count"),
+                snapshot_report_text=Cast("fresh_snapshot__report", models.TextField()),
+            )
         return self.annotate(fresh_snapshot=fresh).annotate(**columns)
 
 

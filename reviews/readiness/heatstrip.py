@@ -15,6 +15,8 @@ candidates draws a strip only for the cases that changed since they were last sh
 than fifty every time.
 """
 
+import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -321,6 +323,20 @@ def kept_heat_strip(
 ) -> SafeString:
     """`render_heat_strip` of this case's readiness, kept (see the top of this module).
     `readiness` is the case's report as of its `as_of` day, for its current data version."""
+    return kept_strip(case, readiness.as_of, lambda: readiness, small=small, link=link)
+
+
+def kept_strip(
+    case,
+    as_of: datetime.date,
+    readiness: Callable[[], Readiness],
+    *,
+    small: bool = False,
+    link: str | None = None,
+) -> SafeString:
+    """As `kept_heat_strip`, with the report as of `as_of` asked of `readiness` only when the
+    strip is not kept: a dashboard has most of its strips kept, and decoding a report costs
+    more than finding its strip."""
     key = ":".join(
         (
             "heat-strip",
@@ -329,12 +345,12 @@ def kept_heat_strip(
             str(case.pk),
             str(case.guide_id),
             str(case.data_version),
-            readiness.as_of.isoformat(),
+            as_of.isoformat(),
         )
     )
     svg = cache.get(key)
     if svg is None:
-        svg = str(render_heat_strip(readiness, small=small, link=link))
+        svg = str(render_heat_strip(readiness(), small=small, link=link))
         cache.set(key, svg, KEEP_SECONDS)
     # Drawn from the template above, which escapes every text in it.
     return mark_safe(svg)  # noqa: S308

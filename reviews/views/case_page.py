@@ -5,8 +5,18 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from reviews.models import Case, Decision, Evidence, Feedback
@@ -141,22 +151,26 @@ def page_feedback(case: Case, latest: int) -> PageFeedback:
     """In one query: the newest messages on the case's items, with their authors, items and
     importers; and the sponsor's questions and requests for more that are still the last word
     in their thread, oldest first — what waits for the candidate's reply."""
+    newest_first = ("-created_at", "-id")
     later = Feedback.objects.filter(
         evidence=OuterRef("evidence"), created_at__gt=OuterRef("created_at")
     )
     asks = Q(kind__in=[Feedback.Kind.QUESTION, Feedback.Kind.NEEDS_MORE]) & ~Q(Exists(later))
+    # The newest `latest` are among those written at or after the `latest`-th newest (all of
+    # them when there are fewer); in newest-first order they come before any older waiting one.
+    cutoff = Coalesce(
+        Subquery(case.feedback.order_by(*newest_first).values("created_at")[latest - 1 : latest]),
+        Value(datetime.datetime.min.replace(tzinfo=datetime.UTC)),
+    )
     rows = list(
         case.feedback.select_related("author", "evidence", "imported_by")
         .only(*FEEDBACK_COLUMNS)
-        .annotate(
-            rank=Window(RowNumber(), order_by=[F("created_at").desc(), F("id").desc()]),
-            waits=ExpressionWrapper(asks, output_field=BooleanField()),
-        )
-        .filter(Q(rank__lte=latest) | Q(waits=True))
-        .order_by("-created_at", "-id")
+        .annotate(waits=ExpressionWrapper(asks, output_field=BooleanField()))
+        .filter(Q(created_at__gte=cutoff) | Q(waits=True))
+        .order_by(*newest_first)
     )
     return PageFeedback(
-        latest=[row for row in rows if row.rank <= latest],
+        latest=rows[:latest],
         waiting=[row for row in reversed(rows) if row.waits],
     )
 

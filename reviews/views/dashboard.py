@@ -4,8 +4,9 @@ Cost is fixed whatever the number of cases: one query for the cases with their c
 sign-off date, count of items the sponsor has given feedback on and readiness snapshot, one for
 their guides (`Case.objects.for_dashboard`); readiness without a fresh snapshot is computed in
 four more, for all of them. The last item's date, when it was logged and how many items there
-are come with the readiness (kept in the snapshot when the evidence changes). Sorting and
-filtering by readiness happen here, in Python, afterwards.
+are come with the readiness, kept as the snapshot's own columns when the evidence changes; the
+whole report is decoded only for a row with flags to word or a heat strip not kept yet
+(`row_facts`). Sorting and filtering by readiness happen here, in Python, afterwards.
 """
 
 import datetime
@@ -16,14 +17,16 @@ from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
+from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_GET
 
 from core import clock
 from reviews.models import Case
+from reviews.readiness.heatstrip import kept_strip
 from reviews.readiness.months import months_open
-from reviews.readiness.rule import FlagKind, Readiness, Status
-from reviews.readiness.snapshots import readiness_of
+from reviews.readiness.rule import FlagKind, Status
+from reviews.readiness.snapshots import RowFacts, row_facts
 from reviews.templatetags.reviews_tags import status_badge
 from reviews.words import (
     FLAG_LABELS,
@@ -76,7 +79,8 @@ def _day(value: datetime.date | datetime.datetime | None) -> Day | None:
     if not value:
         return None
     value = template_localtime(value)
-    return Day(date_format(value, "j M Y"), date_format(value, "Y-m-d"))
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    return Day(date_format(value, "j M Y"), day.isoformat())
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,8 @@ class Row:
     status: Status
     flag_kinds: tuple[FlagKind, ...]
     flags: tuple[FlagWords, ...]
-    readiness: Readiness
+    # The small heat strip, kept once drawn (reviews.readiness.heatstrip).
+    heat_strip: SafeString
     last_evidence: datetime.date | None
     awaiting: int
     signed_off_at: datetime.datetime | None
@@ -117,8 +122,8 @@ class Row:
         return self.case.status not in Case.ACTIVE_STATUSES
 
 
-def _row(case: Case, readiness: Readiness, as_of: datetime.date, queue_url: str) -> Row:
-    status = readiness.status
+def _row(case: Case, facts: RowFacts, as_of: datetime.date, queue_url: str) -> Row:
+    status = facts.status
     if case.status == Case.Status.SIGNED_OFF:
         note = "Signed off"
     elif case.status not in Case.ACTIVE_STATUSES:
@@ -126,29 +131,30 @@ def _row(case: Case, readiness: Readiness, as_of: datetime.date, queue_url: str)
     else:
         note = ""
     # Only an open case's items wait: the threads of the others are closed.
-    awaiting = readiness.item_count - case.answered + case.reopened if case.is_open else 0
+    awaiting = facts.item_count - case.answered + case.reopened if case.is_open else 0
     return Row(
         case=case,
         name=case.candidate.display_name,
         months_open=months_open(case.opened_on, as_of),
         status=status,
-        flag_kinds=readiness.flag_kinds,
-        flags=flags_for(readiness),
-        readiness=readiness,
-        last_evidence=readiness.last_evidence,
+        flag_kinds=facts.flag_kinds,
+        # The whole report is read for the flags' words only when there are flags.
+        flags=flags_for(facts.report()) if facts.flag_kinds else (),
+        heat_strip=kept_strip(case, as_of, facts.report, small=True),
+        last_evidence=facts.last_evidence,
         awaiting=awaiting,
         signed_off_at=case.signed_off_at,
         new_items=case.new_items,
         new_replies=case.new_replies,
-        last_logged=readiness.last_logged,
+        last_logged=facts.last_logged,
         url=case.get_absolute_url(),
         guide_label=case.guide.label,
         status_label=STATUS_LABELS[status],
         status_badge=status_badge(status),
         state_note=note,
         signed_off_day=_day(case.signed_off_at),
-        last_evidence_day=_day(readiness.last_evidence),
-        last_logged_day=_day(readiness.last_logged),
+        last_evidence_day=_day(facts.last_evidence),
+        last_logged_day=_day(facts.last_logged),
         awaiting_url=f"{queue_url}?case={case.pk}" if awaiting and case.is_open else "",
         time_at_level=time_at_level(case.candidate_level, case.candidate_level_since, as_of),
     )
@@ -215,13 +221,13 @@ def dashboard_context(user, params: QueryDict, *, as_of: datetime.date | None = 
         Case.objects.for_dashboard(user)
         .with_news(user)
         .with_time_at_level()
-        .with_snapshot(as_of, report=True)
+        .with_snapshot(as_of, facts=True)
         .order_by("id")
     )
     in_scope = [c for c in every_case if closed or c.status in Case.ACTIVE_STATUSES]
-    readiness = readiness_of(in_scope, as_of)
+    facts = row_facts(in_scope, as_of)
     queue_url = reverse("reviews:review_queue")
-    rows = [_row(case, readiness[case.pk], as_of, queue_url) for case in in_scope]
+    rows = [_row(case, facts[case.pk], as_of, queue_url) for case in in_scope]
 
     summary = [
         {"key": key, "count": n, "label": label.lower()}

@@ -360,3 +360,26 @@ def test_query_count_does_not_grow_with_items(items, django_assert_num_queries):
     case = Case.objects.with_people().with_level_history().get(pk=build_case(items).pk)
     with django_assert_num_queries(PACKET_PDF_QUERIES):
         render_packet_pdf(case)
+
+
+def test_a_packet_is_laid_out_once_and_again_when_it_changes(monkeypatch, settings, tmp_path):
+    # A folder of its own: tests running at once in other processes empty theirs.
+    packets = {**settings.CACHES["packets"], "LOCATION": tmp_path / "packet-pdfs"}
+    settings.CACHES = {**settings.CACHES, "packets": packets}
+    layouts = []
+    submit = typesetter.submit
+
+    def counted(data_json, font_dirs):
+        layouts.append(data_json)
+        return submit(data_json, font_dirs)
+
+    monkeypatch.setattr(typesetter, "submit", counted)
+    case = CaseFactory()
+    first = render_packet_pdf(with_people(case))
+    assert render_packet_pdf(with_people(case)) == first
+    assert len(layouts) == 1
+    EvidenceFactory(case=case, title="Ran the quarterly planning")
+    changed = render_packet_pdf(with_people(case))
+    assert len(layouts) == 2
+    assert "Ran the quarterly planning" in "\n".join(pdf_pages(changed))
+    assert "Ran the quarterly planning" not in "\n".join(pdf_pages(first))
