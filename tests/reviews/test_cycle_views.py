@@ -221,6 +221,18 @@ def test_in_committee_the_page_points_to_the_committee(client, hr, cycle):
     assert Cycle.objects.get(pk=cycle.pk).state == Cycle.State.COMMITTEE
 
 
+def test_in_committee_the_page_links_to_the_calibration_and_the_outcomes(client, hr, cycle):
+    detail = reverse("cycles:cycle_detail", args=[cycle.pk])
+    calibration = reverse("cycles:cycle_calibration", args=[cycle.pk])
+    publication = reverse("scoring:cycle_publish", args=[cycle.pk])
+    text = page(client, hr, detail)
+    assert calibration not in text and publication not in text
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.COMMITTEE)
+    text = page(client, hr, detail)
+    assert f'href="{calibration}"' in text
+    assert f'href="{publication}"' in text
+
+
 def test_hr_nominates_a_case_with_its_reason(client, hr, cycle):
     case = CaseFactory(guide=cycle.guides.get())
     client.force_login(hr)
@@ -377,6 +389,14 @@ def test_your_cycles_lists_what_you_score_and_what_you_do_not(client, panel_worl
     assert own.candidate.display_name not in scorable
     assert f"{own.candidate.display_name}: You sponsor this case." in excluded
     assert panel_world["elsewhere"].candidate.display_name not in text
+
+
+def test_your_cycles_links_to_the_score_sheet_of_each_case_you_score(client, panel_world):
+    scored = Nomination.objects.get(case=panel_world["scores"])
+    own = Nomination.objects.get(case=panel_world["own"])
+    text = page(client, panel_world["panellist"], reverse("cycles:panel_home"))
+    assert f'href="{reverse("scoring:score_sheet", args=[scored.pk])}"' in text
+    assert reverse("scoring:score_sheet", args=[own.pk]) not in text
 
 
 def test_a_panellist_reads_the_packets_they_may_score_and_nothing_else(client, panel_world):
