@@ -7,12 +7,12 @@ that answers a persona with an HTML page, so a new page is checked as soon as it
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from demo.cycles import CURRENT, EARLIER, PANEL
 from django.conf import settings
 from django.core.management import call_command
 
 from accounts.declarations import save_grouping_field
 from accounts.models import User
+from demo.cycles import CURRENT, EARLIER, PANEL
 from demo.people import DEMO_PASSWORD
 from inbox.services import notify
 from reviews.models import Case, Cycle, CycleExport, EvidenceDraft
