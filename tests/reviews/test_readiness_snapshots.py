@@ -20,6 +20,7 @@ from tests.factories import CaseFactory, CheckInFactory, EvidenceFactory, HRFact
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
+
 def days_ago(days: int) -> datetime.date:
     return clock.today() - datetime.timedelta(days=days)
 
