@@ -7,8 +7,11 @@ import json
 from io import StringIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reviews import scoring
@@ -249,8 +252,6 @@ def test_the_upload_page_says_the_cycle_record_was_not_imported(published, clien
 
 
 def _upload(raw: bytes):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile("packet.json", raw, content_type="application/json")
 
 
@@ -305,3 +306,21 @@ def test_the_brief_page_and_pdf_show_the_panel_s_scores_to_hr(committee):
     client.force_login(committee.case.candidate)
     page = client.get(reverse("reviews:case_brief", args=[committee.case.pk]))
     assert "The panel’s scores" not in page.content.decode()
+
+
+def test_the_panel_s_scores_cost_a_fixed_number_of_queries():
+    """However many panellists scored, the brief with the panel's scores reads as many rows."""
+    counts = []
+    for panel in (1, 3):
+        world = make_world()
+        for panellist in world.panel[:panel]:
+            submit(world, panellist)
+        move(world, "committee")
+        client = Client()
+        client.force_login(world.hr)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("reviews:case_brief", args=[world.case.pk]))
+        assert response.status_code == 200
+        assert "The panel’s scores" in response.content.decode()
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
