@@ -24,7 +24,7 @@ from reviews.packets.importing import import_packet, load_packet_file
 from reviews.packets.shapes import PacketProblem
 from reviews.packets.verify import verify_packet
 from tests.factories import HRFactory, signed_case
-from tests.reviews.scoring_world import make_world, move, submit
+from tests.reviews.scoring_world import in_committee, make_world, move, submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.today("2027-05-07")]
 
@@ -44,12 +44,7 @@ def packet_of(case: Case) -> dict:
 
 @pytest.fixture
 def committee():
-    world = make_world()
-    submit(world, world.panel[0], recommendation="promote", value=3)
-    submit(world, world.panel[1], recommendation="promote")
-    submit(world, world.panel[2], recommendation="not_yet", value=1)
-    move(world, "committee")
-    return world
+    return in_committee()
 
 
 @pytest.fixture
