@@ -223,7 +223,7 @@ class DecisionForm(OptionalMarked, forms.ModelForm):
 class PacketUploadForm(forms.Form):
     packet = forms.FileField(
         label="Packet file (JSON)",
-        help_text="A promotion-packet/1 JSON file, as this app exports it.",
+        help_text="A promotion-packet/1 or promotion-packet/2 JSON file, as this app exports it.",
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
     )
     # The second step, once the page has listed the people who are here already: the same file

@@ -12,7 +12,9 @@ brief within two pages whatever the case holds.
 written, people's text as plain strings (the page escapes them as HTML, the PDF's template
 (reviews/packets/typst/brief.typ) shows them as text). `panel_scores` is the slot of the panel's
 scores, one `{"capability": words, "scores": words}` per capability, empty until a case's cycle is
-in committee; the page and the PDF show the section only when it holds some.
+in committee and then filled as the person reading may see them (`reviews.scoring.may_see_scores`:
+HR and panellists who have submitted theirs in committee, the candidate and sponsor once the
+outcome is published); the page and the PDF show the section only when it holds some.
 """
 
 import datetime
@@ -22,11 +24,14 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from reviews.markdown import parse_markdown, plain_paragraphs
-from reviews.models import Case
+from reviews.models import Case, ScoreSheet
+from reviews.outcomes import by_capability
 from reviews.packets.build import PacketRead, one_snapshot, read_packet
 from reviews.packets.document import packet_context
 from reviews.packets.pdf_data import summary_page
 from reviews.readiness.gaps import empty_blocks
+from reviews.roles import roles_for
+from reviews.scoring import REVEALED, may_see_scores
 from reviews.words import block_label, status_label
 
 # Where long texts are cut, in characters: near this, at the end of a sentence.
@@ -200,12 +205,50 @@ def _sign_off(c: dict) -> dict | None:
     }
 
 
-def brief_context(case: Case, *, as_of: datetime.date | None = None) -> dict:
-    """What the brief shows of one case. `case` should come with candidate, sponsor, guide and
-    the candidate's level history, as the packet's download reads it."""
+def _panel_scores(read: PacketRead, capabilities, reader) -> list[dict]:
+    """The panel's current scores per capability, in words, as `reader` may see them; none
+    before the case's cycle is in committee, or for a reader the reveal rule keeps them from.
+    Panellists are named for HR and the panel, and for others when the cycle shows names."""
+    nomination = read.nomination
+    if reader is None or nomination is None or nomination.cycle.state not in REVEALED:
+        return []
+    if not may_see_scores(nomination=nomination, user=reader):
+        return []
+    sheets = (
+        ScoreSheet.objects.current()
+        .filter(nomination=nomination)
+        .select_related("panellist")
+        .prefetch_related("scores")
+        .order_by("panellist__name", "panellist__username", "id")
+    )
+    on_committee = reader.pk not in (nomination.case.candidate_id, nomination.case.sponsor_id)
+    names = nomination.cycle.show_panel_names or (
+        on_committee
+        and (roles_for(reader).hr or reader.panel_seats.filter(cycle=nomination.cycle_id).exists())
+    )
+    rows = []
+    for row in by_capability(sheets, capabilities=capabilities, names=names):
+        said = [
+            f"{score.label} ({score.panellist})" if score.panellist else score.label
+            for score in row.scores
+        ]
+        rows.append(
+            {
+                "capability": f"{row.capability.number}. {row.capability.title}",
+                "scores": " · ".join(said) if said else "No scores yet",
+            }
+        )
+    return rows
+
+
+def brief_context(case: Case, *, as_of: datetime.date | None = None, reader=None) -> dict:
+    """What the brief shows of one case to `reader` (the panel's scores as they may see them;
+    none without a reader). `case` should come with candidate, sponsor, guide and the
+    candidate's level history, as the packet's download reads it."""
     with one_snapshot():
         read = read_packet(case, as_of=as_of)
         c = packet_context(case, as_of=as_of, read=read)
+        panel_scores = _panel_scores(read, c["capabilities"], reader)
     guide, readiness, candidate = c["guide"], c["readiness"], c["candidate"]["name"]
     summary = summary_page(c)
     return {
@@ -234,9 +277,9 @@ def brief_context(case: Case, *, as_of: datetime.date | None = None) -> dict:
         "sign_off": _sign_off(c),
         "no_sign_off": "Not signed off yet.",
         "continues": CONTINUES,
-        # The panel's scores per capability, for a case whose cycle is in committee; the
-        # template shows the section only when there are some.
-        "panel_scores": [],
+        # The panel's scores per capability, for a case whose cycle is in committee or after;
+        # the template shows the section only when there are some.
+        "panel_scores": panel_scores,
         "digest": c["packet_sha256"][:16],
     }
 

@@ -1,4 +1,5 @@
-"""Promotion packets: one case as the JSON of DESIGN.md ("promotion-packet/1").
+"""Promotion packets: one case as the JSON of DESIGN.md ("promotion-packet/2": version 1 and
+the case's cycle record, `cycle` and `outcome`).
 
 `build_packet` reads a case in a fixed number of queries, all from one snapshot of the database
 (`one_snapshot`), so that feedback, sign-offs and readiness speak of the same evidence;
@@ -7,6 +8,10 @@ packet. `canonical_bytes` is what a sponsor signs: the packet without its readin
 and decision, with sorted keys and no spaces; the candidate's level history, which is theirs
 rather than the case's, is not signed either. The status is left out as well: signing ready
 moves the case to "signed_off", and the content that was signed must still verify afterwards.
+The cycle record is not signed either (CYCLE_KEYS): a sponsor signs before nominating, and the
+outcome comes after. So that a sign-off made when packets were version 1 still verifies, the
+signed content always names the format as version 1 (SIGNED_FORMAT): version 2 added only
+unsigned parts.
 """
 
 import contextlib
@@ -23,13 +28,19 @@ from django.db.models import OuterRef, Prefetch
 
 from accounts.levels import history_of
 from guides.models import Indicator
-from reviews.models import Answer, Attachment, Case, Decision, Evidence
+from reviews.models import Answer, Attachment, Case, Decision, Evidence, Nomination
+from reviews.outcomes import outcome_record
 from reviews.readiness.snapshots import case_readiness
+from reviews.scoring import PUBLISHED
 
-FORMAT = "promotion-packet/1"
+FORMAT = "promotion-packet/2"
+# The format the signed content names, whichever version the packet is (see above).
+SIGNED_FORMAT = "promotion-packet/1"
 # The candidate's level history is the person's, not the case's content: a promotion after the
 # sign-off must leave what was signed verifiable.
 UNSIGNED_KEYS = ("readiness", "sign_offs", "decision", "status", "level_history")
+# Version 2's cycle record: the cycle the case was last nominated to, and the published outcome.
+CYCLE_KEYS = ("cycle", "outcome")
 
 
 def _person(user) -> dict[str, str]:
@@ -80,6 +91,9 @@ class PacketRead:
     # The items the candidate starred as their best (reviews/stars.py), which the packet leaves
     # out: a star is the candidate's choice for the committee brief, not content a sponsor signs.
     starred: frozenset[int] = frozenset()
+    # The case's latest nomination, with its cycle, as the packet's cycle record read it: the
+    # committee brief reads the panel's scores from it.
+    nomination: Nomination | None = None
 
 
 def build_packet(case: Case, *, as_of: datetime.date | None = None) -> dict:
@@ -146,6 +160,11 @@ def _read(case: Case, as_of: datetime.date | None) -> PacketRead:
         }
         for s in signed
     ]
+    nominations = list(
+        Nomination.objects.filter(case=case)
+        .select_related("cycle", "case__guide")
+        .order_by("-created_at", "-id")
+    )
     packet = {
         "format": FORMAT,
         "candidate": _person(case.candidate),
@@ -176,11 +195,13 @@ def _read(case: Case, as_of: datetime.date | None) -> PacketRead:
         "decision": _decision(case),
         "readiness": case_readiness(case, as_of).as_dict(case.pk),
         "level_history": _level_history(case),
+        **_cycle_record(nominations),
     }
     return PacketRead(
         packet=packet,
         attachments={index: item.attachment_names for index, item in enumerate(evidence)},
         starred=frozenset(index for index, item in enumerate(evidence) if item.starred),
+        nomination=nominations[0] if nominations else None,
         sign_offs={
             index: SignOffNotes(s.override_reason, s.readiness_status)
             for index, s in enumerate(signed)
@@ -227,9 +248,39 @@ def _decision(case: Case) -> dict | None:
     }
 
 
+def _cycle_record(nominations: list[Nomination]) -> dict:
+    """`cycle`: the cycle of the case's latest nomination (`nominations` are the case's, latest
+    first), or None; `outcome`: the outcome record of its latest nomination whose cycle has
+    published its outcomes, left out when there is none. Outcomes are append-only, so a packet
+    built later holds every outcome an earlier one did."""
+    if not nominations:
+        return {"cycle": None}
+    cycle = nominations[0].cycle
+    record: dict = {
+        "cycle": {
+            "name": cycle.name,
+            "nominations_close": cycle.nominations_close.isoformat(),
+            "scores_due": cycle.scores_due.isoformat(),
+            "committee_meets": cycle.committee_meets.isoformat(),
+            "outcomes_due": cycle.outcomes_due.isoformat(),
+            "state": cycle.state,
+        }
+    }
+    published = next((n for n in nominations if n.cycle.state in PUBLISHED), None)
+    if published is not None:
+        record["outcome"] = outcome_record(published)
+    return record
+
+
 def canonical_bytes(packet: dict) -> bytes:
     """What a sponsor signs: the case's content, serialised one way only."""
-    content = {key: value for key, value in packet.items() if key not in UNSIGNED_KEYS}
+    content = {
+        key: value
+        for key, value in packet.items()
+        if key not in UNSIGNED_KEYS and key not in CYCLE_KEYS
+    }
+    if content.get("format") == FORMAT:
+        content["format"] = SIGNED_FORMAT
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
         "utf-8"
     )

@@ -33,6 +33,7 @@ from guides.models import Capability, Guide, Indicator, Question, guide_label
 from reviews.limits import MAX_MESSAGES_PER_THREAD
 from reviews.models import Case, Feedback
 from reviews.packets import formats
+from reviews.packets.cycle_record import CycleRecord, read_record
 from reviews.packets.shapes import (
     DATE_NAMES,
     MOMENT_WORDS,
@@ -108,6 +109,8 @@ class Plan:
     feedback: list[PlannedMessage] = field(default_factory=list)
     # The people named who exist here already, matched by `accounts.usernames.username_key`.
     linked: list[LinkedPerson] = field(default_factory=list)
+    # A version 2 file's cycle and outcome, checked and left behind (packets/cycle_record.py).
+    cycle_record: CycleRecord | None = None
 
     def existing(self, role: str) -> User | None:
         return next((p.user for p in self.linked if p.role == role), None)
@@ -192,6 +195,12 @@ class PacketChecker:
         for index, message in self.entries(data, "feedback"):
             self.feedback(message, f"$.feedback[{index}]", count)
         self.threads_within_limit()
+        plan.cycle_record = read_record(
+            data,
+            sound=self.sound,
+            capabilities=self.capabilities if plan.guide else None,
+            problem=self.problem,
+        )
         self.existing_people()
 
     def listed(self, values: Any, path: str) -> list:

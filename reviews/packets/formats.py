@@ -16,6 +16,7 @@ SCHEMAS = Path(__file__).parent / "schemas"
 # Oldest first. Each format's schema file, in SCHEMAS.
 FORMATS = {
     "promotion-packet/1": "promotion-packet-1.schema.json",
+    "promotion-packet/2": "promotion-packet-2.schema.json",
 }
 NEWEST = next(reversed(FORMATS))
 # Only the formats the checks rely on are asserted; the others ("email", "uri", "date-time")

@@ -1,4 +1,5 @@
-"""Importing a case from a promotion packet (DESIGN.md, "Packets"; format "promotion-packet/1").
+"""Importing a case from a promotion packet (DESIGN.md, "Packets"; formats "promotion-packet/1"
+and "promotion-packet/2", which is version 1 with the case's cycle record).
 
 Organisations moving their brag documents in, and cases moving between installations, arrive as
 the JSON that `reviews.packets.build_packet` exports. The whole packet is checked before anything
@@ -12,6 +13,10 @@ the evidence with its indicators and links, the check-ins with their answers and
 feedback threads.
 
 What is not:
+- A version 2 file's `cycle` and `outcome` are checked and left behind too: the models hold an
+  outcome only for a nomination to one of this organisation's cycles. The case the import
+  returns says so in `left_behind`, sentences for the import's summary
+  (reviews/packets/cycle_record.py).
 - `sign_offs` and `decision` are the receiving organisation's own acts, and each sign-off holds
   the hash of the sender's data, so both are ignored; so is `readiness`, which is computed here,
   and `level_history`: the levels a person holds here are this organisation's record. A person
@@ -51,6 +56,7 @@ from accounts.models import LevelChange, User
 from core import clock
 from reviews.models import Answer, Case, CheckIn, Evidence, Feedback
 from reviews.packets.checking import LinkedPerson, Plan, PlannedPerson, check_packet
+from reviews.packets.cycle_record import left_behind
 from reviews.packets.shapes import PacketProblem, key_path, show
 from reviews.services import open_case
 
@@ -190,7 +196,9 @@ def _import(packet: Any, by: User | None, may_link) -> Case:
         raise LinkingNeedsConfirmation(linked)
     context = {"user": by.pk} if by is not None else {}
     with pghistory.context(**context), transaction.atomic():
-        return _write(checker.plan, by=by)
+        case = _write(checker.plan, by=by)
+    case.left_behind = left_behind(checker.plan.cycle_record)
+    return case
 
 
 def _user(person: PlannedPerson, *, level, since: datetime.date, by: User | None) -> User:

@@ -42,10 +42,10 @@ def start_layout(
     return typesetter.submit(json.dumps(data, ensure_ascii=False), font_dirs())
 
 
-def render_brief_pdf(case: Case, *, as_of: datetime.date | None = None) -> bytes:
+def render_brief_pdf(case: Case, *, as_of: datetime.date | None = None, reader=None) -> bytes:
     """The committee brief of one case (reviews/packets/brief.py) as an A4 PDF of at most two
     pages, laid out by reviews/packets/typst/brief.typ."""
-    data = brief_data(brief_context(case, as_of=as_of))
+    data = brief_data(brief_context(case, as_of=as_of, reader=reader))
     template = typesetter.BRIEF_TEMPLATE
     return typesetter.submit(json.dumps(data, ensure_ascii=False), font_dirs(), template).result()
 

@@ -1,7 +1,8 @@
 """Whether a packet still says what its sponsor signed (DESIGN.md, "Packets").
 
 Each sign-off keeps the SHA-256 of the canonical packet at the moment of signing. Verifying
-recomputes it over the packet as it stands and compares it with the sign-off that matters: the
+recomputes it over the packet as it stands (of either version of the format: version 2 adds
+only parts a sponsor does not sign) and compares it with the sign-off that matters: the
 ready sign-off if there is one (it locked the case), otherwise the latest one. Sign-offs are
 listed oldest first, as `build_packet` writes them. Plain data in and out, no database; a
 sign-off's decision is worded by reviews/words.py.
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from reviews.models import SignOff
-from reviews.packets.build import FORMAT, packet_sha256
+from reviews.packets import formats
+from reviews.packets.build import packet_sha256
 from reviews.words import sign_off_label
 
 
@@ -50,8 +52,9 @@ def _describe(sign_off: dict) -> str:
 def verify_packet(data: Any) -> VerifyResult:
     if not isinstance(data, dict):
         return VerifyResult(False, "Not a packet: expected a JSON object.")
-    if data.get("format") != FORMAT:
-        return VerifyResult(False, f"Not a promotion packet: expected format '{FORMAT}'.")
+    if formats.known(data.get("format")) is None:
+        expected = formats.expected_formats()
+        return VerifyResult(False, f"Not a promotion packet: expected format {expected}.")
     sign_offs = data.get("sign_offs")
     if sign_offs is not None and not isinstance(sign_offs, list):
         return VerifyResult(False, "The packet's sign_offs are not a list: nothing to verify.")

@@ -140,7 +140,7 @@ def packet_download(request, case_id, fmt):
 def case_brief(request, case_id):
     """The committee brief of a case, on screen."""
     case = _packet_case(request, case_id)
-    brief = brief_context(case)
+    brief = brief_context(case, reader=request.user)
     context = {
         "case": case,
         "brief": brief,
@@ -158,5 +158,7 @@ def case_brief_pdf(request, case_id):
     # Typst loads with the first PDF, not with every process.
     from reviews.packets.pdf import render_brief_pdf
 
-    response = HttpResponse(render_brief_pdf(case), content_type="application/pdf")
+    response = HttpResponse(
+        render_brief_pdf(case, reader=request.user), content_type="application/pdf"
+    )
     return as_download(response, f"brief-{case.candidate.username}-{case.pk}.pdf")

@@ -220,6 +220,8 @@ def case_import(request):
             messages.success(
                 request, f"Imported a case for {case.candidate.display_name} from the packet."
             )
+            for sentence in case.left_behind:
+                messages.info(request, sentence)
             return redirect(case)
     context = {
         "form": form,

@@ -66,3 +66,14 @@ def move(world: World, state: str) -> None:
     Cycle.objects.filter(pk=world.cycle.pk).update(state=state)
     world.cycle.refresh_from_db()
     world.nomination.refresh_from_db()
+
+
+def in_committee() -> World:
+    """The world in committee, its panel split: two recommend promotion (scoring 3 and 2), one
+    not yet (scoring 1)."""
+    made = make_world()
+    submit(made, made.panel[0], recommendation="promote", value=3)
+    submit(made, made.panel[1], recommendation="promote")
+    submit(made, made.panel[2], recommendation="not_yet", value=1)
+    move(made, "committee")
+    return made

@@ -284,8 +284,9 @@ def test_a_150_item_case_with_long_texts_fits_on_two_a4_pages():
 # evidence with capabilities, their indicators, check-in answers with questions, check-ins,
 # feedback with authors, sign-offs with signers, the decision, readiness (the snapshot); then
 # the guide's capabilities, their indicators and its questions (the signer's name is the
-# sponsor's, read with the case).
-BRIEF_QUERIES = 14
+# sponsor's, read with the case); and the case's nominations with their cycles, for the packet's
+# cycle record, from which the panel's scores are read.
+BRIEF_QUERIES = 15
 
 
 @pytest.mark.slow

@@ -491,3 +491,18 @@ def test_a_name_taken_is_refused_on_the_form(client, hr, cycle):
     )
     assert "There is a cycle of this name already." in response.content.decode()
     assert Cycle.objects.count() == 1
+
+
+def test_where_it_stands_links_to_the_outcome_once_it_is_published(client, cycle, ready_case):
+    cycles.nominate(case=ready_case, cycle=cycle, by=ready_case.sponsor)
+    outcome_url = reverse("reviews:case_outcome", args=[ready_case.pk])
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.COMMITTEE)
+    for person in (ready_case.candidate, ready_case.sponsor):
+        assert outcome_url not in page(client, person, ready_case.get_absolute_url())
+    published = datetime.datetime(2026, 7, 29, 9, tzinfo=datetime.UTC)
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.PUBLISHED, published_at=published)
+    for person in (ready_case.candidate, ready_case.sponsor):
+        text = page(client, person, ready_case.get_absolute_url())
+        assert f'href="{outcome_url}">Read the outcome</a>' in text
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.CLOSED)
+    assert outcome_url in page(client, ready_case.candidate, ready_case.get_absolute_url())

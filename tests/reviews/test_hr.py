@@ -230,7 +230,7 @@ def test_people_who_see_the_case_download_its_packet(client, persona):
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     packet = json.loads(response.content)
-    assert packet["format"] == "promotion-packet/1"
+    assert packet["format"] == "promotion-packet/2"
     assert packet["evidence"][0]["title"] == "Moved billing to usage pricing"
 
 

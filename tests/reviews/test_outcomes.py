@@ -16,19 +16,14 @@ from reviews.models import Appeal, Case, CycleMove, Decision, Outcome
 from reviews.notifications import send_due_notifications
 from reviews.outcomes import outcome_record
 from tests.factories import NominationFactory, UserFactory, published_guide, signed_case
-from tests.reviews.scoring_world import make_world, move, submit
+from tests.reviews.scoring_world import in_committee, make_world, move, submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.today("2027-05-07")]
 
 
 @pytest.fixture
 def world():
-    made = make_world()
-    submit(made, made.panel[0], recommendation="promote", value=3)
-    submit(made, made.panel[1], recommendation="promote")
-    submit(made, made.panel[2], recommendation="not_yet", value=1)
-    move(made, "committee")
-    return made
+    return in_committee()
 
 
 def record(world, result="promoted", justification="", by=None, nomination=None):

@@ -339,10 +339,12 @@ def test_export_import_export_into_another_organisation_gives_the_same_packet(gu
 
 
 def test_a_wrong_format_tag_is_refused(packet):
-    packet["format"] = "promotion-packet/2"
+    packet["format"] = "promotion-packet/3"
     assert refused(packet) == [
         PacketProblem(
-            "$.format", "expected format 'promotion-packet/1', found 'promotion-packet/2'"
+            "$.format",
+            "expected format 'promotion-packet/1' or 'promotion-packet/2', "
+            "found 'promotion-packet/3'",
         )
     ]
 
@@ -350,7 +352,9 @@ def test_a_wrong_format_tag_is_refused(packet):
 def test_a_missing_format_tag_is_refused(packet):
     del packet["format"]
     assert refused(packet) == [
-        PacketProblem("$.format", "expected format 'promotion-packet/1', found none")
+        PacketProblem(
+            "$.format", "expected format 'promotion-packet/1' or 'promotion-packet/2', found none"
+        )
     ]
 
 
@@ -558,7 +562,10 @@ def test_several_problems_are_all_reported_at_once(guide, packet):
     packet["check_ins"] = {}
     problems = refused(packet)
     assert problems == [
-        PacketProblem("$.format", "expected format 'promotion-packet/1', found 'brag-doc'"),
+        PacketProblem(
+            "$.format",
+            "expected format 'promotion-packet/1' or 'promotion-packet/2', found 'brag-doc'",
+        ),
         PacketProblem("$.sponsor", "a sponsor is required"),
         PacketProblem(
             "$.evidence[0].capability",
@@ -572,7 +579,7 @@ def test_several_problems_are_all_reported_at_once(guide, packet):
         PacketProblem("$.check_ins", "expected a list, found an object"),
     ]
     assert str(PacketRefused(problems)).splitlines()[:2] == [
-        "$.format: expected format 'promotion-packet/1', found 'brag-doc'",
+        "$.format: expected format 'promotion-packet/1' or 'promotion-packet/2', found 'brag-doc'",
         "$.sponsor: a sponsor is required",
     ]
 
@@ -652,7 +659,7 @@ def test_import_case_command_lists_every_problem(packet, tmp_path):
         call_command("import_case", str(path))
     assert str(raised.value).splitlines() == [
         f"{path} was refused; nothing was imported.",
-        "$.format: expected format 'promotion-packet/1', found 'v2'",
+        "$.format: expected format 'promotion-packet/1' or 'promotion-packet/2', found 'v2'",
         "$.candidate: a candidate is required",
     ]
     assert row_counts() == before

@@ -347,11 +347,11 @@ def test_self_assessment_table_counts_yes_answers():
 # Whatever the number of items, rendering reads:
 #  1 evidence with attachment names, 2 their indicators, 3 answers, 4 check-ins, 5 feedback,
 #  6 sign-offs with their notes, 7 decision, 8 today's readiness snapshot, and without a fresh
-#  one 9–12 readiness computed (capabilities, question count, evidence, answers), not kept
-#                                                                     — read_packet
-#  13 capabilities, 14 their indicators, 15 questions                 — the guide's texts
+#  one 9–12 readiness computed (capabilities, question count, evidence, answers), not kept,
+#  13 the nominations with their cycles (the cycle record)           — read_packet
+#  14 capabilities, 15 their indicators, 16 questions                 — the guide's texts
 # Outside a transaction (not in a test), one more sets REPEATABLE READ for the snapshot.
-PACKET_PDF_QUERIES = 15
+PACKET_PDF_QUERIES = 16
 
 
 @pytest.mark.parametrize("items", [SMALL, LARGE])

@@ -278,7 +278,10 @@ def test_a_packet_of_a_format_there_is_no_schema_of_is_refused_in_words(value, f
     packet = small_packet(guide)
     packet["format"] = value
     assert validate_packet(packet) == [
-        PacketProblem("$.format", f"expected format 'promotion-packet/1', found {found}")
+        PacketProblem(
+            "$.format",
+            f"expected format 'promotion-packet/1' or 'promotion-packet/2', found {found}",
+        )
     ]
 
 

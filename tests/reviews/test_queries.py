@@ -289,11 +289,11 @@ def test_guide_page_queries_do_not_grow_with_its_parts(client, django_assert_num
 
 # session, user, the case with people and guide; evidence with capabilities, their
 # indicators, check-in answers with questions, check-ins, feedback with authors, sign-offs with
-# signers, the decision, readiness (snapshot)
-PACKET_JSON_QUERIES = 11
+# signers, the decision, readiness (snapshot), the nominations with their cycles (the cycle record)
+PACKET_JSON_QUERIES = 12
 # the JSON packet's (its evidence with attachment names, its sign-offs with their notes), then
 # for the pages: signers' names, the guide's capabilities, their indicators, its questions
-PACKET_PDF_QUERIES = 14
+PACKET_PDF_QUERIES = 15
 
 
 def add_thread_and_sign_off(case: Case) -> None:

@@ -136,7 +136,10 @@ def test_a_packet_without_sign_offs_has_nothing_to_verify():
     ("packet", "message"),
     [
         ([], "Not a packet: expected a JSON object."),
-        ({"format": "brag-doc"}, "Not a promotion packet: expected format 'promotion-packet/1'."),
+        (
+            {"format": "brag-doc"},
+            "Not a promotion packet: expected format 'promotion-packet/1' or 'promotion-packet/2'.",
+        ),
         (
             {"format": FORMAT, "sign_offs": "sam"},
             "The packet's sign_offs are not a list: nothing to verify.",

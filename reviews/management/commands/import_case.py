@@ -18,8 +18,10 @@ def _count(number: int, singular: str, plural: str) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Import a case from a promotion packet (JSON, format promotion-packet/1). A bad file is "
-        "refused whole, with the JSON path of every problem. Sign-offs and decisions in the "
+        "Import a case from a promotion packet (JSON, format promotion-packet/1 or "
+        "promotion-packet/2). A bad file is "
+        "refused whole, with the JSON path of every problem. Sign-offs, decisions, cycles and "
+        "outcomes in the "
         "file are not imported, and the case is opened as open. A file that names people who "
         "are here already is imported only with --link-existing."
     )
@@ -74,3 +76,5 @@ class Command(BaseCommand):
             )
         if data.get("status", "open") != "open":
             self.stdout.write(f"The packet's status was {data['status']}; the case is open here.")
+        for sentence in case.left_behind:
+            self.stdout.write(sentence)
