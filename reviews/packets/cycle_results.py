@@ -25,7 +25,7 @@ from core import clock
 from guides.models import Capability
 from reviews.models import Appeal, CapabilityScore, Case, Cycle, Outcome, ScoreSheet
 from reviews.packets.build import read_packet
-from reviews.packets.exports import _folder, _ZipStream, write_csv, write_xlsx
+from reviews.packets.exports import _folder, _ZipStream, write_csv, write_xlsx, zip_members
 from reviews.readiness.snapshots import readiness_of
 from reviews.scoring import PUBLISHED, REVEALED
 from reviews.words import (
@@ -263,13 +263,7 @@ def cycle_results_zip(
         Case.objects.filter(nominations__cycle=cycle).order_by("id").values_list("id", flat=True)
     )
     stream = _ZipStream()
-    moment = timezone.localtime(clock.now()).timetuple()[:6]
-
-    def member(name: str) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, date_time=moment)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        return info
+    member = zip_members()
 
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(member("results.xlsx"), results_xlsx(found))
