@@ -29,6 +29,12 @@ from reviews.packets.exports import _folder, _ZipStream, write_csv, write_xlsx, 
 from reviews.readiness.snapshots import readiness_of
 from reviews.scoring import PUBLISHED, REVEALED
 from reviews.words import (
+    NO_APPEAL,
+    NO_OUTCOME,
+    NOT_ANSWERED,
+    NOT_IN_COMMITTEE,
+    NOT_PUBLISHED,
+    NOT_SCORED,
     appeal_result_label,
     outcome_result_label,
     recommendation_label,
@@ -38,11 +44,6 @@ from reviews.words import (
     status_label,
 )
 
-NOT_PUBLISHED = "not published yet"
-NOT_IN_COMMITTEE = "not shown before committee"
-NOT_SCORED = "no scores"
-NO_APPEAL = "no appeal"
-NOT_ANSWERED = "not answered yet"
 FIXED_COLUMNS = (
     "Candidate",
     "Sponsor",
@@ -215,7 +216,7 @@ def _outcome_cells(published: bool, outcome: Outcome | None, appeal: Appeal | No
     if not published:
         return [NOT_PUBLISHED] * len(OUTCOME_COLUMNS)
     if outcome is None:
-        return ["no outcome recorded", "", "", NO_APPEAL, ""]
+        return [NO_OUTCOME, "", "", NO_APPEAL, ""]
     answer = ""
     if appeal is not None:
         answer = NOT_ANSWERED

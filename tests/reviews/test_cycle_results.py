@@ -15,13 +15,8 @@ from openpyxl import load_workbook
 from reviews import scoring
 from reviews.export_jobs import CycleExport
 from reviews.models import Cycle
-from reviews.packets.cycle_results import (
-    NOT_IN_COMMITTEE,
-    NOT_PUBLISHED,
-    cycle_results_zip,
-    results,
-    results_csv,
-)
+from reviews.packets.cycle_results import cycle_results_zip, results, results_csv
+from reviews.words import NOT_IN_COMMITTEE, NOT_PUBLISHED
 from tests.factories import (
     CaseFactory,
     NominationFactory,
