@@ -1,8 +1,8 @@
 """The pages of promotion cycles (/cycles/…) and the panel's own page (/panel/)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from reviews.views import calibration, cycles
+from reviews.views import calibration, cycle_exports, cycles
 
 app_name = "cycles"
 
@@ -22,6 +22,17 @@ urlpatterns = [
         "cycles/<int:cycle_id>/calibration/",
         calibration.cycle_calibration,
         name="cycle_calibration",
+    ),
+    re_path(
+        r"^cycles/(?P<pk>[0-9]+)/results\.(?P<spreadsheet>csv|xlsx)$",
+        cycle_exports.cycle_results,
+        name="cycle_results",
+    ),
+    path("cycles/<int:pk>/export/", cycle_exports.cycle_export, name="cycle_export"),
+    path(
+        "cycles/<int:pk>/export/start/",
+        cycle_exports.cycle_export_start,
+        name="cycle_export_start",
     ),
     path("panel/", cycles.panel_home, name="panel_home"),
 ]

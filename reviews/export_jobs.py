@@ -20,6 +20,11 @@ class CycleExport(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
+    # A cycle's export (reviews/packets/cycle_results.py: briefs, packets, scores, outcomes)
+    # when set; else the cases' export of HR's case list.
+    cycle = models.ForeignKey(
+        "reviews.Cycle", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     # Fixed when HR asked, from the cases they could see then.
     case_ids = ArrayField(models.IntegerField())
     as_of = models.DateField()
@@ -37,4 +42,6 @@ class CycleExport(models.Model):
         indexes = [models.Index(fields=["created_at"], name="cycle_export_created")]
 
     def __str__(self) -> str:
+        if self.cycle_id:
+            return f"Export of a cycle's {self.total} cases ({self.get_status_display()})"
         return f"Export of {self.total} cases ({self.get_status_display()})"

@@ -445,6 +445,15 @@ def score_range(low: int, high: int) -> str:
     return f"{CapabilityScore.Value(low).label} to {CapabilityScore.Value(high).label}"
 
 
+# A cycle's results (reviews/packets/cycle_results.py), in the cells of what is not there yet.
+NOT_PUBLISHED = "not published yet"
+NOT_IN_COMMITTEE = "not shown before committee"
+NOT_SCORED = "no scores"
+NO_OUTCOME = "no outcome recorded"
+NO_APPEAL = "no appeal"
+NOT_ANSWERED = "not answered yet"
+
+
 def recommendation_tally(tally: dict[str, int]) -> str:
     """The panel's overall recommendations: "Promote 2 · Not yet 1"."""
     return " · ".join(f"{label} {tally.get(value, 0)}" for value, label in Recommendation.choices)

@@ -300,6 +300,19 @@ class _ZipStream:
         return data
 
 
+def zip_members() -> Callable[[str], zipfile.ZipInfo]:
+    """A maker of a ZIP's members, each compressed, readable by all and dated now."""
+    moment = timezone.localtime(clock.now()).timetuple()[:6]
+
+    def member(name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=moment)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        return info
+
+    return member
+
+
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9@.+_-]")
 
 
@@ -328,13 +341,7 @@ def cycle_zip(
     as_of = as_of or clock.today()
     ids = list(cases.order_by("id").values_list("id", flat=True))
     stream = _ZipStream()
-    moment = timezone.localtime(clock.now()).timetuple()[:6]
-
-    def member(name: str) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, date_time=moment)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        return info
+    member = zip_members()
 
     def write_chunks(archive: zipfile.ZipFile, name: str, chunks: Iterable[bytes]):
         with archive.open(member(name), "w") as target:

@@ -4,7 +4,8 @@
 `run_export`, which writes the ZIP to private storage and counts the packets as it goes, so that
 the job's page shows "N of M packets". The file is kept for KEEP_FOR, then the hourly run
 (reviews/tasks.py) deletes it with its row. Exports of at most STREAM_AT_MOST cases are streamed
-within the request, as before.
+within the request, as before. A cycle's export (briefs, packets, scores, outcomes) is the same
+job with its cycle set.
 """
 
 import datetime
@@ -16,7 +17,8 @@ from django.db.models import QuerySet
 
 from core import clock
 from reviews.export_jobs import CycleExport
-from reviews.models import Case
+from reviews.models import Case, Cycle
+from reviews.packets.cycle_results import cycle_results_zip
 from reviews.packets.exports import cycle_zip
 
 STREAM_AT_MOST = 10
@@ -28,13 +30,14 @@ def export_path(export: CycleExport) -> Path:
     return Path(settings.PRIVATE_STORAGE_ROOT) / export.file
 
 
-def start_export(*, cases: QuerySet, requested_by) -> CycleExport:
-    """A job for these cases (already limited to what the person may see), queued to run."""
+def start_export(*, cases: QuerySet, requested_by, cycle: Cycle | None = None) -> CycleExport:
+    """A job for these cases (already limited to what the person may see), queued to run; with
+    `cycle`, the cycle's export of its nominated cases (reviews/packets/cycle_results.py)."""
     from reviews.tasks import export_cycle_task
 
     ids = list(cases.order_by("id").values_list("id", flat=True))
     export = CycleExport.objects.create(
-        requested_by=requested_by, case_ids=ids, total=len(ids), as_of=clock.today()
+        requested_by=requested_by, cycle=cycle, case_ids=ids, total=len(ids), as_of=clock.today()
     )
     transaction.on_commit(lambda: export_cycle_task.enqueue(str(export.pk)))
     return export
@@ -42,7 +45,7 @@ def start_export(*, cases: QuerySet, requested_by) -> CycleExport:
 
 def run_export(export_id: str) -> CycleExport | None:
     """Write the job's ZIP; None when the job was deleted before it ran."""
-    export = CycleExport.objects.filter(pk=export_id).first()
+    export = CycleExport.objects.select_related("cycle").filter(pk=export_id).first()
     if export is None:
         return None
     export.file = f"{FOLDER}/{export.pk}.zip"
@@ -57,8 +60,12 @@ def run_export(export_id: str) -> CycleExport | None:
 
     try:
         with path.open("wb") as target:
-            cases = Case.objects.filter(pk__in=export.case_ids)
-            for chunk in cycle_zip(cases, as_of=export.as_of, on_packet=progress):
+            if export.cycle is not None:
+                chunks = cycle_results_zip(export.cycle, as_of=export.as_of, on_packet=progress)
+            else:
+                cases = Case.objects.filter(pk__in=export.case_ids)
+                chunks = cycle_zip(cases, as_of=export.as_of, on_packet=progress)
+            for chunk in chunks:
                 target.write(chunk)
     except BaseException:
         path.unlink(missing_ok=True)

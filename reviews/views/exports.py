@@ -62,4 +62,5 @@ def export_download(request, export_id):
     if export.status != CycleExport.Status.DONE or path is None or not path.exists():
         raise Http404
     response = FileResponse(path.open("rb"), content_type="application/zip")
-    return as_download(response, f"promotion-packets-{export.as_of.isoformat()}.zip")
+    what = f"cycle-{export.cycle_id}" if export.cycle_id else "promotion-packets"
+    return as_download(response, f"{what}-{export.as_of.isoformat()}.zip")

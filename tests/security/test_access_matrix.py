@@ -238,6 +238,10 @@ EXPECTED = {
     "scoring:cycle_publish": {"GET": hr_only(200), "POST": hr_only(REDIRECT)},
     # The committee's page: HR and the cycle's panel (tests/reviews/test_calibration.py).
     "cycles:cycle_calibration": {"GET": {**hr_only(200), "panellist": 200}, "POST": ALL_405},
+    # HR's exports of the cycle: results, and its ZIP (streamed: the world's cycle is small).
+    "cycles:cycle_results": {"GET": hr_only(200), "POST": ALL_405},
+    "cycles:cycle_export": {"GET": hr_only(200), "POST": ALL_405},
+    "cycles:cycle_export_start": {"GET": ALL_405, "POST": hr_only(REDIRECT)},
     "inbox:notice_list": {"GET": people(200), "POST": ALL_405},
     # The notice is the candidate's: anyone else is told it does not exist.
     "inbox:notice_open": {"GET": ALL_405, "POST": {**people(404), "candidate": REDIRECT}},
@@ -448,6 +452,7 @@ def snapshot(case):
         list(Cycle.objects.values_list("state", "published_at")),
         GroupingField.objects.count(),
         GroupingAnswer.objects.count(),
+        CycleExport.objects.count(),
         sorted(Declaration.objects.values_list("user", "field", "answer", "prefer_not_to_say")),
     )
 
