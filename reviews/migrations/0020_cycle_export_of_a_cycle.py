@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0018_evidence_starred'),
+        ('reviews', '0019_snapshot_dashboard_facts'),
     ]
 
     operations = [
